@@ -1,0 +1,51 @@
+// swift-tools-version:6.0
+// Braid: reasoning topologies as YAML, compiled to attention-mask and KV-cache plans,
+// executed on a built-in transformer runtime.
+import PackageDescription
+
+/// Numeric targets are built with -Ounchecked in release (root-package targets may use unsafe flags).
+let fastMath: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+
+let package = Package(
+    name: "Braid",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "braid", targets: ["braid"]),
+        .library(name: "BraidGraph", targets: ["BraidGraph"]),
+        .library(name: "BraidPlan", targets: ["BraidPlan"]),
+        .library(name: "BraidTransformer", targets: ["BraidTransformer"]),
+        .library(name: "BraidRuntime", targets: ["BraidRuntime"]),
+        .library(name: "BraidCountdown", targets: ["BraidCountdown"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // OpenBLAS from Debian's libopenblas-dev (pkg-config module "openblas").
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS",
+                       pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+
+        // YAML -> typed graph, validation, diagnostics.
+        .target(name: "BraidGraph", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // Graph -> plan (segments, views, positions, KV lifetimes, bounds) and its renderings.
+        .target(name: "BraidPlan", dependencies: ["BraidGraph"]),
+        // GGUF, tokenizer, masked forward pass on OpenBLAS, paged KV, sampling.
+        .target(name: "BraidTransformer", dependencies: ["COpenBLAS"], swiftSettings: fastMath),
+        // Executes a plan on a model.
+        .target(name: "BraidRuntime", dependencies: ["BraidPlan", "BraidTransformer"], swiftSettings: fastMath),
+        // The Countdown task: generator, checker, solver traces.
+        .target(name: "BraidCountdown"),
+
+        .executableTarget(name: "braid", dependencies: [
+            "BraidGraph", "BraidPlan", "BraidTransformer", "BraidRuntime", "BraidCountdown",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "BraidGraphTests", dependencies: ["BraidGraph"]),
+        .testTarget(name: "BraidPlanTests", dependencies: ["BraidPlan", "BraidGraph"]),
+        .testTarget(name: "BraidTransformerTests", dependencies: ["BraidTransformer"]),
+        .testTarget(name: "BraidRuntimeTests", dependencies: ["BraidRuntime", "BraidPlan", "BraidGraph", "BraidTransformer"]),
+        .testTarget(name: "BraidCountdownTests", dependencies: ["BraidCountdown"]),
+    ]
+)

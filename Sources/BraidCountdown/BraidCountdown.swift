@@ -1,0 +1,2 @@
+/// Namespace marker for the BraidCountdown module.
+public enum BraidCountdownModule {}

@@ -1,0 +1,2 @@
+/// Namespace marker for the BraidGraph module.
+public enum BraidGraphModule {}

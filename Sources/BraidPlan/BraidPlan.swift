@@ -1,0 +1,2 @@
+/// Namespace marker for the BraidPlan module.
+public enum BraidPlanModule {}

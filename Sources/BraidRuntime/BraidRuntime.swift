@@ -1,0 +1,2 @@
+/// Namespace marker for the BraidRuntime module.
+public enum BraidRuntimeModule {}

@@ -1,0 +1,2 @@
+/// Namespace marker for the BraidTransformer module.
+public enum BraidTransformerModule {}
