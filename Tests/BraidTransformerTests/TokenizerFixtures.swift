@@ -25,14 +25,11 @@ enum TokenizerFixtures {
     static func tokenizer() throws -> Tokenizer { try smolLM2.get() }
 
     private static func loadSmolLM2() throws -> Tokenizer {
-        // DEV ONLY: replaced by the GGUF reader once it lands.
-        let data = try Data(contentsOf: URL(fileURLWithPath: "/tmp/smollm_tok.json"))
-        guard let json = try JSONSerialization.jsonObject(with: data) as? [String: Any] else { throw Missing(description: "json") }
-        return try Tokenizer(tokens: json["tokenizer.ggml.tokens"] as? [String] ?? [],
-                             tokenTypes: json["tokenizer.ggml.token_type"] as? [Int] ?? [],
-                             merges: json["tokenizer.ggml.merges"] as? [String] ?? [],
-                             preTokenizer: .smollm, bos: 1, eos: 2, unknown: 0,
-                             chatTemplate: json["tokenizer.chat_template"] as? String)
+        let url = ModelCache.defaultModel
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw Missing(description: "model not found at \(url.path); run scripts/fetch-model.sh or set BRAID_MODELS")
+        }
+        return try Tokenizer(gguf: GGUFFile(contentsOf: url))
     }
 
     /// The reference fixture as JSON.
