@@ -17,6 +17,8 @@ final class DocumentReader {
     var defaults = Generation()
     /// Declared input names, in order.
     var inputNames: [String] = []
+    /// The explicit ids written in the top-level step list (read or not).
+    var topLevelIDs: [String] = []
 
     /// Keys allowed at the top level.
     static let topKeys = ["name", "description", "inputs", "params", "prompt", "generate", "steps", "answer"]
@@ -44,6 +46,12 @@ final class DocumentReader {
             defaults = generation(node, "the top-level generate", base: Generation(), scope: scope) ?? Generation()
         }
         let prompt = top["prompt"].flatMap { readPrompt($0, scope: scope) } ?? .text(Template(pieces: []))
+        if let node = top["steps"], case .sequence(let items) = node {
+            topLevelIDs = items.compactMap { item in
+                guard case .mapping(let m) = item, let id = m["id"], case .scalar(let s) = id else { return nil }
+                return s.string
+            }
+        }
         let steps = top["steps"].map { self.steps($0, "steps", scope: scope) } ?? []
         if let node = top["steps"], steps.isEmpty, case .sequence(let s) = node, s.isEmpty {
             reader.error("steps must hold at least one step", at: node)
@@ -233,6 +241,8 @@ final class DocumentReader {
         if let n = f["from"], let id = reader.string(n, "answer from") {
             if steps.contains(where: { $0.id == id }) {
                 answer.from = id
+            } else if topLevelIDs.contains(id) {
+                // The step is there but could not be read; its own errors say why.
             } else {
                 let ids = steps.map(\.id)
                 let nested = stepIDs[id] != nil ? " (it is nested; answer reads a top-level step)" : ""

@@ -65,6 +65,16 @@ public final class GGUFFile: @unchecked Sendable {
         return t
     }
 
+    /// The tensor called `name` with exactly these dimensions (ne0 first), or a `GGUFError` naming
+    /// what is missing or different.
+    public func requireTensor(named name: String, dimensions: [Int]) throws -> GGUFTensorInfo {
+        let t = try requireTensor(named: name)
+        guard t.dimensions == dimensions else {
+            throw GGUFError.shapeMismatch(name: name, expected: dimensions, found: t.dimensions)
+        }
+        return t
+    }
+
     /// The raw bytes of a tensor of this file (in bounds: checked when the file was opened).
     /// Valid as long as this `GGUFFile` is alive.
     public func bytes(of tensor: GGUFTensorInfo) -> UnsafeRawBufferPointer {
