@@ -221,8 +221,10 @@ final class DocumentReader {
         var g = base
         if let n = f["max_tokens"], let v = reader.int(n, "max_tokens") { g.maxTokens = v }
         if let n = f["stop"], let v = reader.templates(n, "stop", scope: scope) {
-            if v.contains(where: { $0.pieces.isEmpty }), let n = f["stop"] {
-                reader.error("stop strings must not be empty", at: n)
+            let items: [Node]
+            if case .sequence(let s) = n { items = Array(s) } else { items = [n] }
+            for (item, template) in zip(items, v) where template.pieces.isEmpty {
+                reader.error("stop strings must not be empty", at: item)
             }
             g.stop = v
         }
