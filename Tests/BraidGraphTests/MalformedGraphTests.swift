@@ -133,6 +133,8 @@ let malformedCases: [Malformed] = [
               message: "step id '1abc' must start with a letter and hold only letters, digits, '_' and '-'", line: 3, column: 9),
     Malformed(label: "answer from undefined step", yaml: validBase.replacingOccurrences(of: "answer: {from: summary}", with: "answer: {from: sumary}"),
               message: "answer reads undefined step 'sumary'; did you mean 'summary'?", line: 14, column: 16),
+    Malformed(label: "answer from a fork", yaml: validBase.replacingOccurrences(of: "answer: {from: summary}", with: "answer: {from: think}"),
+              message: "answer reads fork 'think', which has many texts; read a vote or a merge of it instead", line: 14, column: 16),
     Malformed(label: "answer regex unclosed class", yaml: "name: t\nsteps:\n  - generate: {}\nanswer: {regex: '[a-'}\n",
               message: "answer regex is not a valid regular expression (unclosed '['): [a-", line: 4, column: 17),
     Malformed(label: "param is a list", yaml: "name: t\nparams: {paths: [1, 2]}\nsteps:\n  - generate: {}\n",
