@@ -87,7 +87,7 @@ struct GGUFHostileTests {
         add("big-endian file", "big-endian") { $0.version = UInt32(3).byteSwapped }
         add("absurd tensor count", "tensor count = 18446744073709551615") { $0.tensorCount = .max }
         add("absurd key/value count", "metadata key/value count = 1000000000") { $0.kvCount = 1_000_000_000 }
-        add("kv count larger than present", "metadata key/value count = 1, more than the file can hold") { $0.kvCount = 1; $0.infos = []; $0.data = [] }
+        add("kv count larger than present", "metadata key/value count = 1, more than the rest of the file can hold") { $0.kvCount = 1; $0.infos = []; $0.data = [] }
         add("absurd key length", "length of key of metadata entry 0") {
             $0.kvs = [UInt64.max.littleEndianBytes + [0, 0, 0, 0]]
         }

@@ -17,6 +17,8 @@ final class DocumentReader {
     var defaults = Generation()
     /// Declared input names, in order.
     var inputNames: [String] = []
+    /// The explicit ids written in the top-level step list (read or not).
+    var topLevelIDs: [String] = []
 
     /// Keys allowed at the top level.
     static let topKeys = ["name", "description", "inputs", "params", "prompt", "generate", "steps", "answer"]
@@ -44,6 +46,12 @@ final class DocumentReader {
             defaults = generation(node, "the top-level generate", base: Generation(), scope: scope) ?? Generation()
         }
         let prompt = top["prompt"].flatMap { readPrompt($0, scope: scope) } ?? .text(Template(pieces: []))
+        if let node = top["steps"], case .sequence(let items) = node {
+            topLevelIDs = items.compactMap { item in
+                guard case .mapping(let m) = item, let id = m["id"], case .scalar(let s) = id else { return nil }
+                return s.string
+            }
+        }
         let steps = top["steps"].map { self.steps($0, "steps", scope: scope) } ?? []
         if let node = top["steps"], steps.isEmpty, case .sequence(let s) = node, s.isEmpty {
             reader.error("steps must hold at least one step", at: node)
@@ -213,8 +221,10 @@ final class DocumentReader {
         var g = base
         if let n = f["max_tokens"], let v = reader.int(n, "max_tokens") { g.maxTokens = v }
         if let n = f["stop"], let v = reader.templates(n, "stop", scope: scope) {
-            if v.contains(where: { $0.pieces.isEmpty }), let n = f["stop"] {
-                reader.error("stop strings must not be empty", at: n)
+            let items: [Node]
+            if case .sequence(let s) = n { items = Array(s) } else { items = [n] }
+            for (item, template) in zip(items, v) where template.pieces.isEmpty {
+                reader.error("stop strings must not be empty", at: item)
             }
             g.stop = v
         }
@@ -231,8 +241,13 @@ final class DocumentReader {
         guard let f = reader.fields(node, "answer", allowed: ["from", "regex", "occurrence"]) else { return nil }
         var answer = Answer()
         if let n = f["from"], let id = reader.string(n, "answer from") {
-            if steps.contains(where: { $0.id == id }) {
+            if let step = steps.first(where: { $0.id == id }) {
+                if case .fork = step.kind {
+                    reader.error("answer reads fork '\(id)', which has many texts; read a vote or a merge of it instead", at: n)
+                }
                 answer.from = id
+            } else if topLevelIDs.contains(id) {
+                // The step is there but could not be read; its own errors say why.
             } else {
                 let ids = steps.map(\.id)
                 let nested = stepIDs[id] != nil ? " (it is nested; answer reads a top-level step)" : ""

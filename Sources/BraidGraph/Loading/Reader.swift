@@ -253,13 +253,20 @@ final class Reader {
     func pattern(_ node: Node, _ what: String, scope: Scope) -> Pattern? {
         guard let template = template(node, what, scope: scope, allowNull: false) else { return nil }
         let probe = template.render { _ in "x" }
+        let result = Pattern(template: template)
+        for name in result.captureNames where !name.unicodeScalars.allSatisfy({ $0.isASCII && CharacterSet.alphanumerics.contains($0) })
+            || !(name.unicodeScalars.first.map { CharacterSet.letters.contains($0) } ?? false) {
+            self.error("capture group name '\(name)' in \(what) must be ASCII letters and digits, starting with a letter",
+                       at: location(of: "(?<\(name)>", in: node))
+            return nil
+        }
         do {
             _ = try NSRegularExpression(pattern: probe)
         } catch {
-            self.error("\(what) is not a valid regular expression: \(probe)", at: node)
+            self.error("\(what) is not a valid regular expression\(RegexHints.hint(probe)): \(probe)", at: node)
             return nil
         }
-        return Pattern(template: template)
+        return result
     }
 
     /// A list of templates; a single string is a list of one.
