@@ -3,7 +3,7 @@
 
 extension SegmentContent {
     private enum Keys: String, CodingKey {
-        case type, template, messages, generation, sources
+        case type, template, maxTokens, messages, generation, splice
     }
 
     /// Decodes `{"type": "text" | "chat" | "generate" | "splice", …}`.
@@ -11,12 +11,12 @@ extension SegmentContent {
         let container = try decoder.container(keyedBy: Keys.self)
         let type = try container.decode(String.self, forKey: .type)
         switch type {
-        case "text": self = .text(template: try container.decode(String.self, forKey: .template))
-        case "chat": self = .chat(messages: try container.decode([ChatMessage].self, forKey: .messages))
-        case "generate": self = .generate(try container.decode(Generation.self, forKey: .generation))
-        case "splice":
-            self = .splice(sources: try container.decode([SegmentID].self, forKey: .sources),
-                           template: try container.decodeIfPresent(String.self, forKey: .template))
+        case "text":
+            self = .text(template: try container.decode(String.self, forKey: .template),
+                         maxTokens: try container.decodeIfPresent(Int.self, forKey: .maxTokens))
+        case "chat": self = .chat(messages: try container.decode([PromptMessage].self, forKey: .messages))
+        case "generate": self = .generate(try container.decode(Decoding.self, forKey: .generation))
+        case "splice": self = .splice(try container.decode(Splice.self, forKey: .splice))
         default:
             throw DecodingError.dataCorruptedError(forKey: .type, in: container,
                                                    debugDescription: "unknown segment content type '\(type)'")
@@ -27,24 +27,24 @@ extension SegmentContent {
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: Keys.self)
         switch self {
-        case .text(let template):
+        case .text(let template, let maxTokens):
             try container.encode("text", forKey: .type)
             try container.encode(template, forKey: .template)
+            try container.encodeIfPresent(maxTokens, forKey: .maxTokens)
         case .chat(let messages):
             try container.encode("chat", forKey: .type)
             try container.encode(messages, forKey: .messages)
         case .generate(let generation):
             try container.encode("generate", forKey: .type)
             try container.encode(generation, forKey: .generation)
-        case .splice(let sources, let template):
+        case .splice(let splice):
             try container.encode("splice", forKey: .type)
-            try container.encode(sources, forKey: .sources)
-            try container.encodeIfPresent(template, forKey: .template)
+            try container.encode(splice, forKey: .splice)
         }
     }
 }
 
-extension FinishPolicy {
+extension FinishRule {
     private enum Keys: String, CodingKey {
         case count, agree
     }

@@ -54,7 +54,7 @@ public enum PlanText {
         switch content {
         case .generate(let generation): return "\(generation.maxTokens) new"
         case .text, .chat: return "text"
-        case .splice(let sources, _): return "\(sources.count) texts"
+        case .splice(let splice): return "\(splice.sources.count) texts"
         }
     }
 
