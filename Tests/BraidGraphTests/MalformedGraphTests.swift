@@ -90,6 +90,8 @@ let malformedCases: [Malformed] = [
               message: "branches must be positive, got 0 (from param 'paths')", line: 9, column: 17, overrides: ["paths": "0"]),
     Malformed(label: "unknown fork key", yaml: validBase.replacingOccurrences(of: "      prefix:", with: "      prefx:"),
               message: "unknown key 'prefx' in fork; did you mean 'prefix'?", line: 10, column: 7),
+    Malformed(label: "generation key outside generate", yaml: "name: t\nsteps:\n  - fork: {branches: 2, max_tokens: 5}\n",
+              message: "unknown key 'max_tokens' in fork; it belongs under 'generate'", line: 3, column: 25),
     Malformed(label: "fork without branches", yaml: "name: t\nsteps:\n  - fork: {prefix: a}\n",
               message: "fork is missing required key 'branches'", line: 3, column: 11),
     Malformed(label: "unknown positions", yaml: validBase.replacingOccurrences(of: "      prefix:", with: "      positions: sharde\n      prefix:"),
@@ -133,6 +135,8 @@ let malformedCases: [Malformed] = [
               message: "step id '1abc' must start with a letter and hold only letters, digits, '_' and '-'", line: 3, column: 9),
     Malformed(label: "answer from undefined step", yaml: validBase.replacingOccurrences(of: "answer: {from: summary}", with: "answer: {from: sumary}"),
               message: "answer reads undefined step 'sumary'; did you mean 'summary'?", line: 14, column: 16),
+    Malformed(label: "answer from a fork", yaml: validBase.replacingOccurrences(of: "answer: {from: summary}", with: "answer: {from: think}"),
+              message: "answer reads fork 'think', which has many texts; read a vote or a merge of it instead", line: 14, column: 16),
     Malformed(label: "answer regex unclosed class", yaml: "name: t\nsteps:\n  - generate: {}\nanswer: {regex: '[a-'}\n",
               message: "answer regex is not a valid regular expression (unclosed '['): [a-", line: 4, column: 17),
     Malformed(label: "param is a list", yaml: "name: t\nparams: {paths: [1, 2]}\nsteps:\n  - generate: {}\n",
@@ -241,6 +245,23 @@ let malformedCases: [Malformed] = [
           - generate: {max_tokens: 0}
                                    ^
         """)
+    }
+
+    @Test func longLinesAreCutAroundTheCaret() {
+        let long = String(repeating: "x", count: 300)
+        let found = diagnostics("name: t\nsteps:\n  - text: \"\(long){nope}\"\n")
+        guard let first = found.first, let column = first.location?.column else {
+            Issue.record("no diagnostic")
+            return
+        }
+        #expect(column == 312)
+        let lines = first.description.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.count == 3)
+        #expect(lines[1].count <= Diagnostic.excerptWidth + 2)
+        // The caret still points at the variable in the shown excerpt.
+        let caret = lines[2].count - 1
+        let shown = Array(lines[1])
+        #expect(caret < shown.count && shown[caret] == "{")
     }
 
     @Test func useCycleIsReportedAtTheUseStep() throws {

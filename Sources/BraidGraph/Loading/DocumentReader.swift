@@ -241,7 +241,10 @@ final class DocumentReader {
         guard let f = reader.fields(node, "answer", allowed: ["from", "regex", "occurrence"]) else { return nil }
         var answer = Answer()
         if let n = f["from"], let id = reader.string(n, "answer from") {
-            if steps.contains(where: { $0.id == id }) {
+            if let step = steps.first(where: { $0.id == id }) {
+                if case .fork = step.kind {
+                    reader.error("answer reads fork '\(id)', which has many texts; read a vote or a merge of it instead", at: n)
+                }
                 answer.from = id
             } else if topLevelIDs.contains(id) {
                 // The step is there but could not be read; its own errors say why.
