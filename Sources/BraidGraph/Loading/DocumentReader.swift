@@ -221,8 +221,10 @@ final class DocumentReader {
         var g = base
         if let n = f["max_tokens"], let v = reader.int(n, "max_tokens") { g.maxTokens = v }
         if let n = f["stop"], let v = reader.templates(n, "stop", scope: scope) {
-            if v.contains(where: { $0.pieces.isEmpty }), let n = f["stop"] {
-                reader.error("stop strings must not be empty", at: n)
+            let items: [Node]
+            if case .sequence(let s) = n { items = Array(s) } else { items = [n] }
+            for (item, template) in zip(items, v) where template.pieces.isEmpty {
+                reader.error("stop strings must not be empty", at: item)
             }
             g.stop = v
         }
@@ -239,7 +241,10 @@ final class DocumentReader {
         guard let f = reader.fields(node, "answer", allowed: ["from", "regex", "occurrence"]) else { return nil }
         var answer = Answer()
         if let n = f["from"], let id = reader.string(n, "answer from") {
-            if steps.contains(where: { $0.id == id }) {
+            if let step = steps.first(where: { $0.id == id }) {
+                if case .fork = step.kind {
+                    reader.error("answer reads fork '\(id)', which has many texts; read a vote or a merge of it instead", at: n)
+                }
                 answer.from = id
             } else if topLevelIDs.contains(id) {
                 // The step is there but could not be read; its own errors say why.

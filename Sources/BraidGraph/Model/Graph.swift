@@ -21,7 +21,12 @@ public struct Graph: Sendable, Hashable {
     /// How the final answer is read.
     public var answer: Answer
     /// Where the graph's document starts.
-    public var location: SourceLocation?
+    public var location: SourceLocation? {
+        get { provenance.location }
+        set { provenance = Provenance(newValue) }
+    }
+    /// The stored location, kept out of equality.
+    public var provenance: Provenance
 
     /// Creates a graph.
     public init(name: String, description: String? = nil, inputs: [Input] = [], params: [Param] = [],
@@ -35,7 +40,7 @@ public struct Graph: Sendable, Hashable {
         self.defaults = defaults
         self.steps = steps
         self.answer = answer
-        self.location = location
+        self.provenance = Provenance(location)
     }
 
     /// The input with this name, if declared.

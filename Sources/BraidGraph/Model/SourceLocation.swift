@@ -27,3 +27,19 @@ public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
     /// Contributes nothing, consistent with `==`.
     public func hash(into hasher: inout Hasher) {}
 }
+
+/// Storage for an optional location that never affects equality (not even nil against a location), so
+/// that a graph built in code equals the same graph loaded from a file.
+public struct Provenance: Sendable, Hashable {
+    /// The location, if known.
+    public var location: SourceLocation?
+
+    /// Wraps a location.
+    public init(_ location: SourceLocation?) { self.location = location }
+
+    /// Always true.
+    public static func == (lhs: Provenance, rhs: Provenance) -> Bool { true }
+
+    /// Contributes nothing, consistent with `==`.
+    public func hash(into hasher: inout Hasher) {}
+}

@@ -6,13 +6,18 @@ public struct Step: Sendable, Hashable {
     /// What the step does.
     public var kind: StepKind
     /// Where the step was written.
-    public var location: SourceLocation?
+    public var location: SourceLocation? {
+        get { provenance.location }
+        set { provenance = Provenance(newValue) }
+    }
+    /// The stored location, kept out of equality.
+    public var provenance: Provenance
 
     /// Creates a step.
     public init(id: String, kind: StepKind, location: SourceLocation? = nil) {
         self.id = id
         self.kind = kind
-        self.location = location
+        self.provenance = Provenance(location)
     }
 
     /// The steps directly nested in this one (a fork's branch steps, a spawn child's steps, a used graph's steps).

@@ -28,6 +28,23 @@ struct GGUFCursor {
         return T(littleEndian: value)
     }
 
+    /// Reads `count` little-endian integers (count already checked against the remaining bytes).
+    mutating func array<T: FixedWidthInteger>(_ type: T.Type, count: Int, _ what: @autoclosure () -> String) throws -> [T] {
+        let size = MemoryLayout<T>.size
+        let (total, overflow) = count.multipliedReportingOverflow(by: size)
+        try need(overflow ? -1 : total, what())
+        let start = offset
+        let base = self.base
+        let values = [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+            for i in 0..<count {
+                buffer[i] = T(littleEndian: base.loadUnaligned(fromByteOffset: start + i * size, as: T.self))
+            }
+            initialized = count
+        }
+        offset += total
+        return values
+    }
+
     /// Reads raw bytes.
     mutating func bytes(_ count: Int, _ what: @autoclosure () -> String) throws -> UnsafeRawBufferPointer {
         try need(count, what())

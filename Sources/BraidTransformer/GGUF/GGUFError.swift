@@ -49,7 +49,7 @@ public enum GGUFError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .truncated(what, offset, needed, available):
             return "GGUF file is truncated: \(what) at byte \(offset) needs \(needed) bytes, only \(available) remain"
         case let .countTooLarge(what, count, limit):
-            return "GGUF file declares \(what) = \(count), more than the file can hold (limit \(limit))"
+            return "GGUF file declares \(what) = \(count), more than the rest of the file can hold (at most \(limit)): the file is truncated or corrupt"
         case let .unknownValueType(raw, key):
             return "unknown GGUF metadata value type \(raw) for key '\(key)'"
         case let .invalidUTF8(what):

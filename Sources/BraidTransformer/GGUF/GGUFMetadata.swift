@@ -42,41 +42,14 @@ public struct GGUFMetadata: Sendable, Equatable {
     /// A bool.
     public func bool(_ key: String) -> Bool? { self[key]?.boolValue }
 
-    /// An array of strings; nil if absent or any element is not a string.
-    public func strings(_ key: String) -> [String]? {
-        guard let array = self[key]?.arrayValue else { return nil }
-        var result: [String] = []
-        result.reserveCapacity(array.count)
-        for element in array.elements {
-            guard let s = element.stringValue else { return nil }
-            result.append(s)
-        }
-        return result
-    }
+    /// An array of strings; nil if absent or not a string array.
+    public func strings(_ key: String) -> [String]? { self[key]?.arrayValue?.strings }
 
-    /// An array of integers of any width; nil if absent or any element is not an integer.
-    public func ints(_ key: String) -> [Int]? {
-        guard let array = self[key]?.arrayValue else { return nil }
-        var result: [Int] = []
-        result.reserveCapacity(array.count)
-        for element in array.elements {
-            guard let v = element.intValue else { return nil }
-            result.append(v)
-        }
-        return result
-    }
+    /// An array of integers of any width; nil if absent, not an integer array, or a value does not fit.
+    public func ints(_ key: String) -> [Int]? { self[key]?.arrayValue?.ints }
 
-    /// An array of floats; nil if absent or any element is not a number.
-    public func floats(_ key: String) -> [Float]? {
-        guard let array = self[key]?.arrayValue else { return nil }
-        var result: [Float] = []
-        result.reserveCapacity(array.count)
-        for element in array.elements {
-            guard let v = element.floatValue else { return nil }
-            result.append(v)
-        }
-        return result
-    }
+    /// An array of floats (or integers); nil if absent or not numeric.
+    public func floats(_ key: String) -> [Float]? { self[key]?.arrayValue?.floats }
 
     /// An integer that must be present.
     public func requireInt(_ key: String) throws -> Int {

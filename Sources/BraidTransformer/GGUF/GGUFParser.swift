@@ -164,12 +164,40 @@ enum GGUFParser {
             // Strings take at least their 8-byte length, arrays their 12-byte header.
             let minimum = elementType.fixedSize ?? (elementType == .string ? 8 : 12)
             let count = try cursor.count("element count of array '\(key)'", minimumElementSize: minimum)
-            var elements: [GGUFValue] = []
-            elements.reserveCapacity(count)
-            for _ in 0..<count {
-                elements.append(try readValue(elementType, key: key, depth: depth + 1, cursor: &cursor))
+            let storage: GGUFArray.Storage
+            switch elementType {
+            case .uint8: storage = .uint8(try cursor.array(UInt8.self, count: count, what))
+            case .int8: storage = .int8(try cursor.array(Int8.self, count: count, what))
+            case .uint16: storage = .uint16(try cursor.array(UInt16.self, count: count, what))
+            case .int16: storage = .int16(try cursor.array(Int16.self, count: count, what))
+            case .uint32: storage = .uint32(try cursor.array(UInt32.self, count: count, what))
+            case .int32: storage = .int32(try cursor.array(Int32.self, count: count, what))
+            case .uint64: storage = .uint64(try cursor.array(UInt64.self, count: count, what))
+            case .int64: storage = .int64(try cursor.array(Int64.self, count: count, what))
+            case .float32: storage = .float32(try cursor.array(UInt32.self, count: count, what).map { Float(bitPattern: $0) })
+            case .float64: storage = .float64(try cursor.array(UInt64.self, count: count, what).map { Double(bitPattern: $0) })
+            case .bool:
+                let raw = try cursor.array(UInt8.self, count: count, what)
+                if let bad = raw.first(where: { $0 > 1 }) {
+                    throw GGUFError.wrongValueType(key: key, expected: "bool 0 or 1", found: "byte \(bad)")
+                }
+                storage = .bool(raw.map { $0 == 1 })
+            case .string:
+                var strings: [String] = []
+                strings.reserveCapacity(count)
+                for i in 0..<count { strings.append(try cursor.string("element \(i) of '\(key)'")) }
+                storage = .string(strings)
+            case .array:
+                var arrays: [GGUFArray] = []
+                arrays.reserveCapacity(count)
+                for _ in 0..<count {
+                    if case let .array(nested) = try readValue(.array, key: key, depth: depth + 1, cursor: &cursor) {
+                        arrays.append(nested)
+                    }
+                }
+                storage = .array(arrays)
             }
-            return .array(GGUFArray(elementType: elementType, elements: elements))
+            return .array(GGUFArray(storage))
         }
     }
 }

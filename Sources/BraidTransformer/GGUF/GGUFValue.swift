@@ -163,20 +163,136 @@ public enum GGUFValue: Sendable, Equatable {
 }
 
 /// A GGUF array: every element has the same type (arrays of arrays are allowed by the spec).
+///
+/// Elements are stored in typed arrays, so a large array costs what its elements cost (a u8 array
+/// of a million entries is a megabyte), never a `GGUFValue` per element.
 public struct GGUFArray: Sendable, Equatable {
-    /// The declared element type.
-    public let elementType: GGUFValueType
-    /// The elements, in file order.
-    public let elements: [GGUFValue]
+    /// The elements, by type.
+    public enum Storage: Sendable, Equatable {
+        /// u8 elements.
+        case uint8([UInt8])
+        /// i8 elements.
+        case int8([Int8])
+        /// u16 elements.
+        case uint16([UInt16])
+        /// i16 elements.
+        case int16([Int16])
+        /// u32 elements.
+        case uint32([UInt32])
+        /// i32 elements.
+        case int32([Int32])
+        /// f32 elements.
+        case float32([Float])
+        /// bool elements.
+        case bool([Bool])
+        /// string elements.
+        case string([String])
+        /// array elements (each with its own element type).
+        case array([GGUFArray])
+        /// u64 elements.
+        case uint64([UInt64])
+        /// i64 elements.
+        case int64([Int64])
+        /// f64 elements.
+        case float64([Double])
+    }
 
-    /// Makes an array; the elements should all have `elementType` (the writer checks).
-    public init(elementType: GGUFValueType, elements: [GGUFValue]) {
-        self.elementType = elementType
-        self.elements = elements
+    /// The elements.
+    public let storage: Storage
+
+    /// Wraps typed elements.
+    public init(_ storage: Storage) {
+        self.storage = storage
+    }
+
+    /// The declared element type.
+    public var elementType: GGUFValueType {
+        switch storage {
+        case .uint8: return .uint8
+        case .int8: return .int8
+        case .uint16: return .uint16
+        case .int16: return .int16
+        case .uint32: return .uint32
+        case .int32: return .int32
+        case .float32: return .float32
+        case .bool: return .bool
+        case .string: return .string
+        case .array: return .array
+        case .uint64: return .uint64
+        case .int64: return .int64
+        case .float64: return .float64
+        }
     }
 
     /// Number of elements.
-    public var count: Int { elements.count }
+    public var count: Int {
+        switch storage {
+        case let .uint8(a): return a.count
+        case let .int8(a): return a.count
+        case let .uint16(a): return a.count
+        case let .int16(a): return a.count
+        case let .uint32(a): return a.count
+        case let .int32(a): return a.count
+        case let .float32(a): return a.count
+        case let .bool(a): return a.count
+        case let .string(a): return a.count
+        case let .array(a): return a.count
+        case let .uint64(a): return a.count
+        case let .int64(a): return a.count
+        case let .float64(a): return a.count
+        }
+    }
+
+    /// The elements as strings; nil unless this is a string array.
+    public var strings: [String]? {
+        if case let .string(a) = storage { return a }
+        return nil
+    }
+
+    /// The elements as `Int`; nil unless this is an integer array whose values all fit.
+    public var ints: [Int]? {
+        switch storage {
+        case let .uint8(a): return a.map { Int($0) }
+        case let .int8(a): return a.map { Int($0) }
+        case let .uint16(a): return a.map { Int($0) }
+        case let .int16(a): return a.map { Int($0) }
+        case let .uint32(a): return a.map { Int($0) }
+        case let .int32(a): return a.map { Int($0) }
+        case let .int64(a): return a.map { Int($0) }
+        case let .uint64(a):
+            guard a.allSatisfy({ $0 <= UInt64(Int.max) }) else { return nil }
+            return a.map { Int($0) }
+        default: return nil
+        }
+    }
+
+    /// The elements as `Float`; nil unless this is a float or integer array.
+    public var floats: [Float]? {
+        switch storage {
+        case let .float32(a): return a
+        case let .float64(a): return a.map { Float($0) }
+        default: return ints?.map { Float($0) }
+        }
+    }
+
+    /// The elements as values (allocates one `GGUFValue` per element: for inspection, not bulk use).
+    public var elements: [GGUFValue] {
+        switch storage {
+        case let .uint8(a): return a.map { .uint8($0) }
+        case let .int8(a): return a.map { .int8($0) }
+        case let .uint16(a): return a.map { .uint16($0) }
+        case let .int16(a): return a.map { .int16($0) }
+        case let .uint32(a): return a.map { .uint32($0) }
+        case let .int32(a): return a.map { .int32($0) }
+        case let .float32(a): return a.map { .float32($0) }
+        case let .bool(a): return a.map { .bool($0) }
+        case let .string(a): return a.map { .string($0) }
+        case let .array(a): return a.map { .array($0) }
+        case let .uint64(a): return a.map { .uint64($0) }
+        case let .int64(a): return a.map { .int64($0) }
+        case let .float64(a): return a.map { .float64($0) }
+        }
+    }
 }
 
 /// One metadata entry, in file order.

@@ -83,9 +83,8 @@ public struct GGUFWriter: Sendable {
         }
     }
 
-    /// The file image. Throws when an array's elements do not all have its declared element type.
+    /// The file image. (Throws nothing today; kept throwing so that future checks need no API change.)
     public func serialized() throws -> Data {
-        for entry in metadata { try Self.checkConsistent(entry.value, key: entry.key) }
         var out = Data()
         out.append(contentsOf: Array("GGUF".utf8))
         out.appendLittleEndian(UInt32(3))
@@ -122,16 +121,6 @@ public struct GGUFWriter: Sendable {
         try serialized().write(to: url, options: .atomic)
     }
 
-    /// Arrays must be homogeneous, or the file would not parse back.
-    private static func checkConsistent(_ value: GGUFValue, key: String) throws {
-        guard case let .array(array) = value else { return }
-        for element in array.elements {
-            guard element.type == array.elementType else {
-                throw GGUFError.wrongValueType(key: key, expected: "array of \(array.elementType)", found: "an element of type \(element.type)")
-            }
-            try checkConsistent(element, key: key)
-        }
-    }
 }
 
 extension Data {
@@ -170,7 +159,21 @@ extension Data {
         case let .array(a):
             appendLittleEndian(a.elementType.rawValue)
             appendLittleEndian(UInt64(a.count))
-            for element in a.elements { appendGGUFValue(element) }
+            switch a.storage {
+            case let .uint8(v): v.forEach { appendLittleEndian($0) }
+            case let .int8(v): v.forEach { appendLittleEndian($0) }
+            case let .uint16(v): v.forEach { appendLittleEndian($0) }
+            case let .int16(v): v.forEach { appendLittleEndian($0) }
+            case let .uint32(v): v.forEach { appendLittleEndian($0) }
+            case let .int32(v): v.forEach { appendLittleEndian($0) }
+            case let .float32(v): v.forEach { appendLittleEndian($0.bitPattern) }
+            case let .bool(v): v.forEach { appendLittleEndian(UInt8($0 ? 1 : 0)) }
+            case let .string(v): v.forEach { appendGGUFString($0) }
+            case let .array(v): v.forEach { appendGGUFValue(.array($0)) }
+            case let .uint64(v): v.forEach { appendLittleEndian($0) }
+            case let .int64(v): v.forEach { appendLittleEndian($0) }
+            case let .float64(v): v.forEach { appendLittleEndian($0.bitPattern) }
+            }
         }
     }
 }
