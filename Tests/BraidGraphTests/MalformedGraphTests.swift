@@ -90,6 +90,8 @@ let malformedCases: [Malformed] = [
               message: "branches must be positive, got 0 (from param 'paths')", line: 9, column: 17, overrides: ["paths": "0"]),
     Malformed(label: "unknown fork key", yaml: validBase.replacingOccurrences(of: "      prefix:", with: "      prefx:"),
               message: "unknown key 'prefx' in fork; did you mean 'prefix'?", line: 10, column: 7),
+    Malformed(label: "generation key outside generate", yaml: "name: t\nsteps:\n  - fork: {branches: 2, max_tokens: 5}\n",
+              message: "unknown key 'max_tokens' in fork; it belongs under 'generate'", line: 3, column: 25),
     Malformed(label: "fork without branches", yaml: "name: t\nsteps:\n  - fork: {prefix: a}\n",
               message: "fork is missing required key 'branches'", line: 3, column: 11),
     Malformed(label: "unknown positions", yaml: validBase.replacingOccurrences(of: "      prefix:", with: "      positions: sharde\n      prefix:"),
@@ -243,6 +245,23 @@ let malformedCases: [Malformed] = [
           - generate: {max_tokens: 0}
                                    ^
         """)
+    }
+
+    @Test func longLinesAreCutAroundTheCaret() {
+        let long = String(repeating: "x", count: 300)
+        let found = diagnostics("name: t\nsteps:\n  - text: \"\(long){nope}\"\n")
+        guard let first = found.first, let column = first.location?.column else {
+            Issue.record("no diagnostic")
+            return
+        }
+        #expect(column == 312)
+        let lines = first.description.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.count == 3)
+        #expect(lines[1].count <= Diagnostic.excerptWidth + 2)
+        // The caret still points at the variable in the shown excerpt.
+        let caret = lines[2].count - 1
+        let shown = Array(lines[1])
+        #expect(caret < shown.count && shown[caret] == "{")
     }
 
     @Test func useCycleIsReportedAtTheUseStep() throws {

@@ -104,4 +104,27 @@ struct ReferenceTests {
         }
         print("masked layout: worst top-5 logit difference \(worst)")
     }
+
+    @Test("the same layout written as a LogitsLayout (one batch, as `braid logits` runs it) matches too")
+    func maskedLayoutAsLogitsLayout() throws {
+        let fixture = try ReferenceFixture.load()
+        let layout = try #require(fixture.masked_layouts.first)
+        func name(_ owner: Int) -> String { owner == -1 ? "prompt" : owner == -2 ? "summary" : "path\(owner)" }
+        let owners = layout.segment.reduce(into: [Int]()) { if !$0.contains($1) { $0.append($1) } }
+        let paths = owners.filter { $0 >= 0 }.map(name)
+        let segments = owners.map { o in
+            LogitsLayout.Segment(name: name(o), thought: o >= 0 ? o + 1 : 0,
+                                 sees: o == -1 ? [] : o == -2 ? ["prompt"] + paths : ["prompt"])
+        }
+        let entries = layout.tokens.indices.map {
+            LogitsLayout.Entry(segment: name(layout.segment[$0]), id: layout.tokens[$0], position: layout.positions[$0])
+        }
+        let spec = LogitsLayout(segments: segments, tokens: entries)
+        let resolved = try spec.resolve { _ in [] }
+        #expect(resolved.map(\.position) == layout.positions)
+        let logits = try spec.evaluate(resolved, on: RealModel.transformer())
+        for i in layout.tokens.indices {
+            _ = check(logits.row(i), against: layout.top5_per_token[i], "token \(i)")
+        }
+    }
 }

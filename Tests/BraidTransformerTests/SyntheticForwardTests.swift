@@ -1,14 +1,14 @@
 import Testing
 @testable import BraidTransformer
 
-/// The masked forward pass on a tiny random model, checked against a naive forward written
-/// in plain loops. Tolerance 1e-4: both are float32, they differ only in summation order.
+/// The masked forward pass on a tiny random model (written as a GGUF file and loaded back),
+/// checked against a naive forward written in plain loops. Tolerance 1e-4: both are float32, they differ only in summation order.
 @Suite struct SyntheticForwardTests {
     let tolerance: Float = 1e-4
     let tokens: [Int32] = [3, 17, 42, 8, 8, 59, 0, 23, 11, 36, 5, 14, 27, 50, 2, 9, 31, 44, 19, 7]
 
     func makeTransformer(_ model: SyntheticModel) throws -> Transformer {
-        try Transformer(source: model.source, blasThreads: 1)
+        try Transformer(source: model.gguf(), blasThreads: 1)
     }
 
     @Test("prefill of one causal segment matches the naive forward", arguments: ["qwen2", "llama"])

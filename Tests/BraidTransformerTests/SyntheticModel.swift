@@ -59,6 +59,20 @@ struct SyntheticModel {
 
     func tensor(_ name: String) -> [Float] { source.tensors[name]?.values ?? [] }
 
+    /// The model written as a GGUF file (f32 tensors) by `GGUFWriter` and read back, so the
+    /// tests go through the same loading path as a real model.
+    func gguf() throws -> GGUFFile {
+        var writer = try GGUFWriter()
+        for (key, value) in source.strings { writer.set(key, .string(value)) }
+        for (key, value) in source.ints { writer.set(key, .uint32(UInt32(value))) }
+        for (key, value) in source.floats { writer.set(key, .float32(value)) }
+        for name in source.tensors.keys.sorted() {
+            guard let t = source.tensors[name] else { continue }
+            try writer.addTensor(name: name, dimensions: t.shape, values: t.values)
+        }
+        return try GGUFFile(data: writer.serialized())
+    }
+
     /// Naive forward over a whole layout: token i attends to token k iff `visible(i, k)`;
     /// `thought[i]` selects T⁽ʲ⁾ for token i's own K/V. Returns logits for every token.
     func referenceLogits(tokens: [Int32], positions: [Int], thought: [Int],

@@ -34,10 +34,32 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
             out = "\(severity.rawValue): \(message)"
         }
         if let sourceLine, let location {
-            let line = sourceLine.replacingTabs()
-            out += "\n" + line + "\n" + String(repeating: " ", count: max(0, location.column - 1)) + "^"
+            let (line, caret) = Diagnostic.excerpt(of: sourceLine.replacingTabs(), column: location.column)
+            out += "\n" + line + "\n" + String(repeating: " ", count: caret) + "^"
         }
         return out
+    }
+}
+
+extension Diagnostic {
+    /// The widest source excerpt shown; longer lines are cut to a window around the column.
+    static let excerptWidth = 120
+
+    /// The part of `line` to show and the caret's offset in it (both in Unicode scalars).
+    static func excerpt(of line: String, column: Int) -> (String, Int) {
+        let scalars = Array(line.unicodeScalars)
+        let target = max(0, column - 1)
+        guard scalars.count > excerptWidth else { return (line, target) }
+        let start = max(0, min(target - excerptWidth / 2, scalars.count - excerptWidth))
+        let end = min(scalars.count, start + excerptWidth)
+        var text = String(String.UnicodeScalarView(scalars[start..<end]))
+        var caret = target - start
+        if start > 0 {
+            text = "…" + text
+            caret += 1
+        }
+        if end < scalars.count { text += "…" }
+        return (text, caret)
     }
 }
 

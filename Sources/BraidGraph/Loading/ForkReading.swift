@@ -46,14 +46,19 @@ extension DocumentReader {
     }
 
     func thoughtEmbedding(_ node: Node) -> ThoughtEmbedding? {
-        guard let text = reader.scalarText(node, "thought", expected: "'branch', 'none' or an embedding index") else { return nil }
+        guard var text = reader.scalarText(node, "thought", expected: "'branch', 'none' or an embedding index") else { return nil }
+        if let name = reader.wholeReference(text), name != "i" {
+            guard let value = reader.params[name] else {
+                reader.error("undefined param '\(name)' in thought\(Suggestions.hint(for: name, in: reader.params.keys.sorted()))",
+                             at: reader.location(of: "{\(name)}", in: node))
+                return nil
+            }
+            text = value.description
+        }
         switch text {
         case "branch", "{i}": return .branch
         case "none": return ThoughtEmbedding.none
         default:
-            if TemplateSyntax.parse(text).variables.count == 1, reader.wholeReference(text) != "i" {
-                return reader.int(node, "thought", min: 0).map { .fixed($0) }
-            }
             if let v = Int(text), v >= 0 { return .fixed(v) }
             let hint = Suggestions.hint(for: text, in: ["branch", "none"])
             reader.error("unknown thought '\(text)'; expected 'branch', 'none' or an embedding index\(hint)", at: node)

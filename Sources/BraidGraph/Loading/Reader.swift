@@ -107,7 +107,11 @@ final class Reader {
                 continue
             }
             guard allowed.contains(k.string) else {
-                error("unknown key '\(k.string)' in \(what)\(Suggestions.hint(for: k.string, in: allowed))", at: key)
+                var hint = Suggestions.hint(for: k.string, in: allowed)
+                if hint.isEmpty, allowed.contains("generate"), DocumentReader.generationKeys.contains(k.string) {
+                    hint = "; it belongs under 'generate'"
+                }
+                error("unknown key '\(k.string)' in \(what)\(hint)", at: key)
                 continue
             }
             entries.append(Fields.Entry(key: k.string, keyNode: key, value: value))
