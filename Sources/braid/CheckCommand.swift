@@ -1,10 +1,50 @@
 import ArgumentParser
+import BraidGraph
+import Foundation
 
-/// `braid check`: placeholder until its issue lands.
+/// `braid check`: validate graph files, reporting every problem with its position.
 struct CheckCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "check", abstract: "(not yet available)", shouldDisplay: false)
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Validate reasoning graphs; report every problem as file:line:column with the source line.",
+        discussion: "Exit code 0 when every file is valid, 1 when any is invalid, 2 for usage errors.")
+
+    @Argument(help: "Graph files (YAML).")
+    var files: [String]
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override a param (or an input's default): name=value. Repeatable.",
+                                                         valueName: "name=value"))
+    var assignments: [String] = []
+
+    @Flag(name: .shortAndLong, help: "Print nothing for valid files.")
+    var quiet = false
+
+    func validate() throws {
+        if files.isEmpty { throw ValidationError("give at least one graph file") }
+    }
 
     func run() throws {
-        throw CLIFailure(.usage, "braid check is not available in this build yet")
+        let overrides: [String: String]
+        do {
+            overrides = try OverrideSyntax.parse(assignments)
+        } catch let error as OverrideSyntax.Malformed {
+            throw CLIFailure(.usage, "error: \(error)")
+        }
+        var invalid = 0
+        for file in files {
+            do {
+                let graph = try GraphLoader.load(path: file, overrides: overrides)
+                if !quiet {
+                    let count = graph.allSteps.count
+                    print("\(file): ok (\(graph.name), \(count) step\(count == 1 ? "" : "s"))")
+                }
+            } catch let error as GraphError {
+                invalid += 1
+                FileHandle.standardError.write(Data((error.description + "\n").utf8))
+                let errors = error.diagnostics.filter { $0.severity == .error }.count
+                FileHandle.standardError.write(Data("\(file): \(errors) error\(errors == 1 ? "" : "s")\n".utf8))
+            }
+        }
+        if invalid > 0 { throw CLIFailure(.invalidInput, "") }
     }
 }

@@ -1,2 +1,0 @@
-/// Namespace marker for the BraidGraph module.
-public enum BraidGraphModule {}

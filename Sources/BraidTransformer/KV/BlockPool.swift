@@ -1,0 +1,62 @@
+/// Fixed-size KV blocks carved from large chunks, recycled through a free list.
+///
+/// A block holds `blockTokens` tokens of keys and values for every layer, laid out as
+/// `[layer][K or V][slot][kvDim]`, so the keys of one layer in one block are contiguous rows.
+/// Chunks are never moved or freed while the pool lives, so block pointers stay valid; freed
+/// blocks go back to the free list and are handed out again, so steady-state decoding
+/// allocates nothing.
+struct BlockPool {
+    let floatsPerBlock: Int
+    let blocksPerChunk: Int
+    private var chunks: [UnsafeMutablePointer<Float>] = []
+    private var free: [Int32] = []
+    /// Reference count per block: the number of segments whose block list contains it.
+    private(set) var references: [Int32] = []
+
+    init(floatsPerBlock: Int) {
+        self.floatsPerBlock = floatsPerBlock
+        // About 8 MiB per chunk keeps growth coarse without reserving memory nobody uses.
+        blocksPerChunk = max(1, (8 << 20) / max(1, floatsPerBlock * 4))
+    }
+
+    /// Total blocks ever carved (in use or free).
+    var capacity: Int { references.count }
+    /// Blocks currently referenced by at least one segment.
+    var inUse: Int { references.count - free.count }
+
+    /// Takes a block (reference count 1), carving a new chunk when none is free.
+    mutating func take() -> Int32 {
+        if free.isEmpty {
+            let chunk = UnsafeMutablePointer<Float>.allocate(capacity: floatsPerBlock * blocksPerChunk)
+            chunk.initialize(repeating: 0, count: floatsPerBlock * blocksPerChunk)
+            let first = references.count
+            chunks.append(chunk)
+            references.append(contentsOf: repeatElement(0, count: blocksPerChunk))
+            // Reversed so that blocks are handed out in ascending order.
+            free.append(contentsOf: (first..<(first + blocksPerChunk)).reversed().map { Int32($0) })
+        }
+        let block = free.removeLast()
+        references[Int(block)] = 1
+        return block
+    }
+
+    /// Adds a reader to a block.
+    mutating func retain(_ block: Int32) { references[Int(block)] += 1 }
+
+    /// Drops a reader; the block returns to the free list when none is left.
+    mutating func release(_ block: Int32) {
+        references[Int(block)] -= 1
+        if references[Int(block)] == 0 { free.append(block) }
+    }
+
+    /// Start of a block's storage.
+    func base(_ block: Int32) -> UnsafeMutablePointer<Float> {
+        let b = Int(block)
+        return chunks[b / blocksPerChunk] + (b % blocksPerChunk) * floatsPerBlock
+    }
+
+    /// Frees every chunk; the pool must not be used afterwards.
+    func deallocateAll() {
+        for chunk in chunks { chunk.deallocate() }
+    }
+}

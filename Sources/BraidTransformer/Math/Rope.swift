@@ -1,0 +1,59 @@
+import Foundation
+
+/// How a model pairs the dimensions of a head for rotary position embedding.
+public enum RopeStyle: String, Codable, Sendable {
+    /// Rotate `(x[2i], x[2i+1])` — ggml's "normal" RoPE. GGUF llama files store Q/K rows
+    /// permuted so that this equals HF's rotate-half on the original weights.
+    case adjacent
+    /// Rotate `(x[i], x[i + d/2])` — HF's rotate-half, ggml's "neox" RoPE (qwen2).
+    case halfSplit
+}
+
+/// Rotary position embedding with angle `θ_i = position · base^(−2i/d)`.
+///
+/// The inverse frequencies are computed once; the angle per token is formed in `Double` and
+/// rounded, so large positions keep their precision.
+struct Rope {
+    let style: RopeStyle
+    let headDim: Int
+    private let inverseFrequencies: [Double]
+
+    init(style: RopeStyle, headDim: Int, base: Double) {
+        self.style = style
+        self.headDim = headDim
+        let half = headDim / 2
+        inverseFrequencies = (0..<half).map { i in 1 / pow(base, Double(2 * i) / Double(headDim)) }
+    }
+
+    /// Fills `cos`/`sin` (each `headDim / 2` values) for one position.
+    func angles(position: Int, cos: UnsafeMutablePointer<Float>, sin: UnsafeMutablePointer<Float>) {
+        for i in 0..<(headDim / 2) {
+            let theta = Double(position) * inverseFrequencies[i]
+            cos[i] = Float(Foundation.cos(theta))
+            sin[i] = Float(Foundation.sin(theta))
+        }
+    }
+
+    /// Rotates `heads` consecutive heads of `headDim` values in place.
+    func apply(_ x: UnsafeMutablePointer<Float>, heads: Int,
+               cos: UnsafePointer<Float>, sin: UnsafePointer<Float>) {
+        let half = headDim / 2
+        for h in 0..<heads {
+            let v = x + h * headDim
+            switch style {
+            case .adjacent:
+                for i in 0..<half {
+                    let a = v[2 * i], b = v[2 * i + 1]
+                    v[2 * i] = a * cos[i] - b * sin[i]
+                    v[2 * i + 1] = a * sin[i] + b * cos[i]
+                }
+            case .halfSplit:
+                for i in 0..<half {
+                    let a = v[i], b = v[i + half]
+                    v[i] = a * cos[i] - b * sin[i]
+                    v[i + half] = a * sin[i] + b * cos[i]
+                }
+            }
+        }
+    }
+}

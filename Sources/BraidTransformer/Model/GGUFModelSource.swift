@@ -1,0 +1,21 @@
+import Foundation
+
+/// A GGUF file is a model source: metadata through `GGUFMetadata`, tensors dequantized to f32.
+extension GGUFFile: ModelSource {
+    public func metadataInt(_ key: String) -> Int? { metadata.int(key) }
+    public func metadataFloat(_ key: String) -> Float? { metadata.float(key) }
+    public func metadataString(_ key: String) -> String? { metadata.string(key) }
+    public func metadataArrayCount(_ key: String) -> Int? { metadata[key]?.arrayValue?.count }
+    public func tensorShape(_ name: String) -> [Int]? { tensor(named: name)?.dimensions }
+    public func tensorFloats(_ name: String) throws -> [Float] {
+        guard let info = tensor(named: name) else { throw ModelError.missingTensor(name) }
+        return try dequantized(info)
+    }
+}
+
+extension Transformer {
+    /// Loads a GGUF model file (llama or qwen2 family) and dequantizes its weights.
+    public convenience init(contentsOf url: URL, blasThreads: Int? = nil) throws {
+        try self.init(source: GGUFFile(contentsOf: url), blasThreads: blasThreads)
+    }
+}

@@ -1,0 +1,76 @@
+/// One transformer block of the forward pass (pre-norm attention, then pre-norm SwiGLU FFN).
+extension Transformer {
+    func runLayer(_ layer: Int, batch: [QueryToken], kv: KVStore) {
+        let c = config, w = weights.layers[layer]
+        let n = batch.count, e = c.embedding
+        let fused = c.queryDim + 2 * c.kvDim
+        let x = residual.pointer
+        let xn = normed.reserve(n * e)
+        let qkvRows = qkv.reserve(n * fused)
+        let attnOut = attention.reserve(n * c.queryDim)
+
+        // Attention: norm, fused QKV projection, bias, thought embedding, RoPE, KV write.
+        w.attentionNorm.withUnsafeBufferPointer { g in
+            for i in 0..<n {
+                VectorMath.rmsNorm(x + i * e, weight: g.baseAddress!, epsilon: c.rmsEpsilon, into: xn + i * e, count: e)
+            }
+        }
+        w.qkv.withUnsafeBufferPointer { m in
+            Matmul.multiplyTransposed(xn, rows: n, inputs: e, weights: m.baseAddress!, outputs: fused, into: qkvRows)
+        }
+        if let bias = w.qkvBias {
+            bias.withUnsafeBufferPointer { b in
+                for i in 0..<n { VectorMath.addScaled(b.baseAddress!, alpha: 1, into: qkvRows + i * fused, count: fused) }
+            }
+        }
+        let half = c.headDim / 2
+        let angles = trig.pointer
+        for i in 0..<n {
+            let row = qkvRows + i * fused
+            let k = row + c.queryDim, v = k + c.kvDim
+            if let thought = w.thought {
+                // k̃ = R(k + T⁽ʲ⁾), ṽ = v + T⁽ʲ⁾, T broadcast over KV heads; j is the segment's.
+                thought.withUnsafeBufferPointer { t in
+                    let tj = t.baseAddress! + plan.thought[i] * c.headDim
+                    for h in 0..<c.kvHeads {
+                        VectorMath.addScaled(tj, alpha: 1, into: k + h * c.headDim, count: c.headDim)
+                        VectorMath.addScaled(tj, alpha: 1, into: v + h * c.headDim, count: c.headDim)
+                    }
+                }
+            }
+            let cosine = angles + i * 2 * half, sine = cosine + half
+            rope.apply(row, heads: c.heads, cos: cosine, sin: sine)
+            rope.apply(k, heads: c.kvHeads, cos: cosine, sin: sine)
+            let block = plan.writeBlock[i], slot = Int(plan.writeRow[i])
+            (kv.rows(block: block, layer: layer, value: false) + slot * c.kvDim).update(from: k, count: c.kvDim)
+            (kv.rows(block: block, layer: layer, value: true) + slot * c.kvDim).update(from: v, count: c.kvDim)
+        }
+        attend(layer: layer, tokenCount: n, kv: kv, qkvRows: qkvRows, into: attnOut)
+
+        // Output projection; xn is free again and receives it before the residual add.
+        w.attentionOutput.withUnsafeBufferPointer { m in
+            Matmul.multiplyTransposed(attnOut, rows: n, inputs: c.queryDim, weights: m.baseAddress!, outputs: e, into: xn)
+        }
+        VectorMath.addScaled(xn, alpha: 1, into: x, count: n * e)
+
+        // FFN: norm, fused gate/up, SwiGLU, down, residual.
+        let gu = hidden.reserve(n * 2 * c.ffn)
+        let act = ffn.reserve(n * c.ffn)
+        w.ffnNorm.withUnsafeBufferPointer { g in
+            for i in 0..<n {
+                VectorMath.rmsNorm(x + i * e, weight: g.baseAddress!, epsilon: c.rmsEpsilon, into: xn + i * e, count: e)
+            }
+        }
+        w.gateUp.withUnsafeBufferPointer { m in
+            Matmul.multiplyTransposed(xn, rows: n, inputs: e, weights: m.baseAddress!, outputs: 2 * c.ffn, into: gu)
+        }
+        for i in 0..<n {
+            let row = gu + i * 2 * c.ffn
+            VectorMath.swiglu(gate: row, up: row + c.ffn, into: act + i * c.ffn, count: c.ffn)
+        }
+        w.down.withUnsafeBufferPointer { m in
+            Matmul.multiplyTransposed(act, rows: n, inputs: c.ffn, weights: m.baseAddress!, outputs: e, into: xn)
+        }
+        VectorMath.addScaled(xn, alpha: 1, into: x, count: n * e)
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+
+/// Picks tokens from logits with one thread's parameters and random stream.
+///
+/// A value type: each reasoning thread keeps its own `Sampler`, so its draws are reproducible
+/// from its seed alone. Scratch arrays live inside it and are reused between calls.
+public struct Sampler: Sendable {
+    /// The filters applied on every call.
+    public var parameters: SamplingParameters
+    /// This thread's random stream.
+    public var random: RandomSource
+    private var scratch: [Float] = []
+    private var candidates: [Int32] = []
+
+    /// Creates a sampler; `seed` fixes the random stream.
+    public init(parameters: SamplingParameters = .greedy, seed: UInt64 = 0) {
+        self.parameters = parameters
+        random = RandomSource(seed: seed)
+    }
+
+    /// Creates a sampler with an explicit random stream.
+    public init(parameters: SamplingParameters, random: RandomSource) {
+        self.parameters = parameters
+        self.random = random
+    }
+
+    /// Picks the next token from one row of logits, given the tokens generated so far (for
+    /// the repetition penalty). Returns 0 for an empty row.
+    public mutating func sample<C: Collection>(_ logits: C, history: [Int32] = []) -> Int32
+    where C.Element == Float {
+        scratch.removeAll(keepingCapacity: true)
+        scratch.append(contentsOf: logits)
+        let v = scratch.count
+        guard v > 0 else { return 0 }
+        let p = parameters
+        if p.repetitionPenalty != 1 {
+            let recent = p.penaltyWindow.map { history.suffix($0) } ?? history[...]
+            for id in Set(recent) where id >= 0 && Int(id) < v {
+                let l = scratch[Int(id)]
+                scratch[Int(id)] = l > 0 ? l / p.repetitionPenalty : l * p.repetitionPenalty
+            }
+        }
+        if p.temperature <= 0 { return argmax() }
+        for i in 0..<v { scratch[i] /= p.temperature }
+        var best = -Float.infinity
+        for l in scratch where l > best { best = l }
+        // Weights relative to the best token; scratch now holds e^(l − max).
+        for i in 0..<v { scratch[i] = expf(scratch[i] - best) }
+
+        candidates.removeAll(keepingCapacity: true)
+        if p.topK > 0 && p.topK < v {
+            selectTopK(p.topK)
+        } else if p.topP < 1 {
+            nucleusCandidates(p.topP)
+        } else {
+            candidates.append(contentsOf: (0..<Int32(v)))
+        }
+        if p.topP < 1 { applyTopP(p.topP) }
+        if p.minP > 0 { candidates.removeAll { scratch[Int($0)] < p.minP } }  // best has weight 1
+        return draw()
+    }
+
+    private func argmax() -> Int32 {
+        var best = 0
+        for i in 1..<scratch.count where scratch[i] > scratch[best] { best = i }
+        return Int32(best)
+    }
+
+    /// The `k` largest weights, sorted descending (ties: lower id first).
+    private mutating func selectTopK(_ k: Int) {
+        let w = scratch
+        if k > 64 {
+            var all = Array(0..<Int32(w.count))
+            all.sort { w[Int($0)] > w[Int($1)] || (w[Int($0)] == w[Int($1)] && $0 < $1) }
+            candidates.append(contentsOf: all.prefix(k))
+            return
+        }
+        // Small k: one pass keeping a sorted list of the best k (no sort of the vocabulary).
+        for i in 0..<w.count {
+            let x = w[i]
+            if candidates.count == k, let last = candidates.last, !(x > w[Int(last)]) { continue }
+            var at = candidates.count
+            while at > 0 && x > w[Int(candidates[at - 1])] { at -= 1 }
+            candidates.insert(Int32(i), at: at)
+            if candidates.count > k { candidates.removeLast() }
+        }
+    }
+
+    /// Candidates for top-p without top-k: if the tokens within a factor 1e-6 of the best
+    /// already hold `topP` of the mass, the nucleus lies among them and only they are sorted;
+    /// otherwise every token is a candidate.
+    private mutating func nucleusCandidates(_ topP: Float) {
+        var total: Double = 0
+        var kept: Double = 0
+        for (i, w) in scratch.enumerated() {
+            total += Double(w)
+            if w >= 1e-6 {
+                kept += Double(w)
+                candidates.append(Int32(i))
+            }
+        }
+        if kept < Double(topP) * total {
+            candidates.removeAll(keepingCapacity: true)
+            candidates.append(contentsOf: (0..<Int32(scratch.count)))
+        }
+        candidates.sort { scratch[Int($0)] > scratch[Int($1)] || (scratch[Int($0)] == scratch[Int($1)] && $0 < $1) }
+    }
+
+    /// Keeps the shortest prefix of the (descending) candidates whose share of the whole
+    /// distribution reaches `topP`.
+    private mutating func applyTopP(_ topP: Float) {
+        var total: Double = 0
+        for w in scratch { total += Double(w) }
+        if topKCut { total = candidates.reduce(0) { $0 + Double(scratch[Int($1)]) } }
+        var running: Double = 0
+        for (n, id) in candidates.enumerated() {
+            running += Double(scratch[Int(id)])
+            if running >= Double(topP) * total {
+                candidates.removeSubrange((n + 1)...)
+                return
+            }
+        }
+    }
+
+    /// Whether top-k already cut the distribution (top-p then works on the renormalised rest).
+    private var topKCut: Bool { parameters.topK > 0 && parameters.topK < scratch.count }
+
+    private mutating func draw() -> Int32 {
+        var total: Double = 0
+        for id in candidates { total += Double(scratch[Int(id)]) }
+        guard total > 0, let last = candidates.last else { return argmax() }
+        let target = random.nextUnit() * total
+        var running: Double = 0
+        for id in candidates {
+            running += Double(scratch[Int(id)])
+            if running > target { return id }
+        }
+        return last
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+@testable import BraidTransformer
+
+/// `../shared/fixtures/smollm2/reference.json` (HF transformers, float32, on the dequantized
+/// SmolLM2 GGUF), and the model it was computed on, loaded once for every test.
+struct ReferenceFixture: Decodable {
+    struct Top5: Decodable {
+        let ids: [Int32]
+        let logits: [Float]
+    }
+    struct Greedy: Decodable {
+        let prompt: String
+        let prompt_ids: [Int32]
+        let greedy_ids: [Int32]
+        let top5_per_step: [Top5]
+    }
+    struct MaskedLayout: Decodable {
+        let tokens: [Int32]
+        let positions: [Int]
+        let segment: [Int]
+        let top5_per_token: [Top5]
+    }
+    let greedy: [Greedy]
+    let masked_layouts: [MaskedLayout]
+
+    static let url = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("shared/fixtures/smollm2/reference.json")
+
+    static func load() throws -> ReferenceFixture {
+        try JSONDecoder().decode(ReferenceFixture.self, from: Data(contentsOf: url))
+    }
+}
+
+/// The real default model, dequantized once per test process (loading takes a few seconds).
+enum RealModel {
+    struct Missing: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    static let weights: Result<Weights, Error> = Result {
+        let url = ModelCache.defaultModel
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw Missing(description: "model file \(url.path) is missing: run scripts/fetch-model.sh (or set BRAID_MODELS)")
+        }
+        return try Weights(source: GGUFFile(contentsOf: url))
+    }
+
+    static func transformer() throws -> Transformer {
+        Transformer(weights: try weights.get(), blasThreads: 1)
+    }
+}
