@@ -17,6 +17,19 @@ extension DocumentReader {
         for item in items {
             if let step = step(item, scope: scope, earlier: out, listIDs: listIDs) { out.append(step) }
         }
+        let read = Set(out.compactMap { step -> String? in
+            switch step.kind {
+            case .merge(let m): return m.from
+            case .vote(let v): return v.from
+            default: return nil
+            }
+        })
+        for step in out where !read.contains(step.id) {
+            if case .fork = step.kind {
+                reader.warning("fork '\(step.id)' is never merged or voted on; what follows sees none of its branches",
+                               at: step.location)
+            }
+        }
         return out
     }
 
