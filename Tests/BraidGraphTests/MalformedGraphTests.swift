@@ -238,6 +238,11 @@ let malformedCases: [Malformed] = [
         #expect(lines == [2, 4, 4, 6, 7])
     }
 
+    @Test func aBrokenStepIsReportedOnceNotAgainByItsReaders() {
+        let found = diagnostics("name: t\nsteps:\n  - id: f\n    fork: {branches: 0}\n  - merge: {from: f}\n")
+        #expect(found.map(\.message) == ["branches must be positive, got 0"])
+    }
+
     @Test func rendersFileLineColumnSourceAndCaret() {
         let found = diagnostics("name: t\nsteps:\n  - generate: {max_tokens: 0}\n")
         #expect(found.first?.description == """
