@@ -33,9 +33,11 @@ enum ParaThinkerTrace {
     static func completion(_ attempts: [Attempt], problem: Problem) -> (text: String, answer: String)? {
         guard let winner = attempts.first(where: { $0.answer != nil }), let steps = winner.answer,
               let expression = expressionText(steps: steps, numbers: problem.numbers) else { return nil }
-        var text = "\n"
+        // No separators between blocks: at inference each path is its own branch after the prompt
+        // and the summary follows the paths directly (Graphs/parathinker.yaml).
+        var text = ""
         for (index, attempt) in attempts.enumerated() {
-            text += "<think\(index + 1)>\n" + attempt.text + "</think\(index + 1)>\n"
+            text += "<think\(index + 1)>" + attempt.text + "</think\(index + 1)>"
         }
         text += summaryLead + " \\boxed{\(expression)}.</summary>"
         return (text, expression)

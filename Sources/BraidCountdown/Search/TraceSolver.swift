@@ -91,7 +91,7 @@ public struct TraceSolver: Sendable {
             var search = BestFirstSearch(target: problem.target, beam: beam, promising: settings.promising ?? 0.5,
                                          rng: SplitMix64(seed: rng.next()))
             let result = search.run(numbers: problem.numbers)
-            let prompt = "Current State: \(problem.stateText), Operations: []"
+            let prompt = "Current State: \(problem.stateText), Operations: []\n"
             return TraceRecord(id: id, problemID: problem.id, format: .sos, numbers: problem.numbers, target: problem.target,
                                prompt: prompt, text: result.text, answer: AnswerExtractor.extract(from: result.text),
                                solved: result.solved, attempts: number, beam: beam)
@@ -109,14 +109,14 @@ public struct TraceSolver: Sendable {
         case .parathinker:
             let beams = settings.beam.map { $0...$0 } ?? BeamPolicy.parathinker
             let attempts = ParaThinkerTrace.sample(problem, count: settings.paths, pathBeams: beams, complete: last, rng: &rng)
-            let prompt = CountdownTask.question(for: problem)
+            let prompt = CountdownTask.question(for: problem) + "\n"
             let paths = attempts.map { ParaThinkerPath(beam: $0.beam, answer: $0.answer) }
             let beam = attempts.map(\.beam).max() ?? 0
             guard let done = ParaThinkerTrace.completion(attempts, problem: problem) else {
                 // No attempt succeeded: the summary cannot state a verified answer.
-                var text = "\n"
+                var text = ""
                 for (index, attempt) in attempts.enumerated() {
-                    text += "<think\(index + 1)>\n" + attempt.text + "</think\(index + 1)>\n"
+                    text += "<think\(index + 1)>" + attempt.text + "</think\(index + 1)>"
                 }
                 text += ParaThinkerTrace.summaryLead + " \\boxed{no solution}.</summary>"
                 return TraceRecord(id: id, problemID: problem.id, format: .parathinker, numbers: problem.numbers,
