@@ -134,3 +134,31 @@ extension String {
         split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
     }
 }
+
+@Suite("APR recordings for the runtime")
+struct APRRecordingTests {
+    @Test("Recordings are deterministic and their steps rebuild their strings")
+    func recordingsReplay() throws {
+        let recordings = try APRRecording.sample(count: 20, seed: 1)
+        #expect(recordings == (try APRRecording.sample(count: 20, seed: 1)))
+        for recording in recordings {
+            let rebuilt = try APRReplay.reconstruct(rootPrompt: recording.record.prompt,
+                                                    parentCompletions: recording.steps.map(\.parentCompletion),
+                                                    childCompletions: recording.steps.dropLast().map(\.childCompletions))
+            #expect(rebuilt == recording.thread)
+        }
+    }
+
+    @Test("Multi-round recordings spawn at least twice, and every join but the last found nothing")
+    func multiRound() throws {
+        let recordings = try APRRecording.multiRound(count: 2, seed: 1)
+        #expect(recordings.count == 2)
+        for recording in recordings {
+            #expect(recording.steps.count >= 3)
+            for step in recording.steps.dropLast(2) {
+                #expect(step.childResults.allSatisfy { $0 == nil })
+                #expect(step.joinBlock.contains("<No Solution in Sub Search 0 at level 1"))
+            }
+        }
+    }
+}

@@ -50,6 +50,8 @@ public struct TraceRecord: Sendable, Codable, Equatable {
     public var apr: APRThread?
     /// ParaThinker only: one entry per path.
     public var paths: [ParaThinkerPath]?
+    /// APR only, on request (`--replay`): the scheduler steps of the parent (``APRReplay/steps(of:rootPrompt:)``).
+    public var replay: [APRReplayStep]?
 }
 
 /// A single training string, for `--flat` output: every APR segment and child is its own string.
