@@ -203,7 +203,7 @@ let malformedCases: [Malformed] = [
     @Test(arguments: malformedCases)
     func reportsMessageLineAndColumn(_ c: Malformed) {
         let found = diagnostics(c.yaml, overrides: c.overrides)
-        guard let first = found.first else {
+        guard let first = found.first(where: { $0.severity == .error }) else {
             Issue.record("\(c.label): the graph loaded without a diagnostic")
             return
         }
@@ -236,6 +236,11 @@ let malformedCases: [Malformed] = [
         let lines = found.compactMap { $0.location?.line }
         #expect(found.count == 5, "\(found.map(\.message))")
         #expect(lines == [2, 4, 4, 6, 7])
+    }
+
+    @Test func aBrokenStepIsReportedOnceNotAgainByItsReaders() {
+        let found = diagnostics("name: t\nsteps:\n  - id: f\n    fork: {branches: 0}\n  - merge: {from: f}\n")
+        #expect(found.map(\.message) == ["branches must be positive, got 0"])
     }
 
     @Test func rendersFileLineColumnSourceAndCaret() {

@@ -17,6 +17,8 @@ final class DocumentReader {
     var defaults = Generation()
     /// Declared input names, in order.
     var inputNames: [String] = []
+    /// Declared input and param names with where, in order (for "never used" warnings).
+    var declared: [(String, SourceLocation?)] = []
     /// The explicit ids written in the top-level step list (read or not).
     var topLevelIDs: [String] = []
 
@@ -57,6 +59,10 @@ final class DocumentReader {
             reader.error("steps must hold at least one step", at: node)
         }
         let answer = top["answer"].flatMap { readAnswer($0, steps: steps, scope: scope) } ?? Answer()
+        for (name, location) in declared where !reader.usedNames.contains(name) {
+            let kind = inputs.contains { $0.name == name } ? "input" : "param"
+            reader.warning("\(kind) '\(name)' is never used", at: location)
+        }
         return Graph(name: name, description: description, inputs: inputs, params: params, prompt: prompt,
                      defaults: defaults, steps: steps, answer: answer, location: reader.location(root))
     }
@@ -71,6 +77,7 @@ final class DocumentReader {
         var out: [Input] = []
         for (key, value) in mapping {
             guard let name = identifier(key, "an input name") else { continue }
+            declared.append((name, reader.location(key)))
             switch value {
             case .mapping:
                 guard let f = reader.fields(value, "input '\(name)'", allowed: ["default", "description"]) else { continue }
@@ -95,6 +102,7 @@ final class DocumentReader {
         var out: [Param] = []
         for (key, value) in mapping {
             guard let name = identifier(key, "a param name") else { continue }
+            declared.append((name, reader.location(key)))
             var valueNode = value
             var about: String?
             if case .mapping = value {

@@ -41,19 +41,30 @@ extension DocumentReader {
             gen = .some(defaults)
         }
         guard let count, let prefix, let positions, let sees, let thought, let finish, let gen else { return nil }
+        if count > 1, steps.isEmpty, let g = gen, g.sampling.temperature == 0, case .template(let t) = prefix,
+           t.literalText != nil {
+            reader.warning("the \(count) branches of fork '\(context.id)' start from the same text and decode greedily "
+                           + "(temperature 0), so they will be identical; set a temperature or a prefix with {i}", at: reader.location(node))
+        }
         return Fork(count: count, prefix: prefix, positions: positions, sees: sees, thought: thought,
                     finish: finish, generation: gen, steps: steps)
     }
 
     func thoughtEmbedding(_ node: Node) -> ThoughtEmbedding? {
-        guard let text = reader.scalarText(node, "thought", expected: "'branch', 'none' or an embedding index") else { return nil }
+        guard var text = reader.scalarText(node, "thought", expected: "'branch', 'none' or an embedding index") else { return nil }
+        if let name = reader.wholeReference(text), name != "i" {
+            reader.usedNames.insert(name)
+            guard let value = reader.params[name] else {
+                reader.error("undefined param '\(name)' in thought\(Suggestions.hint(for: name, in: reader.params.keys.sorted()))",
+                             at: reader.location(of: "{\(name)}", in: node))
+                return nil
+            }
+            text = value.description
+        }
         switch text {
         case "branch", "{i}": return .branch
         case "none": return ThoughtEmbedding.none
         default:
-            if TemplateSyntax.parse(text).variables.count == 1, reader.wholeReference(text) != "i" {
-                return reader.int(node, "thought", min: 0).map { .fixed($0) }
-            }
             if let v = Int(text), v >= 0 { return .fixed(v) }
             let hint = Suggestions.hint(for: text, in: ["branch", "none"])
             reader.error("unknown thought '\(text)'; expected 'branch', 'none' or an embedding index\(hint)", at: node)
@@ -99,6 +110,7 @@ extension DocumentReader {
         var text = raw
         var param = ""
         if let name = reader.wholeReference(raw) {
+            reader.usedNames.insert(name)
             guard let value = reader.params[name] else {
                 reader.error("undefined param '\(name)' in finish\(Suggestions.hint(for: name, in: reader.params.keys.sorted()))",
                              at: reader.location(of: "{\(name)}", in: node))
