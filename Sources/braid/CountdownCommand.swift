@@ -103,6 +103,8 @@ extension CountdownCommand {
         var keepFailures = false
         @Flag(help: "One line per training string instead of one record per problem.")
         var flat = false
+        @Flag(help: "APR: add the scheduler steps ('replay': prompts, completions, spawns, join blocks) to each record.")
+        var replay = false
         @Option(help: "Write to this file instead of standard output.")
         var out: String?
 
@@ -113,7 +115,10 @@ extension CountdownCommand {
             let solver = try countdownStep { try TraceSolver(settings: settings) }
             var text = ""
             for problem in list {
-                let record = solver.solve(problem)
+                var record = solver.solve(problem)
+                if replay, let thread = record.apr {
+                    record.replay = try countdownStep { try APRReplay.steps(of: thread, rootPrompt: record.prompt) }
+                }
                 if flat {
                     text += try countdownStep { try JSONLines.text(TrainingString.strings(of: record)) }
                 } else {

@@ -25,6 +25,8 @@ struct TaskTests {
             let question = try #require(item.inputs["question"])
             #expect(question.contains(pythonList(problem.numbers)) && question.contains(String(problem.target)))
             #expect(item.inputs["apr_root"] == APRProtocol.rootPrompt(numbers: problem.numbers, target: problem.target))
+            // Graphs/apr.yaml writes "Current State: {target}:[{numbers}]".
+            #expect("\(item.inputs["target"] ?? ""):[\(item.inputs["numbers"] ?? "")]" == problem.stateText)
             #expect(item.check(output: solver.solve(problem).text).isCorrect)
             let wrong = item.check(output: "\\boxed{\(problem.numbers.map(String.init).joined(separator: "+"))}")
             #expect(wrong.isCorrect == (problem.numbers.reduce(0, +) == problem.target))

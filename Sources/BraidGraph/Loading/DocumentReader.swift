@@ -39,6 +39,7 @@ final class DocumentReader {
         let description = top["description"].flatMap { reader.string($0, "description") }
         var inputs = top["inputs"].map { readInputs($0) } ?? []
         var params = top["params"].map { readParams($0) } ?? []
+        checkNames(params: params, inputs: inputs, node: top)
         applyOverrides(overrides, params: &params, inputs: &inputs)
         for param in params { reader.params[param.name] = param.value }
         inputNames = inputs.map(\.name)
@@ -68,6 +69,25 @@ final class DocumentReader {
     }
 
     // MARK: Inputs and params
+
+    /// Names the run time fills in; a param or input with one of these names would hide it.
+    static let reservedNames = ["i", "i0", "text", "result", "depth", "answer", "votes"]
+
+    /// Inputs and params share one namespace with the run-time variables.
+    func checkNames(params: [Param], inputs: [Input], node top: Fields) {
+        for (name, location) in declared {
+            if Self.reservedNames.contains(name) {
+                reader.error("'\(name)' is a run-time variable name and cannot name an input or a param", at: location)
+            }
+        }
+        let inputNames = Set(inputs.map(\.name))
+        for (name, location) in declared where inputNames.contains(name) && params.contains(where: { $0.name == name }) {
+            if let first = declared.first(where: { $0.0 == name })?.1, first.line == location?.line, first.column == location?.column {
+                continue
+            }
+            reader.error("'\(name)' is both an input and a param; give them different names", at: location)
+        }
+    }
 
     func readInputs(_ node: Node) -> [Input] {
         guard case .mapping(let mapping) = node else {

@@ -107,6 +107,17 @@ struct LoadContext {
         return load(text: text, file: display, directory: url.deletingLastPathComponent().path, overrides: overrides)
     }
 
+    /// Command-line problems first, then this file's in source order, then those of used files as found.
+    static func ordered(_ diagnostics: [Diagnostic], file: String) -> [Diagnostic] {
+        let unplaced = diagnostics.filter { $0.location == nil }
+        let here = diagnostics.enumerated().filter { $0.element.location?.file == file }.sorted { a, b in
+            let x = a.element.location, y = b.element.location
+            return (x?.line ?? 0, x?.column ?? 0, a.offset) < (y?.line ?? 0, y?.column ?? 0, b.offset)
+        }.map(\.element)
+        let elsewhere = diagnostics.filter { $0.location != nil && $0.location?.file != file }
+        return unplaced + here + elsewhere
+    }
+
     mutating func load(text: String, file: String, directory: String, overrides: [String: Override]) -> LoadResult {
         let reader = Reader(file: file, text: text)
         let root: Node?
@@ -123,6 +134,7 @@ struct LoadContext {
         let document = DocumentReader(reader: reader, directory: directory, context: self)
         let graph = document.graph(root, file: file, overrides: overrides)
         self = document.context
+        reader.diagnostics = Self.ordered(reader.diagnostics, file: file)
         guard let graph, !reader.hasErrors else {
             if !reader.hasErrors {
                 reader.error("the graph could not be read", at: reader.location(root))
