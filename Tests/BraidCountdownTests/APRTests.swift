@@ -47,8 +47,8 @@ struct APRTests {
         #expect(APRProtocol.isSpawning(exampleSegment))
         #expect(try APRProtocol.spawnedNodeIDs(in: exampleSegment) == ["0,0,1", "0,0,0"])
         let childPrompt = try APRProtocol.childPrompt(for: "0,0,0", in: exampleSegment)
-        #expect(exampleFailedChild.hasPrefix(childPrompt + "\n"))
-        #expect(childPrompt == "Moving to Node #0,0,0\nCurrent State: 10:[2, 4], Operations: ['8-6=2', '1*4=4']")
+        #expect(exampleFailedChild.hasPrefix(childPrompt))
+        #expect(childPrompt == "Moving to Node #0,0,0\nCurrent State: 10:[2, 4], Operations: ['8-6=2', '1*4=4']\n")
         #expect(APRProtocol.searchResult(of: exampleFailedChild) == nil)
         let successfulChild = exampleReturnedPath.replacingLast("10,10 equal: Goal Reached", with: "10,10 equal: Goal Reached\n" + exampleReturnedPath) + "\n"
         #expect(APRProtocol.searchResult(of: successfulChild) == exampleReturnedPath)
@@ -71,7 +71,7 @@ struct APRTests {
             #expect(rebuilt == thread, "\(problem.id): replay differs")
             if thread.children.count > 0 { spawning += 1 }
             for step in steps.dropLast() {
-                #expect(step.childCompletions.allSatisfy { $0.hasPrefix("\n") })
+                #expect(step.childCompletions.allSatisfy { $0.hasPrefix("Exploring Operation: ") })
                 #expect(step.childResults.contains { $0 != nil } || step.childResults.allSatisfy { $0 == nil })
             }
         }
@@ -132,5 +132,33 @@ extension String {
     /// Replaces every occurrence of `target` (test helper, no Foundation).
     func replacingOccurrences(_ target: String, with replacement: String) -> String {
         split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}
+
+@Suite("APR recordings for the runtime")
+struct APRRecordingTests {
+    @Test("Recordings are deterministic and their steps rebuild their strings")
+    func recordingsReplay() throws {
+        let recordings = try APRRecording.sample(count: 20, seed: 1)
+        #expect(recordings == (try APRRecording.sample(count: 20, seed: 1)))
+        for recording in recordings {
+            let rebuilt = try APRReplay.reconstruct(rootPrompt: recording.record.prompt,
+                                                    parentCompletions: recording.steps.map(\.parentCompletion),
+                                                    childCompletions: recording.steps.dropLast().map(\.childCompletions))
+            #expect(rebuilt == recording.thread)
+        }
+    }
+
+    @Test("Multi-round recordings spawn at least twice, and every join but the last found nothing")
+    func multiRound() throws {
+        let recordings = try APRRecording.multiRound(count: 2, seed: 1)
+        #expect(recordings.count == 2)
+        for recording in recordings {
+            #expect(recording.steps.count >= 3)
+            for step in recording.steps.dropLast(2) {
+                #expect(step.childResults.allSatisfy { $0 == nil })
+                #expect(step.joinBlock.contains("<No Solution in Sub Search 0 at level 1"))
+            }
+        }
     }
 }

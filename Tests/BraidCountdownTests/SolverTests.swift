@@ -84,10 +84,11 @@ struct SolverTests {
         for problem in thousandProblems.prefix(200) {
             let record = solver.solve(problem)
             let text = record.text
-            var cursor = text.startIndex
+            var cursor = text.index(text.startIndex, offsetBy: record.prompt.count)
             for index in 1...3 {
-                let open = try #require(text[cursor...].firstRange(of: "<think\(index)>\n"))
-                let close = try #require(text[open.upperBound...].firstRange(of: "</think\(index)>\n"))
+                let open = try #require(text[cursor...].firstRange(of: "<think\(index)>Current State: "))
+                #expect(open.lowerBound == cursor, "blocks follow each other without separators")
+                let close = try #require(text[open.upperBound...].firstRange(of: "</think\(index)>"))
                 cursor = close.upperBound
             }
             #expect(text[cursor...].hasPrefix(ParaThinkerTrace.summaryLead + " \\boxed{"))

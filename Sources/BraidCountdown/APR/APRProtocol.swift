@@ -6,6 +6,7 @@
 ///   `<End Calling Sub Searches>`.
 /// - Child `i` is prompted with ``childPrompt(for:in:)``: `Moving to Node #{id}` and its
 ///   `Current State: …, Operations: [...]` line, rebuilt from the parent's `Generated Node` lines.
+/// - Prompts end with a newline, as `Graphs/apr.yaml` writes them.
 /// - A child's result is ``searchResult(of:)``: the path after its second-to-last `Goal Reached`, or
 ///   `nil` when it found nothing.
 /// - The parent resumes from ``joinedPrompt(parentText:results:)``: its text before the spawn block
@@ -20,9 +21,10 @@ public enum APRProtocol {
     /// The last line of a join block.
     public static let joinClose = "<End Sub Searches>"
 
-    /// The root prompt of a problem: `Moving to Node #0\nCurrent State: 10:[1, 4, 6, 8], Operations: []`.
+    /// The root prompt of a problem: `Moving to Node #0\nCurrent State: 10:[1, 4, 6, 8], Operations: []\n`
+    /// (newline-terminated, as `Graphs/apr.yaml` writes it; APR's Python runtime leaves the newline to the model).
     public static func rootPrompt(numbers: [Int], target: Int) -> String {
-        "Moving to Node #0\nCurrent State: \(target):\(pythonList(numbers)), Operations: []"
+        "Moving to Node #0\nCurrent State: \(target):\(pythonList(numbers)), Operations: []\n"
     }
 
     /// The spawn block for children at `nodeIDs`, newline-terminated.
@@ -69,14 +71,14 @@ public enum APRProtocol {
         return ids
     }
 
-    /// The prompt of the child at `nodeID`: `Moving to Node #{id}\nCurrent State: {T}:[{nums}], Operations: [...]`
-    /// (no trailing newline). The state comes from the parent's `Moving to Node`/`Current State` pair for
+    /// The prompt of the child at `nodeID`: `Moving to Node #{id}\nCurrent State: {T}:[{nums}], Operations: [...]\n`
+    /// (newline-terminated, as `Graphs/apr.yaml` builds it). The state comes from the parent's `Moving to Node`/`Current State` pair for
     /// the node if it has one, else from its `Generated Node #{id}: T:[nums] Operation: op` line, whose
     /// operations are its parent node's plus `op`.
     public static func childPrompt(for nodeID: String, in parentText: String) throws(CountdownError) -> String {
         let state = try nodeState(nodeID, in: parentText)
         let operations = "[" + state.operations.map { "'\($0)'" }.joined(separator: ", ") + "]"
-        return "Moving to Node #\(nodeID)\nCurrent State: \(state.target):\(state.numbers), Operations: \(operations)"
+        return "Moving to Node #\(nodeID)\nCurrent State: \(state.target):\(state.numbers), Operations: \(operations)\n"
     }
 
     /// What a finished child returns to its parent: the text after its second-to-last `Goal Reached`

@@ -1,6 +1,6 @@
 /// One scheduling step of a recorded APR parent thread: what the parent was given, what it decoded,
 /// which children it spawned, what they were given and decoded, and the join block it got back.
-public struct APRReplayStep: Sendable, Equatable {
+public struct APRReplayStep: Sendable, Equatable, Codable {
     /// The text the parent thread starts this step from: the root prompt, or the joined prompt.
     public var parentPrompt: String
     /// What the parent decodes in this step (appended to `parentPrompt`).

@@ -14,12 +14,15 @@ enum ParaThinkerTrace {
         var answer: String?
     }
 
-    /// Samples `count` attempts for `problem`; when `complete` is set the last attempt searches without
-    /// pruning, which always succeeds on a solvable problem.
-    static func sample(_ problem: Problem, count: Int, pathBeams: ClosedRange<Int>, complete: Bool,
+    /// Samples `count` attempts for `problem` with beams drawn from `pathBeams`. Only the last attempt is
+    /// widened, by `scale` (retries) or without pruning when `complete` is set (which always succeeds on a
+    /// solvable problem), so the other paths stay short samples.
+    static func sample(_ problem: Problem, count: Int, pathBeams: ClosedRange<Int>, scale: Int, complete: Bool,
                        rng: inout SplitMix64) -> [Attempt] {
         (0..<count).map { index in
-            let beam = complete && index == count - 1 ? BeamPolicy.unpruned : rng.int(in: pathBeams)
+            let drawn = rng.int(in: pathBeams)
+            let isLast = index == count - 1
+            let beam = isLast ? (complete ? BeamPolicy.unpruned : min(BeamPolicy.unpruned, drawn * scale)) : drawn
             var search = BestFirstSearch(target: problem.target, beam: beam, promising: 0, rng: SplitMix64(seed: rng.next()))
             let result = search.run(numbers: problem.numbers)
             let answer = AnswerExtractor.extract(from: result.text)
@@ -33,9 +36,11 @@ enum ParaThinkerTrace {
     static func completion(_ attempts: [Attempt], problem: Problem) -> (text: String, answer: String)? {
         guard let winner = attempts.first(where: { $0.answer != nil }), let steps = winner.answer,
               let expression = expressionText(steps: steps, numbers: problem.numbers) else { return nil }
-        var text = "\n"
+        // No separators between blocks: at inference each path is its own branch after the prompt
+        // and the summary follows the paths directly (Graphs/parathinker.yaml).
+        var text = ""
         for (index, attempt) in attempts.enumerated() {
-            text += "<think\(index + 1)>\n" + attempt.text + "</think\(index + 1)>\n"
+            text += "<think\(index + 1)>" + attempt.text + "</think\(index + 1)>"
         }
         text += summaryLead + " \\boxed{\(expression)}.</summary>"
         return (text, expression)

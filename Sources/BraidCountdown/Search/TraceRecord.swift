@@ -32,7 +32,7 @@ public struct TraceRecord: Sendable, Codable, Equatable {
     public var numbers: [Int]
     /// The problem's target.
     public var target: Int
-    /// The prompt (a prefix of `text`, no trailing newline).
+    /// The prompt (a prefix of `text`, ending with a newline).
     public var prompt: String
     /// The main training string: the SoS+ trace, the APR parent's final segment, or the ParaThinker text.
     public var text: String
@@ -50,6 +50,8 @@ public struct TraceRecord: Sendable, Codable, Equatable {
     public var apr: APRThread?
     /// ParaThinker only: one entry per path.
     public var paths: [ParaThinkerPath]?
+    /// APR only, on request (`--replay`): the scheduler steps of the parent (``APRReplay/steps(of:rootPrompt:)``).
+    public var replay: [APRReplayStep]?
 }
 
 /// A single training string, for `--flat` output: every APR segment and child is its own string.

@@ -69,8 +69,10 @@ public struct TraceSolver: Sendable {
         self.settings = settings
     }
 
-    /// The trace for `problem`. Unless `keepFailures` is set, failed searches are retried with fresh
-    /// draws and the last attempt is unpruned, so the record is solved whenever the problem is solvable.
+    /// The trace for `problem`. Unless `keepFailures` is set, a failed search is retried with fresh
+    /// draws and doubled beams (attempt k searches with 2^(k-1) times the drawn beam), and the last
+    /// attempt is unpruned, so the record is solved whenever the problem is solvable while staying as
+    /// short as the problem allows.
     public func solve(_ problem: Problem) -> TraceRecord {
         var rng = SplitMix64(seed: settings.seed ^ stableHash("\(settings.format.rawValue)|\(problem.stateText)"))
         var record = attempt(problem, number: 1, rng: &rng)
@@ -85,20 +87,23 @@ public struct TraceSolver: Sendable {
     private func attempt(_ problem: Problem, number: Int, rng: inout SplitMix64) -> TraceRecord {
         let last = !settings.keepFailures && number == settings.maxAttempts
         let id = "\(problem.id)/\(settings.format.rawValue)"
+        // Widen the search on every retry; a beam of 2^6 already keeps every successor of 4 numbers.
+        let scale = 1 << min(number - 1, 6)
+        func widened(_ beam: Int) -> Int { last ? BeamPolicy.unpruned : min(BeamPolicy.unpruned, beam * scale) }
         switch settings.format {
         case .sos:
-            let beam = last ? BeamPolicy.unpruned : settings.beam ?? rng.int(in: BeamPolicy.sos)
+            let beam = widened(settings.beam ?? rng.int(in: BeamPolicy.sos))
             var search = BestFirstSearch(target: problem.target, beam: beam, promising: settings.promising ?? 0.5,
                                          rng: SplitMix64(seed: rng.next()))
             let result = search.run(numbers: problem.numbers)
-            let prompt = "Current State: \(problem.stateText), Operations: []"
+            let prompt = "Current State: \(problem.stateText), Operations: []\n"
             return TraceRecord(id: id, problemID: problem.id, format: .sos, numbers: problem.numbers, target: problem.target,
                                prompt: prompt, text: result.text, answer: AnswerExtractor.extract(from: result.text),
                                solved: result.solved, attempts: number, beam: beam)
         case .apr:
-            let beam = last ? BeamPolicy.unpruned : settings.beam ?? rng.int(in: BeamPolicy.apr)
-            let childBeam = last ? BeamPolicy.unpruned
-                : settings.childBeam ?? rng.int(in: min(beam, BeamPolicy.aprChildMax)...BeamPolicy.aprChildMax)
+            let drawn = settings.beam ?? rng.int(in: BeamPolicy.apr)
+            let beam = widened(drawn)
+            let childBeam = widened(settings.childBeam ?? rng.int(in: min(drawn, BeamPolicy.aprChildMax)...BeamPolicy.aprChildMax))
             var search = APRSearch(target: problem.target, beam: beam, childBeam: childBeam,
                                    promising: settings.promising ?? 0.9, rng: SplitMix64(seed: rng.next()))
             let result = search.run(numbers: problem.numbers)
@@ -108,15 +113,16 @@ public struct TraceSolver: Sendable {
                                solved: result.solved, attempts: number, beam: beam, childBeam: childBeam, apr: result.thread)
         case .parathinker:
             let beams = settings.beam.map { $0...$0 } ?? BeamPolicy.parathinker
-            let attempts = ParaThinkerTrace.sample(problem, count: settings.paths, pathBeams: beams, complete: last, rng: &rng)
-            let prompt = CountdownTask.question(for: problem)
+            let attempts = ParaThinkerTrace.sample(problem, count: settings.paths, pathBeams: beams, scale: scale,
+                                                   complete: last, rng: &rng)
+            let prompt = CountdownTask.question(for: problem) + "\n"
             let paths = attempts.map { ParaThinkerPath(beam: $0.beam, answer: $0.answer) }
             let beam = attempts.map(\.beam).max() ?? 0
             guard let done = ParaThinkerTrace.completion(attempts, problem: problem) else {
                 // No attempt succeeded: the summary cannot state a verified answer.
-                var text = "\n"
+                var text = ""
                 for (index, attempt) in attempts.enumerated() {
-                    text += "<think\(index + 1)>\n" + attempt.text + "</think\(index + 1)>\n"
+                    text += "<think\(index + 1)>" + attempt.text + "</think\(index + 1)>"
                 }
                 text += ParaThinkerTrace.summaryLead + " \\boxed{no solution}.</summary>"
                 return TraceRecord(id: id, problemID: problem.id, format: .parathinker, numbers: problem.numbers,

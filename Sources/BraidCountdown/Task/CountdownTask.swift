@@ -28,14 +28,15 @@ public struct CountdownTask: EvalTask {
     /// The problem's id.
     public func id(of problem: Problem) -> String { problem.id }
 
-    /// `question` (natural-language prompt asking for a boxed expression), `numbers` (`[1, 4, 6, 8]`),
-    /// `target` (`10`), `state` (the SoS+ prompt) and `apr_root` (the APR root prompt).
+    /// `question` (natural-language prompt asking for a boxed expression), `numbers` (`1, 4, 6, 8`, the
+    /// form `Graphs/apr.yaml` puts inside brackets), `target` (`10`), `state` (the SoS+ prompt) and
+    /// `apr_root` (the APR root prompt).
     public func inputs(for problem: Problem) -> [String: String] {
         [
             "question": CountdownTask.question(for: problem),
-            "numbers": pythonList(problem.numbers),
+            "numbers": problem.numbers.map(String.init).joined(separator: ", "),
             "target": String(problem.target),
-            "state": "Current State: \(problem.stateText), Operations: []",
+            "state": "Current State: \(problem.stateText), Operations: []\n",
             "apr_root": APRProtocol.rootPrompt(numbers: problem.numbers, target: problem.target),
         ]
     }
