@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Where a decode step's time goes: samples `braid bench transformer` with perf and sorts the samples taken
-# inside the decode loop into phases (layer matmuls, attention, output head, sampling, …).
+# Where the forward pass's time goes: samples `braid bench transformer` with perf and sorts the samples
+# taken in the prefill and in the decode loop into phases (layer matmuls, attention, output head, …).
 #
 #   Benchmarks/profile.sh            # 1 thread and 8 threads after a 512-token prompt
 #   THREADS="1 16" Benchmarks/profile.sh
 #
-# Needs `perf` (linux-perf) and python3; reads the release build (`swift build -c release` first).
+# Stacks are unwound with DWARF (OpenBLAS kernels have no frame pointers). Needs `perf` and python3; reads the release build (`swift build -c release` first).
 # Environment: MODEL, BLAS_THREADS (default 1), STEPS (decode steps, default 128), PROMPT (default 512).
 set -euo pipefail
 
@@ -18,16 +18,15 @@ model=()
 [[ -n "${MODEL:-}" ]] && model=(--model "$MODEL")
 
 for n in ${THREADS:-1 8}; do
-    perf record -q -F 997 -g -o "$work/perf.data" -- .build/release/braid bench transformer "${model[@]}" \
+    perf record -q -F 249 --call-graph dwarf,8192 -o "$work/perf.data" -- .build/release/braid bench transformer "${model[@]}" \
         --prompt-tokens "${PROMPT:-512}" --decode-steps "${STEPS:-128}" --threads "$n" --repeats 1 \
-        --blas-threads "${BLAS_THREADS:-1}" -q > "$work/bench.txt" 2>/dev/null
+        --blas-threads "${BLAS_THREADS:-1}" --skip-single-thread -q > "$work/bench.txt" 2>/dev/null
     perf script -i "$work/perf.data" -F ip,sym,dso 2>/dev/null > "$work/script.txt"
-    python3 - "$work/script.txt" "$n" <<'PY'
+    python3 - "$work/script.txt" "$n" "${PROMPT:-512}" <<'PY'
 import sys, collections
-path, threads = sys.argv[1], int(sys.argv[2])
-# Decode samples only: the stack passes through ForwardBench.decode. With --threads 1 the loop runs once
-# (1 thread); with --threads N it runs for 1 and then N threads, so N's share is mixed with 1's — the
-# table says which thread counts the samples cover.
+path, threads, prompt = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+# Samples whose stack passes through ForwardBench.prefill or ForwardBench.decode (the warm-up's few
+# samples included); model loading and start-up are left out.
 def classify(frames):
     leaf = frames[0]
     syms = [f[1] for f in frames]
@@ -67,17 +66,22 @@ for line in open(path, errors="replace"):
     sym = rest[:rest.rfind("(")].strip() if "(" in rest else rest
     frames.append((parts[0], sym, dso))
 if frames: samples.append(frames)
-decode = [f for f in samples if any("ForwardBench" in s[1] and "V6decode" in s[1] for s in f)]
-for f in decode: counts[classify(f)] += 1
-total = sum(counts.values()) or 1
-label = "1 thread" if threads == 1 else "1 and %d threads" % threads
-print("decode samples (%s): %d" % (label, total))
-print("| phase | share |")
-print("|---|---|")
-for k, v in counts.most_common():
-    print("| %s | %.1f%% |" % (k, 100.0 * v / total))
-print()
+for phase, key in (("prefill", "V7prefill"), ("decode", "V6decode")):
+    counts = collections.Counter()
+    for f in samples:
+        if any("ForwardBench" in s[1] and key in s[1] for s in f):
+            counts[classify(f)] += 1
+    total = sum(counts.values()) or 1
+    label = "%d-token prompt" % prompt if phase == "prefill" else "%d thread%s" % (threads, "" if threads == 1 else "s")
+    print("%s samples (%s): %d" % (phase, label, sum(counts.values())))
+    print()
+    print("| phase | share |")
+    print("|---|---|")
+    for k, v in counts.most_common():
+        if v * 1000 >= total:
+            print("| %s | %.1f%% |" % (k, 100.0 * v / total))
+    print()
 PY
-    grep -E "^decode" "$work/bench.txt" || true
+    grep -E "^(prefill|decode)" "$work/bench.txt" || true
     echo
 done
