@@ -51,5 +51,7 @@ let package = Package(
         .testTarget(name: "BraidTransformerTests", dependencies: ["BraidTransformer"]),
         .testTarget(name: "BraidRuntimeTests", dependencies: ["BraidRuntime", "BraidPlan", "BraidGraph", "BraidTransformer", "BraidCountdown"]),
         .testTarget(name: "BraidCountdownTests", dependencies: ["BraidCountdown"]),
+        // End-to-end: runs the built `braid` binary (SwiftPM builds it with the tests).
+        .testTarget(name: "BraidCLITests", dependencies: ["braid"]),
     ]
 )
