@@ -49,7 +49,7 @@ let package = Package(
         .testTarget(name: "BraidGraphTests", dependencies: ["BraidGraph"]),
         .testTarget(name: "BraidPlanTests", dependencies: ["BraidPlan", "BraidGraph"]),
         .testTarget(name: "BraidTransformerTests", dependencies: ["BraidTransformer"]),
-        .testTarget(name: "BraidRuntimeTests", dependencies: ["BraidRuntime", "BraidPlan", "BraidGraph", "BraidTransformer"]),
+        .testTarget(name: "BraidRuntimeTests", dependencies: ["BraidRuntime", "BraidPlan", "BraidGraph", "BraidTransformer", "BraidCountdown"]),
         .testTarget(name: "BraidCountdownTests", dependencies: ["BraidCountdown"]),
         .testTarget(name: "BraidEvalTests", dependencies: ["BraidEval", "BraidRuntime", "BraidGraph", "BraidCountdown", "BraidTransformer"],
                     exclude: ["Fixtures"]),

@@ -80,7 +80,8 @@ extension CountdownCommand {
             add "paths". With --flat, one line per training string instead ({"id","format","role","text"}; \
             every APR parent segment and child is its own string). Unset beams are drawn per problem as APR \
             does (SoS+ 1-5, APR 1-10 with child beam up to 15, ParaThinker paths 1-3). A failed search is \
-            retried with new draws, the last attempt unpruned, unless --keep-failures.
+            retried with new draws and a doubled beam, the last attempt unpruned, so every record states a \
+            correct answer; --keep-failures records the first search as it is.
             """)
 
         @Option(help: "Trace format: sos, apr or parathinker.")
@@ -97,7 +98,7 @@ extension CountdownCommand {
         var childBeam: Int?
         @Option(help: "Chance an expansion dives into (SoS+, default 0.5) or spawns (APR, default 0.9) its children.")
         var promising: Double?
-        @Option(help: "Searches to try before the unpruned one.")
+        @Option(help: "Most searches per problem; the last one is unpruned and always succeeds.")
         var attempts = 8
         @Flag(help: "Record the first search even if it fails.")
         var keepFailures = false
@@ -109,7 +110,8 @@ extension CountdownCommand {
         var out: String?
 
         func run() throws {
-            let list = try ProblemFile.parse(try readInput(problems), source: problems)
+            let source = problems == "-" ? "stdin" : problems
+            let list = try countdownStep { try ProblemFile.parse(try readInput(problems), source: source) }
             let settings = SolverSettings(format: format, seed: seed, beam: beam, childBeam: childBeam, promising: promising,
                                           paths: paths, maxAttempts: attempts, keepFailures: keepFailures)
             let solver = try countdownStep { try TraceSolver(settings: settings) }
@@ -183,7 +185,8 @@ extension CountdownCommand {
         }
 
         private func checkTraces(_ path: String) throws {
-            let records = try countdownStep { try JSONLines.decode(TraceRecord.self, from: try readInput(path), source: path) }
+            let source = path == "-" ? "stdin" : path
+            let records = try countdownStep { try JSONLines.decode(TraceRecord.self, from: try readInput(path), source: source) }
             var wrong: [String] = []
             for (line, record) in records {
                 let problem = Problem(id: record.problemID, numbers: record.numbers, target: record.target)
