@@ -166,7 +166,8 @@ struct BenchGraphCommand: ParsableCommand {
         let pathTokens = result.threads.filter { $0.kind == "branch" }.map(\.sampled)
         return GraphRunSample(seconds: end - start, summarySeconds: lastBranchStop.map { end - $0 } ?? 0,
                               sampled: result.stats.sampled, pathTokens: pathTokens,
-                              forwards: result.stats.forwards, peakKVBytes: result.stats.peakKVBytes)
+                              forwards: result.stats.forwards, forwardSeconds: result.stats.forwardSeconds,
+                              peakKVBytes: result.stats.peakKVBytes)
     }
 }
 
@@ -197,5 +198,7 @@ struct GraphRunSample: Codable {
     /// Tokens each path sampled (all equal to the budget when budgets are fixed).
     var pathTokens: [Int]
     var forwards: Int
+    /// Time inside the scheduler's forward passes (the rest is sampling, text and control).
+    var forwardSeconds: Double
     var peakKVBytes: Int
 }

@@ -16,6 +16,8 @@ struct GraphBenchReport: Codable {
         var sampled: Int
         /// Generated tokens per second over the whole run (median).
         var tokensPerSecond: Double
+        /// Share of the wall time spent in the scheduler's forward passes (median over repeats).
+        var forwardShare: Double
         /// Most KV bytes in use at once.
         var peakKVBytes: Int
         /// The same with the merge's sources recomputed (`--compare-reprefill`).
@@ -68,6 +70,7 @@ struct GraphBenchReport: Codable {
             var row = Row(paths: p, seconds: wall, ratioToFirst: wall.median / max(first ?? wall.median, 1e-9),
                           summarySeconds: summary, sampled: sampled,
                           tokensPerSecond: Double(sampled) / max(wall.median, 1e-9),
+                          forwardShare: BenchFigure(attend.map { $0.forwardSeconds / max($0.seconds, 1e-9) }).median,
                           peakKVBytes: attend.map(\.peakKVBytes).max() ?? 0,
                           budgetsHeld: (attend + (again ?? []) + (other ?? [])).allSatisfy { $0.pathTokens.allSatisfy { $0 == tokensPerPath } })
             if let again, !again.isEmpty {
@@ -99,8 +102,8 @@ struct GraphBenchReport: Codable {
             "machine: \(machine.summary)",
             "",
         ]
-        var header = "| P | wall s | ratio to P=\(rows.first?.paths ?? 1) | tok/s | summary s | peak KV MiB |"
-        var rule = "|---|---|---|---|---|---|"
+        var header = "| P | wall s | ratio to P=\(rows.first?.paths ?? 1) | tok/s | summary s | in forward | peak KV MiB |"
+        var rule = "|---|---|---|---|---|---|---|"
         if withReprefill {
             header += " reprefill wall s | reprefill/attend wall | reprefill summary s | reprefill/attend summary |"
             rule += "---|---|---|---|"
@@ -113,7 +116,7 @@ struct GraphBenchReport: Codable {
         for r in rows {
             var line = "| \(r.paths) | \(r.seconds.text(2)) | " + String(format: "%.2f", r.ratioToFirst)
                 + String(format: " | %.1f | ", r.tokensPerSecond) + r.summarySeconds.text(2)
-                + String(format: " | %.1f |", Double(r.peakKVBytes) / 1_048_576)
+                + String(format: " | %.0f%% | %.1f |", 100 * r.forwardShare, Double(r.peakKVBytes) / 1_048_576)
             if let w = r.reprefillSeconds, let s = r.reprefillSummarySeconds,
                let wr = r.reprefillRatio, let sr = r.reprefillSummaryRatio {
                 line += " \(w.text(2)) | " + String(format: "%.2f", wr) + " | \(s.text(2)) | " + String(format: "%.2f |", sr)
