@@ -27,7 +27,7 @@ build: deps
 	swift build $(SWIFT_RELEASE)
 
 test: deps model
-	swift test $(SWIFT_RELEASE)
+	swift test $(SWIFT_RELEASE) --disable-xctest
 
 run: deps model
 	swift run -c release braid run Graphs/parathinker.yaml --question "$(QUESTION)" --set paths=$(PATHS)

@@ -1,0 +1,117 @@
+/// Worst-case resource use of a plan, from budgets and the model's header alone.
+///
+/// Run-time spawns are counted at their worst: every round the template allows, each with the most children,
+/// each child at its full budget (children of children, when nesting is allowed, are folded into their
+/// parent child's budget). Fork branches are all assumed to run to their budgets before any is stopped.
+public struct Bounds: Codable, Equatable, Sendable {
+    /// Per-segment bounds.
+    public struct SegmentBound: Codable, Equatable, Sendable {
+        /// The segment.
+        public var segment: SegmentID
+        /// Most tokens it can hold.
+        public var maxTokens: Int
+        /// Largest position its first token can take.
+        public var maxStart: Int
+        /// Most tokens its view can hold (itself included).
+        public var viewTokens: Int
+    }
+
+    /// The model the bounds are for.
+    public var model: ModelShape
+    /// KV bytes per token for that model.
+    public var kvBytesPerToken: Int
+    /// Bounds for every segment of the worst-case plan, in write order.
+    public var segments: [SegmentBound]
+    /// Most tokens whose KV is held at the same time.
+    public var peakLiveTokens: Int
+    /// `peakLiveTokens` × bytes per token.
+    public var peakKVBytes: Int
+    /// The step of the stage at which the peak is reached.
+    public var peakStage: String
+    /// The segments written in that stage.
+    public var peakWriters: [SegmentID]
+    /// The segment with the longest view, and that view's token count.
+    public var longestView: SegmentBound?
+    /// The largest position + 1 any token can take (must not exceed the context window).
+    public var maxPositionEnd: Int
+
+    /// Computes the bounds of `plan` for `model`, lengths bounded by `estimate`.
+    public static func compute(_ plan: Plan, model: ModelShape, estimate: LengthEstimate = LengthEstimate()) throws -> Bounds {
+        let worst = try worstCase(plan)
+        let lengths = estimate.maxTokens(in: worst)
+        var ends: [SegmentID: Int] = [:]
+        var segmentBounds: [SegmentBound] = []
+        for segment in worst.segments {
+            let start = segment.placement.start(ends: ends) ?? 0
+            let length = lengths[segment.id] ?? 0
+            ends[segment.id] = start + length
+            let view = segment.view.reduce(0) { $0 + (lengths[$1] ?? 0) }
+            segmentBounds.append(SegmentBound(segment: segment.id, maxTokens: length, maxStart: start, viewTokens: view))
+        }
+        var peak = 0
+        var peakStage = worst.stages.first?.step ?? ""
+        var peakWriters = worst.stages.first?.segments ?? []
+        for stage in worst.stages.indices {
+            let live = Liveness.live(at: stage, in: worst).reduce(0) { $0 + (lengths[$1.id] ?? 0) }
+            if live > peak {
+                peak = live
+                peakStage = worst.stages[stage].step
+                peakWriters = worst.stages[stage].segments
+            }
+        }
+        return Bounds(model: model, kvBytesPerToken: model.kvBytesPerToken, segments: segmentBounds,
+                      peakLiveTokens: peak, peakKVBytes: peak * model.kvBytesPerToken, peakStage: peakStage, peakWriters: peakWriters,
+                      longestView: segmentBounds.max { $0.viewTokens < $1.viewTokens },
+                      maxPositionEnd: segmentBounds.map { $0.maxStart + $0.maxTokens }.max() ?? 0)
+    }
+
+    /// The plan with every spawn instantiated at its worst (all rounds, most children).
+    public static func worstCase(_ plan: Plan) throws -> Plan {
+        var worst = plan
+        for template in plan.spawns {
+            if template.maxDepth > 1, let index = worst.spawns.firstIndex(where: { $0.id == template.id }) {
+                // A child that may itself spawn holds, at worst, its own budget plus a full subtree below it.
+                var factor = 1
+                var level = 1
+                for _ in 1..<template.maxDepth {
+                    level *= template.maxChildren
+                    factor += level
+                }
+                worst.spawns[index].child.maxTokens = template.child.maxTokens * factor
+            }
+            for round in 0..<template.maxRounds {
+                try worst.instantiateSpawn(template.id, round: round, children: template.maxChildren)
+            }
+        }
+        return worst
+    }
+
+    /// Refuses a plan that can't fit: a budget or position past the context window, a view longer than it,
+    /// or peak KV over `memoryLimit` bytes. The error names the segment at fault.
+    public func check(memoryLimit: Int? = nil) throws {
+        let context = model.contextLength
+        for bound in segments {
+            if bound.maxTokens > context {
+                throw PlanError.contextOverflow(segment: bound.segment, tokens: bound.maxTokens, context: context,
+                                                reason: "its own budget is larger than the context window")
+            }
+            if bound.maxStart + bound.maxTokens > context {
+                throw PlanError.contextOverflow(segment: bound.segment, tokens: bound.maxStart + bound.maxTokens, context: context,
+                                                reason: "it starts at position up to \(bound.maxStart) and may write \(bound.maxTokens) tokens")
+            }
+            if bound.viewTokens > context {
+                throw PlanError.contextOverflow(segment: bound.segment, tokens: bound.viewTokens, context: context,
+                                                reason: "its view (what it attends to, itself included) can hold that many tokens")
+            }
+        }
+        if let memoryLimit, peakKVBytes > memoryLimit {
+            throw PlanError.memoryOverLimit(segment: peakSegment ?? peakStage, bytes: peakKVBytes, limit: memoryLimit, stage: peakStage)
+        }
+    }
+
+    /// The largest segment written at the peak stage (the one to shrink first).
+    public var peakSegment: SegmentID? {
+        let writers = Set(peakWriters)
+        return segments.filter { writers.contains($0.segment) }.max { $0.maxTokens < $1.maxTokens }?.segment
+    }
+}

@@ -1,0 +1,79 @@
+/// Upper bounds on segment lengths in tokens, from budgets and text alone (no tokenizer).
+///
+/// - Decoded segments: the forced prefix plus `max_tokens`.
+/// - Prefilled text: its UTF-8 byte count, which bounds the token count of a byte-level BPE tokenizer
+///   (every token covers at least one byte); a `{placeholder}` left in a template (an input such as
+///   `{question}`) counts as `inputTokens`; chat messages add `chatOverheadPerMessage` for the template's markers.
+/// - Spliced text: the sources' bounds plus the per-source template.
+/// Explicit `lengths` (by segment id, or by step id for every segment of the step) override all of this.
+public struct LengthEstimate: Sendable {
+    /// Explicit lengths by segment id or step id.
+    public var lengths: [String: Int]
+    /// Tokens assumed for an input placeholder left in a template.
+    public var inputTokens: Int
+    /// Tokens the chat template adds per message (role markers, separators).
+    public var chatOverheadPerMessage: Int
+
+    /// Creates an estimator.
+    public init(lengths: [String: Int] = [:], inputTokens: Int = 256, chatOverheadPerMessage: Int = 8) {
+        self.lengths = lengths
+        self.inputTokens = inputTokens
+        self.chatOverheadPerMessage = chatOverheadPerMessage
+    }
+
+    /// Upper bounds for every segment of `plan`, by id.
+    public func maxTokens(in plan: Plan) -> [SegmentID: Int] {
+        var result: [SegmentID: Int] = [:]
+        for segment in plan.segments {
+            result[segment.id] = maxTokens(of: segment, known: result)
+        }
+        return result
+    }
+
+    /// Upper bound for one segment, given the bounds of earlier segments (for spliced text).
+    public func maxTokens(of segment: Segment, known: [SegmentID: Int]) -> Int {
+        if let explicit = lengths[segment.id] ?? lengths[segment.step] { return explicit }
+        switch segment.content {
+        case .text(let template):
+            return textTokens(template)
+        case .chat(let messages):
+            return messages.reduce(0) { $0 + textTokens($1.text) + chatOverheadPerMessage }
+        case .generate(let generation):
+            return (generation.prefix.map(textTokens) ?? 0) + generation.maxTokens
+        case .splice(let sources, let template):
+            let perSource = template.map(textTokens) ?? 0
+            return sources.reduce(0) { $0 + (known[$1] ?? 0) + perSource }
+        }
+    }
+
+    /// Bytes of the template outside placeholders, plus `inputTokens` per placeholder.
+    public func textTokens(_ template: String) -> Int {
+        var tokens = 0
+        var inPlaceholder = false
+        var placeholder = ""
+        for character in template {
+            if inPlaceholder {
+                if character == "}" {
+                    inPlaceholder = false
+                    // `{text}`/`{result}`-style fields in splice templates are counted with their sources.
+                    tokens += Self.splicedFields.contains(placeholder) ? 0 : (placeholder == "i" ? 2 : inputTokens)
+                } else if character == "{" || placeholder.count > 64 {
+                    inPlaceholder = false
+                    tokens += placeholder.utf8.count + 1
+                } else {
+                    placeholder.append(character)
+                }
+            } else if character == "{" {
+                inPlaceholder = true
+                placeholder = ""
+            } else {
+                tokens += character.utf8.count
+            }
+        }
+        if inPlaceholder { tokens += placeholder.utf8.count + 1 }
+        return tokens
+    }
+
+    /// Placeholders standing for text whose length is counted elsewhere.
+    static let splicedFields: Set<String> = ["text", "result"]
+}

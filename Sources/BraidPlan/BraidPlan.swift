@@ -1,2 +1,0 @@
-/// Namespace marker for the BraidPlan module.
-public enum BraidPlanModule {}

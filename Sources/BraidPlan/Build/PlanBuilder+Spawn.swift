@@ -1,0 +1,25 @@
+extension PlanBuilder {
+    /// Records that `template.parent` may spawn children while writing its last segment, which becomes the
+    /// template's trigger (the template's own `trigger` field is overwritten). No segments are added: spawning
+    /// is decided at run time (see `Plan.instantiateSpawn`).
+    public mutating func spawn(_ template: SpawnTemplate) throws {
+        guard let trigger = contexts[template.parent]?.last, let segment = plan.segment(trigger) else {
+            throw PlanError.invalidGraph(step: template.id, reason: "thread '\(template.parent)' has written nothing to spawn from")
+        }
+        guard case .generate = segment.content else {
+            throw PlanError.invalidGraph(step: template.id, reason: "spawns from '\(trigger)', which is not generated text")
+        }
+        guard template.maxChildren >= 1, template.maxDepth >= 1, template.maxRounds >= 1 else {
+            throw PlanError.invalidGraph(step: template.id, reason: "children per spawn, depth and rounds must be at least 1")
+        }
+        guard template.child.maxTokens > 0 else {
+            throw PlanError.invalidGraph(step: template.id, reason: "a child's max_tokens must be positive, got \(template.child.maxTokens)")
+        }
+        guard !plan.spawns.contains(where: { $0.id == template.id }) else {
+            throw PlanError.invalidGraph(step: template.id, reason: "spawn '\(template.id)' is defined twice")
+        }
+        var placed = template
+        placed.trigger = trigger
+        plan.spawns.append(placed)
+    }
+}

@@ -1,0 +1,122 @@
+/// Builds a `Plan` step by step, applying Braid's rules for views and positions, so that the compiler
+/// (and tests that build plans by hand) only say *what* happens, never how tokens see each other.
+///
+/// Each thread has a current context: the segments its next segment will see, and the segment it continues.
+/// Every call appends one stage. `build()` runs liveness analysis and checks the plan's consistency.
+public struct PlanBuilder: Sendable {
+    /// What a thread's next segment sees and continues.
+    struct ThreadContext: Sendable {
+        /// Segments the next segment attends to (before itself).
+        var view: [SegmentID]
+        /// The segment the next one continues (positions), if any.
+        var last: SegmentID?
+    }
+
+    /// The plan built so far (liveness not yet analysed).
+    public internal(set) var plan: Plan
+    var contexts: [ThreadID: ThreadContext] = [:]
+    /// The root thread's id.
+    public static let mainThread: ThreadID = "main"
+
+    /// Starts a plan for `graph` with one empty root thread, `main`.
+    public init(graph: String, params: [String: String] = [:]) {
+        plan = Plan(graph: graph, params: params)
+        plan.threads = [PlanThread(id: Self.mainThread)]
+        contexts[Self.mainThread] = ThreadContext(view: [], last: nil)
+    }
+
+    /// The segments a thread's next segment would see (before itself).
+    public func currentView(of thread: ThreadID) -> [SegmentID]? {
+        contexts[thread]?.view
+    }
+
+    /// The last segment a thread wrote, if any.
+    public func lastSegment(of thread: ThreadID) -> SegmentID? {
+        contexts[thread]?.last
+    }
+
+    /// Appends prefilled text to a thread: a prompt (`.prompt`) or forced text (`.prefix`).
+    @discardableResult
+    public mutating func text(step: String, kind: SegmentKind = .prompt, content: SegmentContent,
+                              thread: ThreadID = PlanBuilder.mainThread, thought: Int = 0) throws -> SegmentID {
+        let id = try segmentID(step: step, thread: thread)
+        try append(id: id, kind: kind, thread: thread, step: step, content: content, thought: thought)
+        return id
+    }
+
+    /// Appends a decoded segment to a thread.
+    @discardableResult
+    public mutating func generate(step: String, generation: Generation, thread: ThreadID = PlanBuilder.mainThread,
+                                  thought: Int = 0) throws -> SegmentID {
+        guard generation.maxTokens > 0 else {
+            throw PlanError.invalidGraph(step: step, reason: "max_tokens must be positive, got \(generation.maxTokens)")
+        }
+        let id = try segmentID(step: step, thread: thread)
+        try append(id: id, kind: .generated, thread: thread, step: step, content: .generate(generation), thought: thought)
+        return id
+    }
+
+    /// Records a majority vote over a fork's branches (reads their text only).
+    public mutating func vote(step: String, fork forkID: String, pattern: String, tie: String) throws {
+        guard let fork = plan.fork(forkID) else {
+            throw PlanError.invalidGraph(step: step, reason: "votes over '\(forkID)', which is not a fork before it")
+        }
+        let sources = fork.branches.flatMap { plan.thread($0)?.segments ?? [] }
+        plan.votes.append(VotePlan(id: step, fork: forkID, sources: sources, pattern: pattern, tie: tie))
+    }
+
+    /// Records how the final answer is extracted.
+    public mutating func answer(_ rule: AnswerRule) {
+        plan.answer = rule
+    }
+
+    /// Runs liveness analysis, checks the plan, and returns it.
+    public func build() throws -> Plan {
+        var result = plan
+        try PlanChecks.checkStructure(result)
+        Liveness.annotate(&result)
+        return result
+    }
+
+    // MARK: - internals shared by the fork, merge and spawn builders
+
+    /// The id for a segment a thread writes for a step: the step id on the root thread, else `thread/step`;
+    /// a branch's own generation step is named after the branch (`think[0]`).
+    func segmentID(step: String, thread: ThreadID) throws -> SegmentID {
+        guard contexts[thread] != nil else {
+            throw PlanError.invalidGraph(step: step, reason: "thread '\(thread)' does not exist at this point")
+        }
+        let id = thread == Self.mainThread ? step : "\(thread)/\(step)"
+        guard plan.segment(id) == nil else {
+            throw PlanError.invalidGraph(step: step, reason: "segment '\(id)' is written twice")
+        }
+        return id
+    }
+
+    /// Appends a segment that continues `thread` (or is placed by `placement`) as a new stage of its own.
+    mutating func append(id: SegmentID, kind: SegmentKind, thread: ThreadID, step: String, content: SegmentContent,
+                         thought: Int, placement: Placement? = nil) throws {
+        let stage = plan.stages.count
+        try appendToStage(id: id, kind: kind, thread: thread, step: step, branch: nil, content: content,
+                          thought: thought, placement: placement, stage: stage)
+        plan.stages.append(Stage(step: step, segments: [id]))
+    }
+
+    /// Appends a segment to the current thread context without creating a stage (the caller does).
+    mutating func appendToStage(id: SegmentID, kind: SegmentKind, thread: ThreadID, step: String, branch: Int?,
+                                content: SegmentContent, thought: Int, placement: Placement?, stage: Int) throws {
+        guard var context = contexts[thread] else {
+            throw PlanError.invalidGraph(step: step, reason: "thread '\(thread)' does not exist at this point")
+        }
+        let place = placement ?? context.last.map(Placement.continues) ?? .start
+        let segment = Segment(id: id, kind: kind, thread: thread, step: step, branch: branch, placement: place,
+                              view: context.view + [id], thought: thought, content: content, stage: stage)
+        plan.segments.append(segment)
+        if let index = plan.threads.firstIndex(where: { $0.id == thread }) {
+            plan.threads[index].segments.append(id)
+        }
+        context.view.append(id)
+        context.last = id
+        contexts[thread] = context
+    }
+}

@@ -1,0 +1,117 @@
+/// A fork: N branch threads that start from the same point of their parent.
+public struct ForkPlan: Codable, Equatable, Sendable {
+    /// The graph step id.
+    public var id: String
+    /// The thread that forks.
+    public var parent: ThreadID
+    /// The parent's last segment before the fork (`nil` if the parent has none).
+    public var at: SegmentID?
+    /// The branch threads, in branch order.
+    public var branches: [ThreadID]
+    /// The branch segments, in branch order (one per branch).
+    public var segments: [SegmentID]
+    /// When the fork as a whole is done.
+    public var finish: FinishPolicy
+    /// What happens to branches still running when `finish` is met.
+    public var unfinished: Unfinished
+    /// What a branch sees of its parent.
+    public var context: BranchContext
+
+    /// Creates a fork.
+    public init(id: String, parent: ThreadID, at: SegmentID?, branches: [ThreadID], segments: [SegmentID],
+                finish: FinishPolicy, unfinished: Unfinished, context: BranchContext) {
+        self.id = id
+        self.parent = parent
+        self.at = at
+        self.branches = branches
+        self.segments = segments
+        self.finish = finish
+        self.unfinished = unfinished
+        self.context = context
+    }
+}
+
+/// When a fork is done.
+public enum FinishPolicy: Codable, Equatable, Sendable {
+    /// As soon as one branch finishes (ParaThinker's First-Finish).
+    case first
+    /// As soon as half the branches (rounded up) finish.
+    case half
+    /// When every branch finishes.
+    case all
+    /// As soon as `k` branches finish.
+    case count(Int)
+    /// As soon as `k` finished branches' extracted answers agree.
+    case agree(Int)
+
+    /// How many branches of `branches` must have finished for the policy to be met
+    /// (for `agree`, the least number that can satisfy it).
+    public func finishedNeeded(of branches: Int) -> Int {
+        switch self {
+        case .first: return min(1, branches)
+        case .half: return (branches + 1) / 2
+        case .all: return branches
+        case .count(let k), .agree(let k): return min(k, branches)
+        }
+    }
+
+    /// Short text form (`first`, `count 3`, `agree 2`).
+    public var label: String {
+        switch self {
+        case .first: return "first"
+        case .half: return "half"
+        case .all: return "all"
+        case .count(let k): return "count \(k)"
+        case .agree(let k): return "agree \(k)"
+        }
+    }
+}
+
+/// What happens to a fork's branches that are still running when its finish policy is met.
+public enum Unfinished: String, Codable, Sendable, CaseIterable {
+    /// Stopped where they stand and kept for the merge (ParaThinker merges truncated paths).
+    case keep
+    /// Stopped and dropped: their KV is freed at once and no merge reads them.
+    case kill
+}
+
+/// What a branch or child sees of its parent.
+public enum BranchContext: String, Codable, Sendable, CaseIterable {
+    /// The parent's view up to the fork point.
+    case parent
+    /// Nothing of the parent: it starts from its own prompt at position 0.
+    case isolated
+}
+
+/// A merge: a segment of the parent that reads a fork's branches.
+public struct MergePlan: Codable, Equatable, Sendable {
+    /// The graph step id.
+    public var id: String
+    /// How the branches are read.
+    public var mode: MergeMode
+    /// The fork whose branches are read.
+    public var fork: String
+    /// The branch segments read, in order.
+    public var sources: [SegmentID]
+    /// The segments the merge writes: for `attend` the summary; otherwise the spliced text, then the summary.
+    public var segments: [SegmentID]
+
+    /// Creates a merge.
+    public init(id: String, mode: MergeMode, fork: String, sources: [SegmentID], segments: [SegmentID]) {
+        self.id = id
+        self.mode = mode
+        self.fork = fork
+        self.sources = sources
+        self.segments = segments
+    }
+}
+
+/// How a merge reads its sources.
+public enum MergeMode: String, Codable, Sendable, CaseIterable {
+    /// The summary attends to the branches' KV in place (no re-prefill).
+    case attend
+    /// The branches' text is prefilled again into a new segment, which the summary then reads.
+    case reprefill
+    /// The branches' results are spliced into the parent as text.
+    case text
+}

@@ -1,0 +1,117 @@
+/// A compiled reasoning graph: every segment that will be written, who writes it, where it sits, what it
+/// attends to, and when its KV is released.
+///
+/// Static parts are concrete segments. Parts decided at run time (spawned children, a parent's rounds of
+/// spawning) are `SpawnTemplate`s, which `Plan.instantiateSpawn` turns into concrete segments. Token counts
+/// are never part of the plan: they are symbolic (`len(think[0])`) and bounded by budgets; `MaskExpansion`
+/// and the runtime supply them.
+///
+/// `segments` is in *write order*: a segment's view only names segments before it, so laying tokens out in
+/// this order gives a causal mask.
+public struct Plan: Codable, Equatable, Sendable {
+    /// The version of the JSON form this value encodes (see Docs/plan.md).
+    public static let formatVersion = 1
+
+    /// The JSON form's version (`Plan.formatVersion` when built by this library).
+    public var version: Int
+    /// The graph's name (its file's base name).
+    public var graph: String
+    /// The graph's params after `--set` overrides, as text.
+    public var params: [String: String]
+    /// The threads, root first.
+    public var threads: [PlanThread]
+    /// The segments, in write order.
+    public var segments: [Segment]
+    /// The stages, in execution order; each names segments written side by side.
+    public var stages: [Stage]
+    /// The forks.
+    public var forks: [ForkPlan]
+    /// The merges.
+    public var merges: [MergePlan]
+    /// Run-time spawn points, instantiated by the runtime.
+    public var spawns: [SpawnTemplate]
+    /// Majority votes over forks' answers.
+    public var votes: [VotePlan]
+    /// How the final answer is taken from the final text, if the graph says.
+    public var answer: AnswerRule?
+
+    /// Creates an empty plan for a graph.
+    public init(graph: String, params: [String: String] = [:]) {
+        self.version = Plan.formatVersion
+        self.graph = graph
+        self.params = params
+        self.threads = []
+        self.segments = []
+        self.stages = []
+        self.forks = []
+        self.merges = []
+        self.spawns = []
+        self.votes = []
+        self.answer = nil
+    }
+
+    /// The segment with this id, if any.
+    public func segment(_ id: SegmentID) -> Segment? {
+        guard let index = segmentIndex[id] else { return nil }
+        return segments[index]
+    }
+
+    /// Maps each segment id to its index in `segments`.
+    public var segmentIndex: [SegmentID: Int] {
+        var index: [SegmentID: Int] = [:]
+        for (i, segment) in segments.enumerated() { index[segment.id] = i }
+        return index
+    }
+
+    /// The thread with this id, if any.
+    public func thread(_ id: ThreadID) -> PlanThread? {
+        threads.first { $0.id == id }
+    }
+
+    /// The fork with this step id, if any.
+    public func fork(_ id: String) -> ForkPlan? {
+        forks.first { $0.id == id }
+    }
+
+    /// The fork whose branch segments include `segment`, if any.
+    public func fork(containing segment: SegmentID) -> ForkPlan? {
+        forks.first { $0.segments.contains(segment) }
+    }
+}
+
+/// A majority vote over the answers a fork's branches produced.
+public struct VotePlan: Codable, Equatable, Sendable {
+    /// The graph step id.
+    public var id: String
+    /// The fork voted over.
+    public var fork: String
+    /// The branch segments whose text is read (text only; no KV is read).
+    public var sources: [SegmentID]
+    /// The regular expression that extracts an answer from a branch's text (first capture group, if any).
+    public var pattern: String
+    /// How ties are broken.
+    public var tie: String
+
+    /// Creates a vote.
+    public init(id: String, fork: String, sources: [SegmentID], pattern: String, tie: String) {
+        self.id = id
+        self.fork = fork
+        self.sources = sources
+        self.pattern = pattern
+        self.tie = tie
+    }
+}
+
+/// How the final answer is extracted.
+public struct AnswerRule: Codable, Equatable, Sendable {
+    /// The regular expression applied to the final text (first capture group, if any).
+    public var pattern: String
+    /// The step whose result is the answer (`nil` = the last segment of the main thread, or the last vote).
+    public var from: String?
+
+    /// Creates an answer rule.
+    public init(pattern: String, from: String? = nil) {
+        self.pattern = pattern
+        self.from = from
+    }
+}

@@ -1,0 +1,135 @@
+/// The name of a segment in a plan, unique within it (`prompt`, `think[0]`, `summary`).
+public typealias SegmentID = String
+
+/// The name of a thread in a plan, unique within it (`main`, `think[0]`).
+public typealias ThreadID = String
+
+/// A span of tokens that one thread writes, contiguous in that thread's positions.
+///
+/// A segment is the unit the runtime allocates KV for and the unit a view lists: a token of a segment
+/// attends to every token of the segments earlier in its view and, causally, to the tokens of its own
+/// segment written before it.
+public struct Segment: Codable, Equatable, Sendable {
+    /// Unique name of the segment.
+    public var id: SegmentID
+    /// What kind of span this is.
+    public var kind: SegmentKind
+    /// The thread that writes the segment.
+    public var thread: ThreadID
+    /// The id of the graph step the segment comes from (the key `--lengths` uses).
+    public var step: String
+    /// Branch index within its fork (0-based), if the segment belongs to a fork branch.
+    public var branch: Int?
+    /// Where the segment's first token sits.
+    public var placement: Placement
+    /// Ordered list of segments this segment attends to; the segment itself is last and is read causally.
+    public var view: [SegmentID]
+    /// The thought-embedding index added to this segment's keys and values (ParaThinker's T^(j)); 0 = none.
+    public var thought: Int
+    /// How the segment's tokens come about (prefilled text, decoding, or other segments' text).
+    public var content: SegmentContent
+    /// The index of the stage (see `Plan.stages`) in which the segment is written.
+    public var stage: Int
+    /// When the segment's KV blocks are released (filled in by liveness analysis).
+    public var lifetime: Lifetime
+
+    /// Creates a segment; `lifetime` defaults to "until the end of the run" until liveness analysis runs.
+    public init(id: SegmentID, kind: SegmentKind, thread: ThreadID, step: String, branch: Int? = nil,
+                placement: Placement, view: [SegmentID], thought: Int = 0, content: SegmentContent,
+                stage: Int, lifetime: Lifetime = Lifetime(lastReader: "", reason: .runEnd)) {
+        self.id = id
+        self.kind = kind
+        self.thread = thread
+        self.step = step
+        self.branch = branch
+        self.placement = placement
+        self.view = view
+        self.thought = thought
+        self.content = content
+        self.stage = stage
+        self.lifetime = lifetime
+    }
+}
+
+/// What a segment holds.
+public enum SegmentKind: String, Codable, Sendable, CaseIterable {
+    /// The thread's initial prompt (prefilled).
+    case prompt
+    /// Forced text prefilled into a thread (e.g. tunnel-vision's flawed prefix).
+    case prefix
+    /// Text the model decodes, possibly opened by a forced prefix (`<think1>`).
+    case generated
+    /// A spawned child's prompt, built from the message its parent wrote.
+    case message
+    /// A merge's decoded segment that reads its sources (ParaThinker's summary).
+    case summary
+    /// Other segments' text prefilled again (a `reprefill` or `text` merge, or a spawn's join block).
+    case spliced
+}
+
+/// How a segment's tokens are produced.
+public enum SegmentContent: Codable, Equatable, Sendable {
+    /// Text prefilled as is: a template over the graph's inputs and params (`{question}`, `{i}`).
+    case text(template: String)
+    /// Chat messages, formatted by the model's chat template, then prefilled.
+    case chat(messages: [ChatMessage])
+    /// Tokens the model decodes; the generation's forced prefix (if any) is written first.
+    case generate(Generation)
+    /// The text of `sources` (in order) prefilled again, each formatted by `template` when given
+    /// (`{text}` stands for a source's text, `{i}` for its index); no KV of the sources is read.
+    case splice(sources: [SegmentID], template: String?)
+}
+
+/// One chat message of a prompt.
+public struct ChatMessage: Codable, Equatable, Sendable {
+    /// `system`, `user` or `assistant`.
+    public var role: String
+    /// The message text (a template).
+    public var text: String
+
+    /// Creates a chat message.
+    public init(role: String, text: String) {
+        self.role = role
+        self.text = text
+    }
+}
+
+/// The decoding part of a segment: forced prefix, budget, stops and sampling.
+public struct Generation: Codable, Equatable, Sendable {
+    /// Text forced token by token before free decoding starts (`<think{i}>`, `<summary>…`), if any.
+    public var prefix: String?
+    /// Most tokens decoded after the prefix.
+    public var maxTokens: Int
+    /// Strings that end the segment when generated.
+    public var stop: [String]
+    /// Sampling overrides; `nil` fields fall back to the run's defaults.
+    public var sampling: Sampling
+
+    /// Creates a generation.
+    public init(prefix: String? = nil, maxTokens: Int, stop: [String] = [], sampling: Sampling = Sampling()) {
+        self.prefix = prefix
+        self.maxTokens = maxTokens
+        self.stop = stop
+        self.sampling = sampling
+    }
+}
+
+/// Sampling overrides of one generation.
+public struct Sampling: Codable, Equatable, Sendable {
+    /// Softmax temperature.
+    public var temperature: Double?
+    /// Nucleus mass.
+    public var topP: Double?
+    /// Keep the k most likely tokens.
+    public var topK: Int?
+    /// Random seed.
+    public var seed: UInt64?
+
+    /// Creates sampling overrides (all optional).
+    public init(temperature: Double? = nil, topP: Double? = nil, topK: Int? = nil, seed: UInt64? = nil) {
+        self.temperature = temperature
+        self.topP = topP
+        self.topK = topK
+        self.seed = seed
+    }
+}

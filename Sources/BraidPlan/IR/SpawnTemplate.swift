@@ -1,0 +1,91 @@
+/// A point where a thread may spawn children at run time (APR): the model's own text decides whether and
+/// how many, so the plan holds a template that `Plan.instantiateSpawn` turns into segments.
+///
+/// One *round* of spawning: the parent's segment `trigger` (round 0) or `trigger#r` ends with a spawn block;
+/// each extracted message becomes a child thread (`id#r.child[c]`) writing a `message` segment (its prompt)
+/// and a generated segment; then the parent, its trigger segment truncated before the spawn block, prefills a
+/// `join` segment (`id#r.join`) with the children's results and continues decoding in `trigger#(r+1)`,
+/// which may spawn again.
+public struct SpawnTemplate: Codable, Equatable, Sendable {
+    /// The graph step id.
+    public var id: String
+    /// The thread that spawns.
+    public var parent: ThreadID
+    /// Round 0's parent segment, whose text may end in a spawn block.
+    public var trigger: SegmentID
+    /// Strings that end the parent's segment to spawn (the end of the spawn block).
+    public var triggerStop: [String]
+    /// Regular expression extracting the child messages from the parent's text (one match per child).
+    public var messagePattern: String
+    /// Template of a child's prompt (may use the message's captures and the parent's text).
+    public var childPrompt: String
+    /// What a child sees of its parent.
+    public var context: BranchContext
+    /// A child's generation.
+    public var child: Generation
+    /// A child's thought-embedding index.
+    public var childThought: Int
+    /// Most children one round may spawn.
+    public var maxChildren: Int
+    /// Most levels of nesting (children spawning children); 1 = children never spawn.
+    public var maxDepth: Int
+    /// Most rounds the parent may spawn (each followed by a join); bounds the parent's total length.
+    public var maxRounds: Int
+    /// Template of the join block's line for a child that returned a result (`{i}`, `{result}`, message captures).
+    public var join: String
+    /// Template for a child that found nothing (`nil` = same as `join`).
+    public var joinFailure: String?
+    /// Whether the parent's trigger segment is cut back to before the spawn block when the join is written.
+    public var truncateTrigger: Bool
+
+    /// Creates a spawn template.
+    public init(id: String, parent: ThreadID, trigger: SegmentID, triggerStop: [String], messagePattern: String,
+                childPrompt: String, context: BranchContext, child: Generation, childThought: Int = 0,
+                maxChildren: Int, maxDepth: Int = 1, maxRounds: Int, join: String, joinFailure: String? = nil,
+                truncateTrigger: Bool = true) {
+        self.id = id
+        self.parent = parent
+        self.trigger = trigger
+        self.triggerStop = triggerStop
+        self.messagePattern = messagePattern
+        self.childPrompt = childPrompt
+        self.context = context
+        self.child = child
+        self.childThought = childThought
+        self.maxChildren = maxChildren
+        self.maxDepth = maxDepth
+        self.maxRounds = maxRounds
+        self.join = join
+        self.joinFailure = joinFailure
+        self.truncateTrigger = truncateTrigger
+    }
+
+    /// The parent's segment that may spawn in round `round`.
+    public func trigger(round: Int) -> SegmentID {
+        round == 0 ? trigger : "\(trigger)#\(round)"
+    }
+
+    /// The thread id of child `child` of round `round`.
+    public func childThread(round: Int, child: Int) -> ThreadID {
+        "\(id)#\(round).child[\(child)]"
+    }
+
+    /// The join segment of round `round`.
+    public func joinSegment(round: Int) -> SegmentID {
+        "\(id)#\(round).join"
+    }
+}
+
+/// The segments one instantiated round of a spawn added to a plan.
+public struct SpawnInstance: Equatable, Sendable {
+    /// The child threads, in order.
+    public var children: [ThreadID]
+    /// Each child's prompt segment.
+    public var messages: [SegmentID]
+    /// Each child's generated segment.
+    public var outputs: [SegmentID]
+    /// The parent's join segment.
+    public var join: SegmentID
+    /// The parent's continuation, the next round's trigger.
+    public var continuation: SegmentID
+}

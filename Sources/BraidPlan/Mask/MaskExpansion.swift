@@ -1,0 +1,98 @@
+/// A plan expanded for given segment lengths into the token-level attention mask and position ids that the
+/// runtime would use: tokens in write order, `attends(query, key)` true where the query token sees the key.
+public struct MaskExpansion: Equatable, Sendable {
+    /// One token of the expansion.
+    public struct Token: Equatable, Sendable {
+        /// Index in write order (row and column of the mask).
+        public var index: Int
+        /// The segment it belongs to.
+        public var segment: SegmentID
+        /// The thread that writes it.
+        public var thread: ThreadID
+        /// Its position id (for RoPE).
+        public var position: Int
+        /// Its thought-embedding index.
+        public var thought: Int
+        /// Its offset inside its segment.
+        public var offset: Int
+    }
+
+    /// The plan that was expanded (with spawns instantiated).
+    public var plan: Plan
+    /// Tokens in write order.
+    public var tokens: [Token]
+    /// Token index range of each segment, in write order (empty ranges for zero-length segments).
+    public var ranges: [(segment: SegmentID, range: Range<Int>)]
+    /// Row-major n×n matrix, 1 where query (row) attends to key (column).
+    public var bits: [UInt8]
+
+    /// Number of tokens.
+    public var count: Int { tokens.count }
+
+    /// Whether `query` attends to `key`.
+    public func attends(_ query: Int, _ key: Int) -> Bool {
+        bits[query * tokens.count + key] != 0
+    }
+
+    /// Expands `plan` with `lengths`, instantiating each spawn for `lengths.rounds` rounds of
+    /// `lengths.children` children (default 2, capped by the template).
+    public static func expand(_ plan: Plan, lengths: MaskLengths) throws -> MaskExpansion {
+        var instantiated = plan
+        for template in plan.spawns {
+            let children = min(lengths.children ?? 2, template.maxChildren)
+            let rounds = min(lengths.rounds, template.maxRounds)
+            for round in 0..<rounds {
+                try instantiated.instantiateSpawn(template.id, round: round, children: max(1, children))
+            }
+        }
+        return try expandConcrete(instantiated, lengths: lengths)
+    }
+
+    /// Expands a plan whose spawns are already instantiated (or that has none).
+    static func expandConcrete(_ plan: Plan, lengths: MaskLengths) throws -> MaskExpansion {
+        var counts: [SegmentID: Int] = [:]
+        var ends: [SegmentID: Int] = [:]
+        var tokens: [Token] = []
+        var ranges: [(segment: SegmentID, range: Range<Int>)] = []
+        var lookup: [SegmentID: Range<Int>] = [:]
+        for segment in plan.segments {
+            guard let length = lengths.length(of: segment, known: counts) else {
+                throw PlanError.badLengths(segment: segment.id,
+                                           reason: "no length given; add \(segment.step)=N (or \(segment.id)=N) to --lengths")
+            }
+            guard let start = segment.placement.start(ends: ends) else {
+                throw PlanError.inconsistent(segment: segment.id, reason: "its position anchors are not placed before it")
+            }
+            counts[segment.id] = length
+            ends[segment.id] = start + length
+            let first = tokens.count
+            for offset in 0..<length {
+                tokens.append(Token(index: tokens.count, segment: segment.id, thread: segment.thread,
+                                    position: start + offset, thought: segment.thought, offset: offset))
+            }
+            ranges.append((segment.id, first..<tokens.count))
+            lookup[segment.id] = first..<tokens.count
+        }
+        let n = tokens.count
+        var bits = [UInt8](repeating: 0, count: n * n)
+        for segment in plan.segments {
+            guard let rows = lookup[segment.id] else { continue }
+            for seen in segment.view {
+                guard let keys = lookup[seen] else {
+                    throw PlanError.inconsistent(segment: segment.id, reason: "its view names '\(seen)', which has no tokens")
+                }
+                for query in rows {
+                    // The own segment is read causally; every other segment in the view is read whole.
+                    let upper = seen == segment.id ? query + 1 : keys.upperBound
+                    for key in keys.lowerBound..<upper { bits[query * n + key] = 1 }
+                }
+            }
+        }
+        return MaskExpansion(plan: plan, tokens: tokens, ranges: ranges, bits: bits)
+    }
+
+    /// Equality compares tokens and the mask (ranges follow from them).
+    public static func == (lhs: MaskExpansion, rhs: MaskExpansion) -> Bool {
+        lhs.tokens == rhs.tokens && lhs.bits == rhs.bits && lhs.plan == rhs.plan
+    }
+}

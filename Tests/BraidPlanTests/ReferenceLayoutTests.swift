@@ -1,0 +1,45 @@
+import Testing
+@testable import BraidPlan
+
+/// ParaThinker's two-phase layout must equal the one the HF reference logits were computed with.
+@Suite struct ReferenceLayoutTests {
+    /// Expands a ParaThinker plan and compares positions and every mask cell with the reference rule.
+    func expectMatchesRule(_ plan: Plan, prompt: Int, paths: [Int], summary: Int) throws {
+        var values = ["prompt": prompt, "summary": summary]
+        for (j, length) in paths.enumerated() { values["think[\(j)]"] = length }
+        let expansion = try MaskExpansion.expand(plan, lengths: MaskLengths(values))
+        let expected = ReferenceRule.layout(prompt: prompt, paths: paths, summary: summary)
+        #expect(expansion.tokens.map(\.position) == expected.positions)
+        #expect(expansion.count == expected.owners.count)
+        var mismatches = 0
+        for q in 0..<expansion.count {
+            for k in 0..<expansion.count where expansion.attends(q, k) != ReferenceRule.visible(expected.owners, q, k) {
+                mismatches += 1
+            }
+        }
+        #expect(mismatches == 0, "mask cells differing from the reference rule")
+    }
+
+    @Test func matchesTheReferenceFixtureExactly() throws {
+        let reference = try Fixtures.referenceLayout()
+        let prompt = reference.segments.filter { $0 == -1 }.count
+        let pathCount = (reference.segments.max() ?? -1) + 1
+        let paths = (0..<pathCount).map { j in reference.segments.filter { $0 == j }.count }
+        let summary = reference.segments.filter { $0 == -2 }.count
+        let plan = try HandPlans.parathinker(paths: pathCount)
+        try expectMatchesRule(plan, prompt: prompt, paths: paths, summary: summary)
+        let expansion = try MaskExpansion.expand(plan, lengths: MaskLengths(
+            ["prompt": prompt, "summary": summary].merging(paths.enumerated().map { ("think[\($0.offset)]", $0.element) }) { $1 }))
+        #expect(expansion.tokens.map(\.position) == reference.positions)
+    }
+
+    @Test(arguments: [1, 2, 3, 5, 8])
+    func matchesTheRuleForManyPathCounts(paths: Int) throws {
+        let plan = try HandPlans.parathinker(paths: paths)
+        var generator = SplitMix(seed: UInt64(paths))
+        for _ in 0..<4 {
+            let lengths = (0..<paths).map { _ in generator.next(in: 1...9) }
+            try expectMatchesRule(plan, prompt: generator.next(in: 1...12), paths: lengths, summary: generator.next(in: 1...6))
+        }
+    }
+}
