@@ -49,6 +49,15 @@ struct CheckerTests {
         #expect(!SolutionChecker.check("7/2=3", numbers: [7, 2], target: 3).isCorrect)
     }
 
+    @Test("Huge numbers are rejected, not trapped on overflow")
+    func overflow() {
+        let result = SolutionChecker.check("999999999999*999999999999=1, 1*1=1", numbers: [999_999_999_999, 999_999_999_999, 1], target: 1)
+        #expect(!result.isCorrect)
+        #expect(SolutionChecker.check("999999999999*999999999999*999999999999", numbers: [999_999_999_999, 999_999_999_999, 999_999_999_999], target: 1).problem != nil)
+        let problem = Problem(id: "big", numbers: [1_000_000, 1_000_000, 1_000_000, 1_000_000, 1_000_000], target: 5)
+        #expect(!ExhaustiveSolver.isSolvable(numbers: problem.numbers, target: problem.target))
+    }
+
     @Test("Extraction: boxed answer, search path, labelled last line")
     func extraction() {
         #expect(AnswerExtractor.extract(from: "thinking... \\boxed{(8-6)*(1+4)} done") == "(8-6)*(1+4)")

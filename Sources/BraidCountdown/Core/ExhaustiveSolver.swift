@@ -27,8 +27,12 @@ public enum ExhaustiveSolver {
                 for kind in 0..<4 {
                     let step: Operation
                     switch kind {
-                    case 0: step = Operation(a, .add, b, a + b)
-                    case 1: step = Operation(a, .multiply, b, a * b)
+                    case 0:
+                        guard let sum = Operator.add.apply(a, b) else { continue }
+                        step = Operation(a, .add, b, sum)
+                    case 1:
+                        guard let product = Operator.multiply.apply(a, b) else { continue }
+                        step = Operation(a, .multiply, b, product)
                     case 2: step = Operation(large, .subtract, small, large - small)
                     default:
                         guard small != 0, large % small == 0 else { continue }

@@ -43,8 +43,9 @@ public enum JSONLines {
     }
 }
 
-/// Reading problem files: one JSON object per line with `numbers` and `target`; `id`, `split` and
-/// `solution` are optional (a missing id becomes `{source}:{line}`).
+/// Reading problem files: one JSON object per line with `numbers` (2 to 5, each 0...1,000,000) and
+/// `target`; `id`, `split` and `solution` are optional (a missing id becomes `{source}:{line}`).
+/// Five numbers is the limit because an unpruned search over six would write gigabytes of trace.
 public enum ProblemFile {
     private struct Line: Decodable {
         var id: String?
@@ -58,8 +59,8 @@ public enum ProblemFile {
     public static func parse(_ text: String, source: String) throws(CountdownError) -> [Problem] {
         var problems: [Problem] = []
         for (line, entry) in try JSONLines.decode(Line.self, from: text, source: source) {
-            guard (2...6).contains(entry.numbers.count) else {
-                throw .badInput(source: source, line: line, message: "'numbers' must hold 2 to 6 numbers (got \(entry.numbers.count))")
+            guard (2...5).contains(entry.numbers.count) else {
+                throw .badInput(source: source, line: line, message: "'numbers' must hold 2 to 5 numbers (got \(entry.numbers.count))")
             }
             guard entry.numbers.allSatisfy({ (0...1_000_000).contains($0) }), (0...1_000_000).contains(entry.target) else {
                 throw .badInput(source: source, line: line, message: "numbers and target must be between 0 and 1000000")

@@ -10,11 +10,15 @@ public enum Operator: Character, Sendable, CaseIterable {
     case divide = "/"
 
     /// Applies the operator under Countdown's rules; `nil` when the rules forbid it
-    /// (negative difference, inexact division, division by zero).
+    /// (negative difference, inexact division, division by zero) or the result does not fit in an `Int`.
     public func apply(_ left: Int, _ right: Int) -> Int? {
         switch self {
-        case .add: return left + right
-        case .multiply: return left * right
+        case .add:
+            let (sum, overflow) = left.addingReportingOverflow(right)
+            return overflow ? nil : sum
+        case .multiply:
+            let (product, overflow) = left.multipliedReportingOverflow(by: right)
+            return overflow ? nil : product
         case .subtract: return left >= right ? left - right : nil
         case .divide: return right != 0 && left % right == 0 ? left / right : nil
         }
@@ -51,8 +55,11 @@ public struct Operation: Sendable, Hashable, CustomStringConvertible {
 /// `a+b`, `a*b`, then larger minus smaller, then the exact quotient of larger by smaller if there is one.
 ///
 /// The order matters only for reproducing APR-style traces (ties in the heuristic keep this order).
+/// A sum or product too large for an `Int` is left out (only reachable with hand-written huge inputs).
 public func allowedOperations(_ a: Int, _ b: Int) -> [Operation] {
-    var steps = [Operation(a, .add, b, a + b), Operation(a, .multiply, b, a * b)]
+    var steps: [Operation] = []
+    if let sum = Operator.add.apply(a, b) { steps.append(Operation(a, .add, b, sum)) }
+    if let product = Operator.multiply.apply(a, b) { steps.append(Operation(a, .multiply, b, product)) }
     let (large, small) = a <= b ? (b, a) : (a, b)
     steps.append(Operation(large, .subtract, small, large - small))
     if small != 0 && large % small == 0 {

@@ -85,12 +85,15 @@ struct Heuristic: Sendable {
         numbers.reduce(0) { $0 + distance($1) }
     }
 
-    /// Distance from `number` to the nearest factor.
+    /// Distance from `number` to the nearest factor, capped so that sums of a few cannot overflow.
     func distance(_ number: Int) -> Int {
-        var best = Int.max
-        for factor in factors { best = min(best, abs(number - factor)) }
+        var best = Heuristic.cap
+        for factor in factors where number >= 0 { best = min(best, abs(number - factor)) }
         return best
     }
+
+    /// The largest distance counted (far beyond any real Countdown number).
+    static let cap = 1 << 40
 }
 
 /// A successor before it is built: which pair, which step, and the child's score.
