@@ -34,6 +34,23 @@ struct TaskTests {
         }
     }
 
+    @Test("The checker takes whole outputs or what the graphs' answer regexes extract")
+    func graphAnswers() throws {
+        let task = CountdownTask()
+        for problem in thousandProblems.prefix(50) {
+            let apr = try TraceSolver(settings: SolverSettings(format: .apr, seed: 1)).solve(problem)
+            // Graphs/apr.yaml's answer: the path after the second-to-last "Goal Reached".
+            let path = try #require(APRProtocol.searchResult(of: apr.text))
+            #expect(task.check(output: path, problem: problem).isCorrect)
+            #expect(task.check(output: apr.text, problem: problem).isCorrect)
+            // Graphs/parathinker.yaml's answer: the content of \boxed{}.
+            let para = try TraceSolver(settings: SolverSettings(format: .parathinker, seed: 1)).solve(problem)
+            let boxed = try #require(para.answer)
+            #expect(task.check(output: boxed, problem: problem).isCorrect)
+            #expect(task.check(output: para.text, problem: problem).isCorrect)
+        }
+    }
+
     @Test("Generated eval problems come from the held-out split")
     func generatedAreHeldOut() throws {
         let items = try CountdownTask().generateProblems(count: 20, seed: 4)
