@@ -19,14 +19,19 @@ public struct RunOptions: Sendable {
     /// For `attend` merges: prefill the sources' tokens again, with their original mask and positions, instead
     /// of reading their KV in place. Only for checking that in-place reuse changes nothing.
     public var recomputeMergedKV: Bool
+    /// Decoding ends only at a segment's `max_tokens` (or the context window): end-of-sequence tokens and
+    /// stop strings are written like any other token. For benchmarks that need the same work per thread
+    /// whatever the model writes (`braid bench graph`); spawn triggers never fire in this mode.
+    public var fixedBudgets: Bool
 
     /// Creates options.
     public init(inputs: [String: String] = [:], seed: UInt64 = 0, temperature: Double? = nil,
-                scheduling: Scheduling = .batched, recomputeMergedKV: Bool = false) {
+                scheduling: Scheduling = .batched, recomputeMergedKV: Bool = false, fixedBudgets: Bool = false) {
         self.inputs = inputs
         self.seed = seed
         self.temperature = temperature
         self.scheduling = scheduling
         self.recomputeMergedKV = recomputeMergedKV
+        self.fixedBudgets = fixedBudgets
     }
 }

@@ -292,7 +292,7 @@ final class Engine {
     func sampleNext(_ thread: RunThread, logits: [Float]) throws {
         guard var decode = thread.decode else { return }
         let token = thread.sampler.sample(logits)
-        if model.isEndOfGeneration(token) {
+        if !options.fixedBudgets, model.isEndOfGeneration(token) {
             try endDecode(thread, reason: "eos")
             return
         }
@@ -306,7 +306,7 @@ final class Engine {
         thread.pending = [(token, piece)]
         thread.pendingSampled = true
         let tail = String(decoding: Array(decode.text.utf8.dropFirst(searchFrom)), as: UTF8.self)
-        if let stop = decode.stops.first(where: { !$0.isEmpty && tail.contains($0) }) {
+        if !options.fixedBudgets, let stop = decode.stops.first(where: { !$0.isEmpty && tail.contains($0) }) {
             decode.ending = "stop-string"
             decode.matchedStop = stop
         } else if decode.sampled >= decode.generation.maxTokens {
