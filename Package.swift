@@ -46,7 +46,7 @@ let package = Package(
         .testTarget(name: "BraidGraphTests", dependencies: ["BraidGraph"]),
         .testTarget(name: "BraidPlanTests", dependencies: ["BraidPlan", "BraidGraph"]),
         .testTarget(name: "BraidTransformerTests", dependencies: ["BraidTransformer"]),
-        .testTarget(name: "BraidRuntimeTests", dependencies: ["BraidRuntime", "BraidPlan", "BraidGraph", "BraidTransformer"]),
+        .testTarget(name: "BraidRuntimeTests", dependencies: ["BraidRuntime", "BraidPlan", "BraidGraph", "BraidTransformer", "BraidCountdown"]),
         .testTarget(name: "BraidCountdownTests", dependencies: ["BraidCountdown"]),
     ]
 )

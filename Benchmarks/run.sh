@@ -59,6 +59,30 @@ if [[ $graph == 1 ]]; then
         --repeats "$graph_repeats" --compare-reprefill --json-file "$out/parathinker.json" > "$out/parathinker.txt"
     { echo "## ParaThinker (Graphs/parathinker.yaml)"; echo; cat "$out/parathinker.txt"; echo; } >> "$report"
 fi
+
+# Ratios to llama.cpp's figures measured on this machine kind (/work/shared/anchors/llamacpp-smollm2.md,
+# llama.cpp 0c1e57098bba, 2 threads; the strongest configuration for each phase). For llama.cpp run on
+# this very machine, use Benchmarks/llamacpp-compare.sh instead.
+if command -v python3 >/dev/null; then
+    python3 - "$out/transformer.json" >> "$report" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+anchor = {"prefill": (476.0, "OpenBLAS build, passive wait (best prefill)"), 1: (122.0, "flash attention, 2 threads"),
+          8: (172.0, "llama-batched-bench -pps, 128-token prompt, 2 threads"), 16: (203.0, "llama-batched-bench -pps, 128-token prompt, 2 threads")}
+print("## Against the llama.cpp anchor (same model, same machine kind)")
+print()
+print("| figure | Braid (median) | llama.cpp | Braid/llama.cpp | llama.cpp setting |")
+print("|---|---|---|---|---|")
+p = r["prefillTokensPerSecond"]["median"]
+print("| prefill %d tok/s | %.1f | %.0f | %.2f | %s |" % (r["promptTokens"], p, anchor["prefill"][0], p / anchor["prefill"][0], anchor["prefill"][1]))
+for d in r["decode"]:
+    n, v = d["threads"], d["tokensPerSecond"]["median"]
+    if n in anchor:
+        what = "decode 1 stream" if n == 1 else "aggregate decode %d streams" % n
+        print("| %s tok/s | %.1f | %.0f | %.2f | %s |" % (what, v, anchor[n][0], v / anchor[n][0], anchor[n][1]))
+print()
+PY
+fi
 echo "- load after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$report"
 
 cat "$report"

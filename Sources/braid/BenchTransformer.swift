@@ -37,6 +37,9 @@ struct BenchTransformerCommand: ParsableCommand {
     @Option(help: "OpenBLAS threads (default: OpenBLAS's own choice, all cores).")
     var blasThreads: Int?
 
+    @Flag(help: "Skip the 1-thread decode (e.g. to profile one thread count alone).")
+    var skipSingleThread = false
+
     @Flag(help: "Print the report as JSON.")
     var json = false
 
@@ -78,7 +81,7 @@ struct BenchTransformerCommand: ParsableCommand {
             try bench.warmUp()
             var measured = ForwardBench.Measurements()
             for r in 0..<repeats {
-                try bench.measure(threadCounts: counts, into: &measured)
+                try bench.measure(threadCounts: skipSingleThread ? counts : [1] + counts, into: &measured)
                 BenchLog.say("repeat \(r + 1)/\(repeats): " + measured.lastLine(), quiet: quiet)
             }
             report = TransformerBenchReport(
@@ -138,13 +141,13 @@ struct ForwardBench {
         _ = try decode(kv: kv, prompt: prompt.segment, promptLength: min(promptTokens, 64), threads: 2, steps: 4)
     }
 
-    /// One repeat: prefill, decode with 1 thread, then with each count in `threadCounts`.
+    /// One repeat: prefill, then decode with each count in `threadCounts` (duplicates measured once).
     func measure(threadCounts: [Int], into m: inout Measurements) throws {
         let kv = transformer.makeKVStore()
         let prompt = try prefill(kv: kv, length: promptTokens)
         m.prefill.append(Double(promptTokens) / prompt.seconds)
         var seen: Set<Int> = []
-        for n in [1] + threadCounts where seen.insert(n).inserted {
+        for n in threadCounts where seen.insert(n).inserted {
             let seconds = try decode(kv: kv, prompt: prompt.segment, promptLength: promptTokens, threads: n, steps: decodeSteps)
             m.decode[n, default: []].append(Double(n * decodeSteps) / seconds)
         }

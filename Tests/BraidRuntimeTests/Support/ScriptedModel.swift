@@ -12,6 +12,7 @@ import BraidTransformer
 final class ScriptedModel: RuntimeModel {
     static let eos: Int32 = 128
     let documents: [String]
+    private let encoded: [[Int32]]
     private var contents: [Int: [Int32]] = [:]
     private var references: [Int: Int] = [:]
     private var views: [Int: [SegmentID]] = [:]
@@ -20,7 +21,10 @@ final class ScriptedModel: RuntimeModel {
     private(set) var batches: [[QueryToken]] = []
     private(set) var peak = 0
 
-    init(documents: [String]) { self.documents = documents }
+    init(documents: [String]) {
+        self.documents = documents
+        encoded = documents.map { $0.unicodeScalars.map { $0.value < 128 ? Int32($0.value) : 63 } }
+    }
 
     var vocabularySize: Int { 129 }
     var contextLength: Int { 1 << 16 }
@@ -89,14 +93,13 @@ final class ScriptedModel: RuntimeModel {
 
     func forward(_ batch: [QueryToken], logitRows: LogitRows) throws -> Logits {
         batches.append(batch)
-        var visible: [String] = []
+        var visible: [[Int32]] = []
         for query in batch {
             guard contents[query.segment.raw] != nil, let view = views[query.view.raw] else {
                 throw KVError.unknownSegment(query.segment)
             }
             contents[query.segment.raw]?.append(query.token)
-            let tokens = view.flatMap { contents[$0.raw] ?? [] }
-            visible.append(String(String.UnicodeScalarView(tokens.compactMap { UnicodeScalar(UInt32($0)) })))
+            visible.append(view.flatMap { contents[$0.raw] ?? [] })
         }
         peak = max(peak, contents.values.reduce(0) { $0 + $1.count })
         let rows: [Int]
@@ -115,12 +118,10 @@ final class ScriptedModel: RuntimeModel {
         return Logits(vocabSize: vocabularySize, batchIndices: rows, values: values)
     }
 
-    /// The recorded continuation of `text`.
-    func next(after text: String) -> Int32 {
-        for document in documents where document.hasPrefix(text) {
-            guard document.count > text.count else { return Self.eos }
-            let scalar = document.unicodeScalars[document.unicodeScalars.index(document.unicodeScalars.startIndex, offsetBy: text.unicodeScalars.count)]
-            return scalar.value < 128 ? Int32(scalar.value) : 63
+    /// The recorded continuation of the tokens `text`.
+    func next(after text: [Int32]) -> Int32 {
+        for document in encoded where document.count >= text.count && document[..<text.count].elementsEqual(text) {
+            return document.count > text.count ? document[text.count] : Self.eos
         }
         return Self.eos
     }
