@@ -43,10 +43,15 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // The Swift API example of Docs/runtime.md (kept compiling; run with `swift run braid-example`).
+        .executableTarget(name: "braid-example", dependencies: ["BraidRuntime", "BraidTransformer"], path: "Examples"),
+
         .testTarget(name: "BraidGraphTests", dependencies: ["BraidGraph"]),
         .testTarget(name: "BraidPlanTests", dependencies: ["BraidPlan", "BraidGraph"]),
         .testTarget(name: "BraidTransformerTests", dependencies: ["BraidTransformer"]),
         .testTarget(name: "BraidRuntimeTests", dependencies: ["BraidRuntime", "BraidPlan", "BraidGraph", "BraidTransformer", "BraidCountdown"]),
         .testTarget(name: "BraidCountdownTests", dependencies: ["BraidCountdown"]),
+        // End-to-end: runs the built `braid` binary (SwiftPM builds it with the tests).
+        .testTarget(name: "BraidCLITests", dependencies: ["braid"]),
     ]
 )
