@@ -7,7 +7,8 @@ struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Validate reasoning graphs; report every problem as file:line:column with the source line.",
-        discussion: "Exit code 0 when every file is valid, 1 when any is invalid, 2 for usage errors.")
+        discussion: "Warnings (unused params, forks never merged, identical greedy branches) do not fail the check. "
+            + "Exit code 0 when every file is valid, 1 when any is invalid, 2 for usage errors.")
 
     @Argument(help: "Graph files (YAML).")
     var files: [String]
@@ -32,17 +33,21 @@ struct CheckCommand: ParsableCommand {
         }
         var invalid = 0
         for file in files {
-            do {
-                let graph = try GraphLoader.load(path: file, overrides: overrides)
-                if !quiet {
+            let result = GraphLoader.analyze(path: file, overrides: overrides)
+            if !result.diagnostics.isEmpty {
+                FileHandle.standardError.write(Data((GraphError(diagnostics: result.diagnostics).description + "\n").utf8))
+            }
+            let warnings = result.warnings.count
+            let warned = warnings == 0 ? "" : ", \(warnings) warning\(warnings == 1 ? "" : "s")"
+            if let graph = result.graph {
+                if !quiet || warnings > 0 {
                     let count = graph.allSteps.count
-                    print("\(file): ok (\(graph.name), \(count) step\(count == 1 ? "" : "s"))")
+                    print("\(file): ok (\(graph.name), \(count) step\(count == 1 ? "" : "s")\(warned))")
                 }
-            } catch let error as GraphError {
+            } else {
                 invalid += 1
-                FileHandle.standardError.write(Data((error.description + "\n").utf8))
-                let errors = error.diagnostics.filter { $0.severity == .error }.count
-                FileHandle.standardError.write(Data("\(file): \(errors) error\(errors == 1 ? "" : "s")\n".utf8))
+                let errors = result.diagnostics.count - warnings
+                FileHandle.standardError.write(Data("\(file): \(errors) error\(errors == 1 ? "" : "s")\(warned)\n".utf8))
             }
         }
         if invalid > 0 { throw CLIFailure(.invalidInput, "") }

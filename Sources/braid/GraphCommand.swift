@@ -52,7 +52,12 @@ struct GraphCommand: ParsableCommand {
 
         func run() throws {
             let loaded = try graph.load()
-            let text = json ? GraphPrinter.json(loaded) : GraphPrinter.yaml(loaded)
+            var text = json ? GraphPrinter.json(loaded) : GraphPrinter.yaml(loaded)
+            if !json {
+                // A comment saying where the resolved graph came from; the output stays a loadable graph.
+                let sets = graph.assignments.map { " --set \($0)" }.joined()
+                text = "# resolved by: braid graph show \(graph.file)\(sets)\n" + text
+            }
             FileHandle.standardOutput.write(Data(text.utf8))
         }
     }

@@ -38,6 +38,9 @@ struct ModelInfoCommand: ParsableCommand {
     @Flag(help: "Also list every tensor: name, type, dimensions (ne0 first).")
     var tensors = false
 
+    @Flag(help: "Also decode every tensor and check that all values are finite (reports the time taken).")
+    var verify = false
+
     @Option(help: "Lines of the chat template to show in text output.")
     var templateLines = 6
 
@@ -51,10 +54,12 @@ struct ModelInfoCommand: ParsableCommand {
             throw CLIFailure(.invalidInput, "\(url.path): \(error)")
         }
         let summary = GGUFModelSummary(file)
+        let verification = verify ? try verifyTensors(file) : nil
         if json {
             let report = ModelInfoJSON(path: url.path, summary: summary,
                                        metadata: metadata ? file.metadata.entries.map { MetadataJSON($0) } : nil,
-                                       tensors: tensors ? file.tensors.map { TensorJSON($0) } : nil)
+                                       tensors: tensors ? file.tensors.map { TensorJSON($0) } : nil,
+                                       verification: verification)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             let data = try encoder.encode(report)
@@ -62,6 +67,9 @@ struct ModelInfoCommand: ParsableCommand {
             return
         }
         print(ModelInfoText.render(summary, path: url.path, templateLines: max(0, templateLines)))
+        if let verification {
+            print(String(format: "verified      %d tensors decode to finite values (%.2f s)", verification.tensors, verification.seconds))
+        }
         if metadata {
             print("\nmetadata (\(file.metadata.count) keys):")
             for entry in file.metadata.entries {
@@ -99,6 +107,30 @@ struct ModelFetchCommand: ParsableCommand {
     }
 }
 
+/// The outcome of `--verify`.
+struct VerificationJSON: Encodable {
+    /// Tensors decoded.
+    let tensors: Int
+    /// Elements decoded.
+    let elements: Int
+    /// Wall-clock seconds for decoding everything.
+    let seconds: Double
+}
+
+/// Decodes every tensor; a non-finite value is an invalid model (exit 1) naming the tensor and index.
+func verifyTensors(_ file: GGUFFile) throws -> VerificationJSON {
+    let start = Date()
+    var elements = 0
+    for t in file.tensors {
+        let values = try file.dequantized(t)
+        if let bad = values.firstIndex(where: { !$0.isFinite }) {
+            throw CLIFailure(.invalidInput, "tensor '\(t.name)' (\(t.type)) has a non-finite value \(values[bad]) at element \(bad)")
+        }
+        elements += values.count
+    }
+    return VerificationJSON(tensors: file.tensors.count, elements: elements, seconds: Date().timeIntervalSince(start))
+}
+
 /// The model file a command should use: `path`, or the cached default model (which must exist).
 func resolveModelPath(_ path: String?) throws -> URL {
     if let path {
@@ -117,8 +149,9 @@ private struct ModelInfoJSON: Encodable {
     let summary: GGUFModelSummary
     let metadata: [MetadataJSON]?
     let tensors: [TensorJSON]?
+    let verification: VerificationJSON?
 
-    enum Keys: String, CodingKey { case path, metadata, tensors }
+    enum Keys: String, CodingKey { case path, metadata, tensors, verification }
 
     func encode(to encoder: Encoder) throws {
         try summary.encode(to: encoder)
@@ -126,6 +159,7 @@ private struct ModelInfoJSON: Encodable {
         try container.encode(path, forKey: .path)
         try container.encodeIfPresent(metadata, forKey: .metadata)
         try container.encodeIfPresent(tensors, forKey: .tensors)
+        try container.encodeIfPresent(verification, forKey: .verification)
     }
 }
 

@@ -6,7 +6,8 @@ import Testing
 /// checks that the loader never crashes and always answers with either a valid graph (which must then
 /// round-trip through `graph show`) or positioned errors.
 @Suite struct FuzzTests {
-    static let mutationsPerFile = 120
+    /// Mutations per library file; `BRAID_FUZZ_ROUNDS` raises it for a longer local run.
+    static let mutationsPerFile = ProcessInfo.processInfo.environment["BRAID_FUZZ_ROUNDS"].flatMap { Int($0) } ?? 120
 
     static let replacements = ["[]", "{}", "-1", "0", "\"x\"", "true", "null", "[1, 2]", "\"{nope}\"", "{a: b}",
                                "99999999999999999999", "'(unclosed'", "\"{i}\"", "2.5", "", "\"\"", "&a x", "*a"]

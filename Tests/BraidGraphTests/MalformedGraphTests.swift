@@ -42,7 +42,7 @@ let malformedCases: [Malformed] = [
               message: "duplicate key 'name' in mapping", line: 1, column: 1),
     Malformed(label: "empty file", yaml: "", message: "the graph file is empty", line: 1, column: 1),
     Malformed(label: "graph is a list", yaml: "- a\n- b\n", message: "the graph must be a mapping, got a list", line: 1, column: 1),
-    Malformed(label: "unknown top-level key", yaml: "name: t\nstepz:\n  - generate: {}\n",
+    Malformed(label: "unknown top-level key", yaml: "name: t\nstepz:\n  - generate: {}\nsteps:\n  - generate: {}\n",
               message: "unknown key 'stepz' in the graph; did you mean 'steps'?", line: 2, column: 1),
     Malformed(label: "missing steps", yaml: "name: t\nprompt: hi\n",
               message: "the graph is missing required key 'steps'", line: 1, column: 1),
@@ -191,6 +191,21 @@ let malformedCases: [Malformed] = [
               join: {found: "{result}"}
               max_depth: 0
         """, message: "max_depth must be positive, got 0", line: 8, column: 18),
+    Malformed(label: "param named like a run-time variable", yaml: "name: t\nparams: {i: 2}\nsteps:\n  - text: \"{i}\"\n",
+              message: "'i' is a run-time variable name and cannot name an input or a param", line: 2, column: 10),
+    Malformed(label: "input and param with one name", yaml: "name: t\ninputs: {x: a}\nparams: {x: 1}\nsteps:\n  - text: \"{x}\"\n",
+              message: "'x' is both an input and a param; give them different names", line: 3, column: 10),
+    Malformed(label: "capture named like a param", yaml: """
+        name: t
+        params: {node: 3}
+        steps:
+          - spawn:
+              trigger: END
+              message: 'go (?<node>\\d+)'
+              child: {prompt: "x"}
+              join: {found: "{result}"}
+        """, message: "capture group 'node' has the name of a param or variable that is already in use; rename the group",
+              line: 6, column: 20),
     Malformed(label: "use of a missing file", yaml: "name: t\nsteps:\n  - use: nowhere.yaml\n",
               message: "cannot read graph file", line: 3, column: 10),
     Malformed(label: "unknown --set", yaml: validBase, message: "no param or input named 'pahts' to set; did you mean 'paths'?",
@@ -203,7 +218,7 @@ let malformedCases: [Malformed] = [
     @Test(arguments: malformedCases)
     func reportsMessageLineAndColumn(_ c: Malformed) {
         let found = diagnostics(c.yaml, overrides: c.overrides)
-        guard let first = found.first else {
+        guard let first = found.first(where: { $0.severity == .error }) else {
             Issue.record("\(c.label): the graph loaded without a diagnostic")
             return
         }
@@ -236,6 +251,11 @@ let malformedCases: [Malformed] = [
         let lines = found.compactMap { $0.location?.line }
         #expect(found.count == 5, "\(found.map(\.message))")
         #expect(lines == [2, 4, 4, 6, 7])
+    }
+
+    @Test func aBrokenStepIsReportedOnceNotAgainByItsReaders() {
+        let found = diagnostics("name: t\nsteps:\n  - id: f\n    fork: {branches: 0}\n  - merge: {from: f}\n")
+        #expect(found.map(\.message) == ["branches must be positive, got 0"])
     }
 
     @Test func rendersFileLineColumnSourceAndCaret() {

@@ -112,6 +112,13 @@ struct GGUFHostileTests {
             $0.kvs = [RawGGUF.kv("a", type: 0, [1]), RawGGUF.kv("a", type: 0, [2])]
         }
         add("bool that is not 0 or 1", "bool 0 or 1") { $0.kvs = [RawGGUF.kv("flag", type: 7, [2])] }
+        add("bool array with a byte that is not 0 or 1", "bool 0 or 1") {
+            $0.kvs = [RawGGUF.kv("flags", type: 9, UInt32(7).littleEndianBytes + UInt64(2).littleEndianBytes + [1, 9])]
+        }
+        add("string array whose strings run past the end", "truncated") {
+            $0.kvs = [RawGGUF.kv("toks", type: 9, UInt32(8).littleEndianBytes + UInt64(2).littleEndianBytes + RawGGUF.string("a") + UInt64(1000).littleEndianBytes)]
+            $0.infos = []; $0.data = []
+        }
         add("alignment not a power of two", "bad general.alignment: 24") {
             $0.kvs = [RawGGUF.kv("general.alignment", type: 4, UInt32(24).littleEndianBytes)]
         }

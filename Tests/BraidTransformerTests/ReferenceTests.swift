@@ -127,4 +127,22 @@ struct ReferenceTests {
             _ = check(logits.row(i), against: layout.top5_per_token[i], "token \(i)")
         }
     }
+
+    @Test("Examples/masked-layout.json (text entries, tokenized) is the reference layout and meets the bar")
+    func exampleLayoutFile() throws {
+        let fixture = try ReferenceFixture.load()
+        let layout = try #require(fixture.masked_layouts.first)
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        let spec = try JSONDecoder().decode(LogitsLayout.self, from: Data(contentsOf: repository.appendingPathComponent("Examples/masked-layout.json")))
+        let tokenizer = try Tokenizer(gguf: GGUFFile(contentsOf: ModelCache.defaultModel))
+        let resolved = try spec.resolve { tokenizer.encode($0) }
+        #expect(resolved.map(\.id) == layout.tokens)
+        #expect(resolved.map(\.position) == layout.positions)
+        guard resolved.count == layout.tokens.count else { return }
+        let logits = try spec.evaluate(resolved, on: RealModel.transformer())
+        for i in layout.tokens.indices {
+            _ = check(logits.row(i), against: layout.top5_per_token[i], "token \(i)")
+        }
+    }
 }

@@ -61,6 +61,15 @@ import Testing
         #expect(chat == "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nhi<|im_end|>\n")
     }
 
+    @Test func aLiteralDefaultSystemPromptIsFoundInTheTemplate() throws {
+        // Jinja string with an escaped newline; the first occurrence is computed, the second is literal.
+        let template = #"{{- '<|im_start|>system\n' + messages[0]['content'] + '<|im_end|>\n' }}"#
+            + #"{%- else %}{{- '<|im_start|>system\nYou are Qwen.<|im_end|>\n' }}"#
+        #expect(try Self.make(template: template).templateDefaultSystemPrompt == "You are Qwen.")
+        #expect(try Self.make(template: "{{ '<|im_start|>' + message['role'] + '\n' }}").templateDefaultSystemPrompt == nil)
+        #expect(try Self.make().templateDefaultSystemPrompt == nil)
+    }
+
     @Test func malformedVocabulariesAreRefusedWithTheirLocation() {
         #expect(throws: TokenizerError.tokenTypeCountMismatch(tokens: 266, types: 3)) {
             try Self.make(types: [1, 1, 1])

@@ -61,4 +61,16 @@ import Testing
         let greedy = try TokenizerFixtures.entries("greedy")
         #expect(greedy.contains { ($0["prompt"] as? String) == prompt })
     }
+
+    @Test func smolLM2sDefaultSystemPromptIsAvailableButNotInserted() throws {
+        let tokenizer = try TokenizerFixtures.tokenizer()
+        let system = try #require(tokenizer.templateDefaultSystemPrompt)
+        let template = try #require(tokenizer.chatTemplateSource)
+        // Passing it as a message reproduces the turn the template writes when no system message is given.
+        let withSystem = try tokenizer.applyChatTemplate(messages: [(role: "system", content: system)],
+                                                         addGenerationPrompt: false)
+        #expect(template.contains(withSystem))
+        let userOnly = try tokenizer.applyChatTemplate(messages: [(role: "user", content: "Hi")], addGenerationPrompt: false)
+        #expect(!userOnly.contains(system))
+    }
 }

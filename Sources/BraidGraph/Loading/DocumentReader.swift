@@ -17,6 +17,8 @@ final class DocumentReader {
     var defaults = Generation()
     /// Declared input names, in order.
     var inputNames: [String] = []
+    /// Declared input and param names with where, in order (for "never used" warnings).
+    var declared: [(String, SourceLocation?)] = []
     /// The explicit ids written in the top-level step list (read or not).
     var topLevelIDs: [String] = []
 
@@ -37,6 +39,7 @@ final class DocumentReader {
         let description = top["description"].flatMap { reader.string($0, "description") }
         var inputs = top["inputs"].map { readInputs($0) } ?? []
         var params = top["params"].map { readParams($0) } ?? []
+        checkNames(params: params, inputs: inputs, node: top)
         applyOverrides(overrides, params: &params, inputs: &inputs)
         for param in params { reader.params[param.name] = param.value }
         inputNames = inputs.map(\.name)
@@ -57,11 +60,34 @@ final class DocumentReader {
             reader.error("steps must hold at least one step", at: node)
         }
         let answer = top["answer"].flatMap { readAnswer($0, steps: steps, scope: scope) } ?? Answer()
+        for (name, location) in declared where !reader.usedNames.contains(name) {
+            let kind = inputs.contains { $0.name == name } ? "input" : "param"
+            reader.warning("\(kind) '\(name)' is never used", at: location)
+        }
         return Graph(name: name, description: description, inputs: inputs, params: params, prompt: prompt,
                      defaults: defaults, steps: steps, answer: answer, location: reader.location(root))
     }
 
     // MARK: Inputs and params
+
+    /// Names the run time fills in; a param or input with one of these names would hide it.
+    static let reservedNames = ["i", "i0", "text", "result", "depth", "answer", "votes"]
+
+    /// Inputs and params share one namespace with the run-time variables.
+    func checkNames(params: [Param], inputs: [Input], node top: Fields) {
+        for (name, location) in declared {
+            if Self.reservedNames.contains(name) {
+                reader.error("'\(name)' is a run-time variable name and cannot name an input or a param", at: location)
+            }
+        }
+        let inputNames = Set(inputs.map(\.name))
+        for (name, location) in declared where inputNames.contains(name) && params.contains(where: { $0.name == name }) {
+            if let first = declared.first(where: { $0.0 == name })?.1, first.line == location?.line, first.column == location?.column {
+                continue
+            }
+            reader.error("'\(name)' is both an input and a param; give them different names", at: location)
+        }
+    }
 
     func readInputs(_ node: Node) -> [Input] {
         guard case .mapping(let mapping) = node else {
@@ -71,6 +97,7 @@ final class DocumentReader {
         var out: [Input] = []
         for (key, value) in mapping {
             guard let name = identifier(key, "an input name") else { continue }
+            declared.append((name, reader.location(key)))
             switch value {
             case .mapping:
                 guard let f = reader.fields(value, "input '\(name)'", allowed: ["default", "description"]) else { continue }
@@ -95,6 +122,7 @@ final class DocumentReader {
         var out: [Param] = []
         for (key, value) in mapping {
             guard let name = identifier(key, "a param name") else { continue }
+            declared.append((name, reader.location(key)))
             var valueNode = value
             var about: String?
             if case .mapping = value {

@@ -41,6 +41,11 @@ extension DocumentReader {
             gen = .some(defaults)
         }
         guard let count, let prefix, let positions, let sees, let thought, let finish, let gen else { return nil }
+        if count > 1, steps.isEmpty, let g = gen, g.sampling.temperature == 0, case .template(let t) = prefix,
+           t.literalText != nil {
+            reader.warning("the \(count) branches of fork '\(context.id)' start from the same text and decode greedily "
+                           + "(temperature 0), so they will be identical; set a temperature or a prefix with {i}", at: reader.location(node))
+        }
         return Fork(count: count, prefix: prefix, positions: positions, sees: sees, thought: thought,
                     finish: finish, generation: gen, steps: steps)
     }
@@ -48,6 +53,7 @@ extension DocumentReader {
     func thoughtEmbedding(_ node: Node) -> ThoughtEmbedding? {
         guard var text = reader.scalarText(node, "thought", expected: "'branch', 'none' or an embedding index") else { return nil }
         if let name = reader.wholeReference(text), name != "i" {
+            reader.usedNames.insert(name)
             guard let value = reader.params[name] else {
                 reader.error("undefined param '\(name)' in thought\(Suggestions.hint(for: name, in: reader.params.keys.sorted()))",
                              at: reader.location(of: "{\(name)}", in: node))
@@ -104,6 +110,7 @@ extension DocumentReader {
         var text = raw
         var param = ""
         if let name = reader.wholeReference(raw) {
+            reader.usedNames.insert(name)
             guard let value = reader.params[name] else {
                 reader.error("undefined param '\(name)' in finish\(Suggestions.hint(for: name, in: reader.params.keys.sorted()))",
                              at: reader.location(of: "{\(name)}", in: node))

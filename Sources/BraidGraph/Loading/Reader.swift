@@ -12,6 +12,8 @@ final class Reader {
     var diagnostics: [Diagnostic] = []
     /// The params after overrides; `{name}` of a param is substituted while reading.
     var params: [String: ParamValue] = [:]
+    /// Params and inputs referenced so far (for "never used" warnings).
+    var usedNames: Set<String> = []
 
     init(file: String, text: String) {
         self.file = file
@@ -35,6 +37,13 @@ final class Reader {
         var line: String?
         if let location, location.line >= 1, location.line <= lines.count { line = lines[location.line - 1] }
         diagnostics.append(Diagnostic(.error, message, at: location, sourceLine: line))
+    }
+
+    /// Records a warning: the graph works, but something in it is probably not what was meant.
+    func warning(_ message: String, at location: SourceLocation?) {
+        var line: String?
+        if let location, location.line >= 1, location.line <= lines.count { line = lines[location.line - 1] }
+        diagnostics.append(Diagnostic(.warning, message, at: location, sourceLine: line))
     }
 
     /// Records an error at a node.
@@ -157,6 +166,7 @@ final class Reader {
     /// Resolves a scalar that may be a `{param}` reference to its text; nil (reported) for undefined params.
     private func resolvedText(_ node: Node, _ text: String, _ what: String) -> (text: String, param: String?)? {
         guard let name = wholeReference(text) else { return (text, nil) }
+        usedNames.insert(name)
         guard let value = params[name] else {
             let hint = Suggestions.hint(for: name, in: Array(params.keys).sorted())
             error("undefined param '\(name)' in \(what)\(hint)", at: location(of: "{\(name)}", in: node))
@@ -231,6 +241,7 @@ final class Reader {
             case .text:
                 pieces.append(piece)
             case .variable(let name), .optional(let name, _):
+                usedNames.insert(name)
                 if let value = params[name] {
                     let rendered = value.description
                     if case .optional(_, let suffix) = piece {

@@ -28,6 +28,10 @@ extension DocumentReader {
                 }
             }
         }
+        for name in captures where reader.params[name] != nil || scope.contains(name) || ["i", "i0", "depth", "result"].contains(name) {
+            reader.error("capture group '\(name)' has the name of a param or variable that is already in use; rename the group",
+                         at: f["message"].map { reader.location(of: "(?<\(name)>", in: $0) } ?? reader.location(node))
+        }
         let childScope = scope.adding(captures + ["i", "i0", "depth"])
         let child = f["child"].flatMap { spawnChild($0, scope: childScope) }
         let join = f["join"].flatMap { spawnJoin($0, scope: childScope) }

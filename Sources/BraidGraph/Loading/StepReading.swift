@@ -14,14 +14,32 @@ extension DocumentReader {
             return s.string
         }
         var out: [Step] = []
+        var failed: [String] = []
         for item in items {
-            if let step = step(item, scope: scope, earlier: out, listIDs: listIDs) { out.append(step) }
+            let before = out.count
+            if let step = step(item, scope: scope, earlier: out, listIDs: listIDs, failed: failed) { out.append(step) }
+            if out.count == before, case .mapping(let m) = item, let id = m["id"], case .scalar(let s) = id {
+                failed.append(s.string)
+            }
+        }
+        let read = Set(out.compactMap { step -> String? in
+            switch step.kind {
+            case .merge(let m): return m.from
+            case .vote(let v): return v.from
+            default: return nil
+            }
+        })
+        for step in out where !read.contains(step.id) {
+            if case .fork = step.kind {
+                reader.warning("fork '\(step.id)' is never merged or voted on; what follows sees none of its branches",
+                               at: step.location)
+            }
         }
         return out
     }
 
     /// One step.
-    func step(_ item: Node, scope: Scope, earlier: [Step], listIDs: [String]) -> Step? {
+    func step(_ item: Node, scope: Scope, earlier: [Step], listIDs: [String], failed: [String]) -> Step? {
         let allowed = ["id", "with"] + Self.stepKinds
         guard let f = reader.fields(item, "a step", allowed: allowed) else { return nil }
         let kinds = f.entries.filter { Self.stepKinds.contains($0.key) }
@@ -38,7 +56,7 @@ extension DocumentReader {
         }
         let id = stepID(f, kind: kindEntry.key, listIDs: listIDs)
         let here = reader.location(item)
-        let context = StepContext(id: id, scope: scope, earlier: earlier, listIDs: listIDs)
+        let context = StepContext(id: id, scope: scope, earlier: earlier, listIDs: listIDs, failed: failed)
         let value = kindEntry.value
         let kind: StepKind?
         switch kindEntry.key {
@@ -97,7 +115,9 @@ extension DocumentReader {
             }
             return id
         }
-        if context.listIDs.contains(id) {
+        if context.failed.contains(id) {
+            // The step is there but could not be read; its own errors say why.
+        } else if context.listIDs.contains(id) {
             reader.error("\(kind) reads fork '\(id)', which comes after it; a step can only read earlier steps", at: node)
         } else if stepIDs[id] != nil {
             reader.error("\(kind) reads '\(id)', which is not in the same step list; a \(kind) reads a fork that precedes it in its own list", at: node)
@@ -168,4 +188,6 @@ struct StepContext {
     let scope: Scope
     let earlier: [Step]
     let listIDs: [String]
+    /// Ids of earlier steps in the list that could not be read (references to them add no error).
+    let failed: [String]
 }

@@ -25,25 +25,24 @@ extension DocumentReader {
         guard ok else { return nil }
         let full = path.hasPrefix("/") ? path : (directory as NSString).appendingPathComponent(path)
         let before = reader.diagnostics.count
-        switch self.context.load(path: full, overrides: overrides, requestedBy: (reader, node)) {
-        case .failure(let error):
-            reader.diagnostics += error.diagnostics
+        let loaded = self.context.load(path: full, overrides: overrides, requestedBy: (reader, node))
+        reader.diagnostics += loaded.diagnostics
+        guard let graph = loaded.graph else {
             if reader.diagnostics.count == before {
                 reader.error("the graph used here is invalid", at: node)
             }
             return nil
-        case .success(let graph):
-            // Params given with `with:` take the used graph's types.
-            let typed = params.map { p in graph.param(named: p.name) ?? p }
-            for input in graph.inputs where !context.scope.contains(input.name) {
-                reader.error("'\(path)' needs input '{\(input.name)}', which is not a variable here (available: \(context.scope.variables.joined(separator: ", ")))",
-                             at: node)
-                return nil
-            }
-            let steps = StepRenaming.prefix(graph.steps, with: context.id + ".")
-            for id in StepRenaming.ids(steps) { stepIDs[id] = .some(nil) }
-            return .use(Use(path: path, params: typed, graphName: graph.name, steps: steps))
         }
+        // Params given with `with:` take the used graph's types.
+        let typed = params.map { p in graph.param(named: p.name) ?? p }
+        for input in graph.inputs where !context.scope.contains(input.name) {
+            reader.error("'\(path)' needs input '{\(input.name)}', which is not a variable here (available: \(context.scope.variables.joined(separator: ", ")))",
+                         at: node)
+            return nil
+        }
+        let steps = StepRenaming.prefix(graph.steps, with: context.id + ".")
+        for id in StepRenaming.ids(steps) { stepIDs[id] = .some(nil) }
+        return .use(Use(path: path, params: typed, graphName: graph.name, steps: steps))
     }
 }
 

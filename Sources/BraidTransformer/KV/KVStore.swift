@@ -191,10 +191,22 @@ public final class KVStore {
     /// The block list of a live segment.
     func blocks(of id: SegmentID) throws -> [Int32] { try segment(id).blocks }
 
-    /// Where layer `layer`'s keys (`value == false`) or values of a block start; rows of `kvDim`.
+    /// Where layer `layer`'s keys (`value == false`) or values of a block start.
+    ///
+    /// Values are rows: `[slot][kvDim]`. Keys are stored transposed per KV head,
+    /// `[kvHead][dim][slot]`, so one query's scores against all keys of a block are a run of
+    /// vector FMAs over contiguous slots (no horizontal sums); see `AttentionJob`.
     @inline(__always)
     func rows(block: Int32, layer: Int, value: Bool) -> UnsafeMutablePointer<Float> {
         pool.base(block) + ((layer * 2 + (value ? 1 : 0)) * blockTokens) * kvDim
+    }
+
+    /// Stores one token's rotated key (`kvDim` values) at `slot` of a block,
+    /// in the transposed key layout.
+    @inline(__always)
+    func writeKey(_ key: UnsafePointer<Float>, block: Int32, slot: Int, layer: Int) {
+        let base = rows(block: block, layer: layer, value: false) + slot
+        for j in 0..<kvDim { base[j * blockTokens] = key[j] }
     }
 
     private func segment(_ id: SegmentID) throws -> Segment {

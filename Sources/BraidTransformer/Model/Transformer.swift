@@ -17,6 +17,9 @@ public final class Transformer {
     public var config: ModelConfig { weights.config }
 
     let rope: Rope
+    /// Workers for the attention step of large batches (prefill, many threads). OpenBLAS
+    /// runs between attention steps, never concurrently with it, so the two do not compete.
+    public var attentionThreads = max(1, ProcessInfo.processInfo.activeProcessorCount)
     var plan = BatchPlan()
     // Scratch, row-major per batch token.
     let residual = FloatBuffer(), normed = FloatBuffer(), qkv = FloatBuffer()

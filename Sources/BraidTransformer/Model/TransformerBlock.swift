@@ -42,7 +42,7 @@ extension Transformer {
             rope.apply(row, heads: c.heads, cos: cosine, sin: sine)
             rope.apply(k, heads: c.kvHeads, cos: cosine, sin: sine)
             let block = plan.writeBlock[i], slot = Int(plan.writeRow[i])
-            (kv.rows(block: block, layer: layer, value: false) + slot * c.kvDim).update(from: k, count: c.kvDim)
+            kv.writeKey(k, block: block, slot: slot, layer: layer)
             (kv.rows(block: block, layer: layer, value: true) + slot * c.kvDim).update(from: v, count: c.kvDim)
         }
         attend(layer: layer, tokenCount: n, kv: kv, qkvRows: qkvRows, into: attnOut)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The chat formats Braid can apply to a list of messages.
 public enum ChatFormat: Sendable, Equatable {
     /// ChatML: `<|im_start|>ROLE\nCONTENT<|im_end|>\n` per message, and `<|im_start|>assistant\n` to prompt a
@@ -10,24 +12,31 @@ public enum ChatFormat: Sendable, Equatable {
         if let template {
             return template.contains("<|im_start|>") ? .chatML : nil
         }
-        let vocabulary = Set(tokens.prefix(4096) + tokens.suffix(4096))
-        return vocabulary.contains("<|im_start|>") && vocabulary.contains("<|im_end|>") ? .chatML : nil
+        return tokens.contains("<|im_start|>") && tokens.contains("<|im_end|>") ? .chatML : nil
     }
 }
 
 extension Tokenizer {
-    /// The system prompt the model's own template inserts when the conversation has none, if it has one
-    /// written literally as `<|im_start|>system\n...<|im_end|>` (SmolLM2's: "You are a helpful AI assistant
-    /// named SmolLM, trained by Hugging Face"). `applyChatTemplate` does not add it; pass it as a message to
-    /// reproduce the template exactly.
+    /// The system prompt the model's own template inserts when the conversation has none, if the template
+    /// writes one literally as `<|im_start|>system` + newline + text + `<|im_end|>` (SmolLM2's: "You are a
+    /// helpful AI assistant named SmolLM, trained by Hugging Face"). `applyChatTemplate` does not add it;
+    /// pass it as a system message to reproduce the template exactly.
     public var templateDefaultSystemPrompt: String? {
-        guard let template = chatTemplateSource,
-              let start = template.range(of: "<|im_start|>system\n"),
-              let end = template.range(of: "<|im_end|>", range: start.upperBound..<template.endIndex)
-        else { return nil }
-        let text = template[start.upperBound..<end.lowerBound]
-        // A Jinja expression (e.g. `{{ message['content'] }}`) is not a literal default prompt.
-        return text.contains("{") || text.contains("'") && text.contains("+") ? nil : String(text)
+        guard let template = chatTemplateSource else { return nil }
+        var searchStart = template.startIndex
+        while let opening = template.range(of: "<|im_start|>system", range: searchStart..<template.endIndex) {
+            searchStart = opening.upperBound
+            // The newline is a real one, or the two characters `\n` inside a Jinja string literal.
+            let rest = template[opening.upperBound...]
+            let newline = rest.hasPrefix("\n") ? 1 : rest.hasPrefix("\\n") ? 2 : 0
+            guard newline > 0 else { continue }
+            let textStart = template.index(opening.upperBound, offsetBy: newline)
+            guard let closing = template.range(of: "<|im_end|>", range: textStart..<template.endIndex) else { break }
+            let text = template[textStart..<closing.lowerBound]
+            // Jinja syntax or string concatenation means the content is computed, not a literal default.
+            if !text.isEmpty, !text.contains(where: { "{}[]'\"+\\".contains($0) }) { return String(text) }
+        }
+        return nil
     }
 
     /// The prompt text for a conversation, in the model's chat format.

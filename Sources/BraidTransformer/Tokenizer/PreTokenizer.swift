@@ -6,7 +6,10 @@
 public enum PreTokenizerKind: String, Sendable, CaseIterable {
     /// GPT-2: `'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+`.
     case gpt2
-    /// SmolLM / StarCoder: every `\p{N}` is first isolated on its own, then the GPT-2 pattern applies.
+    /// SmolLM / StarCoder: every `\p{N}` is first isolated on its own, then the GPT-2 pattern applies to
+    /// the text between them (llama.cpp, and SmolLM2's own `tokenizer.json`: `Digits` then `ByteLevel`).
+    /// transformers' GGUF loader skips the digit step; its ids differ only where a run of two or more
+    /// whitespace characters precedes a digit (`"a  1"`: here `"  "`, `"1"`; there `" "`, `" 1"`).
     case smollm
     /// Qwen2: `(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+`.
     case qwen2

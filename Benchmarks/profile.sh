@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Where the forward pass's time goes: samples `braid bench transformer` with perf and sorts the samples
+# taken in the prefill and in the decode loop into phases (layer matmuls, attention, output head, …).
+#
+#   Benchmarks/profile.sh            # 1 thread and 8 threads after a 512-token prompt
+#   THREADS="1 16" Benchmarks/profile.sh
+#
+# Stacks are unwound with DWARF (OpenBLAS kernels have no frame pointers). Needs `perf` and python3; reads the release build (`swift build -c release` first).
+# Environment: MODEL, BLAS_THREADS (default 1), STEPS (decode steps, default 128), PROMPT (default 512).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+command -v perf >/dev/null || { echo "profile.sh: perf is not installed (apt-get install linux-perf)" >&2; exit 2; }
+[[ -x .build/release/braid ]] || { echo "profile.sh: build first: swift build -c release --product braid" >&2; exit 2; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+model=()
+[[ -n "${MODEL:-}" ]] && model=(--model "$MODEL")
+
+for n in ${THREADS:-1 8}; do
+    perf record -q -F 249 --call-graph dwarf,8192 -o "$work/perf.data" -- .build/release/braid bench transformer "${model[@]}" \
+        --prompt-tokens "${PROMPT:-512}" --decode-steps "${STEPS:-128}" --threads "$n" --repeats 1 \
+        --blas-threads "${BLAS_THREADS:-1}" --skip-single-thread -q > "$work/bench.txt" 2>/dev/null
+    perf script -i "$work/perf.data" -F ip,sym,dso 2>/dev/null > "$work/script.txt"
+    python3 - "$work/script.txt" "$n" "${PROMPT:-512}" <<'PY'
+import sys, collections
+path, threads, prompt = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+# Samples whose stack passes through ForwardBench.prefill or ForwardBench.decode (the warm-up's few
+# samples included); model loading and start-up are left out.
+def classify(frames):
+    leaf = frames[0]
+    syms = [f[1] for f in frames]
+    def first(*keys):
+        for s in syms:
+            for k in keys:
+                if k in s:
+                    return k
+        return None
+    if "kernel" in leaf[2]:
+        return "kernel (page faults, scheduling)"
+    if "openblas" in leaf[2]:
+        caller = first("0B0C8runLayer", "0B0C6attend", "0B0C7forward")
+        return {"0B0C8runLayer": "layer matmuls (OpenBLAS: QKV, O, gate/up, down)",
+                "0B0C6attend": "attention (OpenBLAS)",
+                "0B0C7forward": "output head (OpenBLAS, 49152×576)"}.get(caller, "OpenBLAS (other)")
+    kind = first("argmax", "0B0C6attend", "softmax", "rmsNorm", "swiglu", "Rope", "BatchPlan",
+                 "0B0C8runLayer", "0B0C7forward")
+    return {"argmax": "sampling (argmax over the vocabulary)",
+            "0B0C6attend": "attention (scores, softmax, weighted values)", "softmax": "attention (scores, softmax, weighted values)",
+            "rmsNorm": "RMSNorm", "swiglu": "SwiGLU", "Rope": "RoPE",
+            "BatchPlan": "batch plan (views → spans)",
+            "0B0C8runLayer": "layer glue (RoPE, KV writes, residual adds)",
+            "0B0C7forward": "forward glue (embedding rows, logits copy)"}.get(kind, "other (" + leaf[2].split("/")[-1] + ")")
+counts = collections.Counter()
+samples, frames = [], []
+for line in open(path, errors="replace"):
+    line = line.rstrip("\n")
+    if not line.strip():
+        if frames: samples.append(frames)
+        frames = []
+        continue
+    parts = line.strip().split(None, 1)
+    if len(parts) < 2: continue
+    rest = parts[1]
+    dso = rest[rest.rfind("(") + 1:-1] if rest.endswith(")") else ""
+    sym = rest[:rest.rfind("(")].strip() if "(" in rest else rest
+    frames.append((parts[0], sym, dso))
+if frames: samples.append(frames)
+for phase, key in (("prefill", "V7prefill"), ("decode", "V6decode")):
+    counts = collections.Counter()
+    for f in samples:
+        if any("ForwardBench" in s[1] and key in s[1] for s in f):
+            counts[classify(f)] += 1
+    total = sum(counts.values()) or 1
+    label = "%d-token prompt" % prompt if phase == "prefill" else "%d thread%s" % (threads, "" if threads == 1 else "s")
+    print("%s samples (%s): %d" % (phase, label, sum(counts.values())))
+    print()
+    print("| phase | share |")
+    print("|---|---|")
+    for k, v in counts.most_common():
+        if v * 1000 >= total:
+            print("| %s | %.1f%% |" % (k, 100.0 * v / total))
+    print()
+PY
+    grep -E "^(prefill|decode)" "$work/bench.txt" || true
+    echo
+done

@@ -1,2 +1,0 @@
-/// Namespace marker for the BraidCountdown module.
-public enum BraidCountdownModule {}

@@ -1,0 +1,64 @@
+import BraidGraph
+import BraidTransformer
+import Foundation
+
+/// Runs reasoning graphs on one loaded model.
+///
+/// ```swift
+/// let session = try BraidSession(model: ModelCache.defaultModel)
+/// let result = try session.run(graph: "Graphs/parathinker.yaml",
+///                              inputs: ["question": "What is 12*13?"], overrides: ["paths": "4"])
+/// print(result.answer ?? "no answer")
+/// ```
+///
+/// Each run gets a fresh KV cache; the weights are loaded once. Not thread-safe: one run at a time.
+public final class BraidSession {
+    /// The transformer (weights loaded and dequantized).
+    public let transformer: Transformer
+    /// The model's tokenizer.
+    public let tokenizer: Tokenizer
+    /// The most KV bytes a run may hold at once (`--memory-limit`); nil: no limit.
+    public var kvByteLimit: Int?
+
+    /// Loads a GGUF model file.
+    /// - Parameter blasThreads: OpenBLAS threads (nil keeps OpenBLAS's default).
+    public init(model url: URL, kvByteLimit: Int? = nil, blasThreads: Int? = nil) throws {
+        let file = try GGUFFile(contentsOf: url)
+        tokenizer = try Tokenizer(gguf: file)
+        transformer = Transformer(weights: try Weights(source: file), blasThreads: blasThreads)
+        self.kvByteLimit = kvByteLimit
+    }
+
+    /// Wraps an already loaded transformer and tokenizer.
+    public init(transformer: Transformer, tokenizer: Tokenizer, kvByteLimit: Int? = nil) {
+        self.transformer = transformer
+        self.tokenizer = tokenizer
+        self.kvByteLimit = kvByteLimit
+    }
+
+    /// Loads a graph file (with `--set`-style overrides) and runs it.
+    public func run(graph path: String, inputs: [String: String] = [:], overrides: [String: String] = [:],
+                    options: RunOptions = RunOptions(), observer: ((TraceEvent) -> Void)? = nil) throws -> RunResult {
+        let graph = try GraphLoader.load(path: path, overrides: overrides)
+        var options = options
+        options.inputs.merge(inputs) { _, new in new }
+        return try run(graph: graph, options: options, observer: observer)
+    }
+
+    /// Runs a loaded graph.
+    public func run(graph: Graph, options: RunOptions = RunOptions(), observer: ((TraceEvent) -> Void)? = nil) throws -> RunResult {
+        let model = TransformerModel(transformer: transformer, tokenizer: tokenizer, kvByteLimit: kvByteLimit)
+        return try BraidRunner.run(graph: graph, on: model, options: options, observer: observer)
+    }
+}
+
+/// Runs a graph on any `RuntimeModel` (the real transformer or a test double).
+public enum BraidRunner {
+    /// Executes `graph` on `model` and returns the answer, every thread's text and the run's statistics;
+    /// `observer` receives every trace event as it happens.
+    public static func run(graph: Graph, on model: RuntimeModel, options: RunOptions = RunOptions(),
+                           observer: ((TraceEvent) -> Void)? = nil) throws -> RunResult {
+        let engine = try Engine(model: model, graph: graph, options: options, observer: observer ?? { _ in })
+        return try engine.run()
+    }
+}

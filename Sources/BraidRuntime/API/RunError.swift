@@ -1,0 +1,38 @@
+import BraidTransformer
+
+/// Why a run could not start or did not complete. Each case says what is wrong and where.
+public enum RunError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The run's inputs are bad (a missing required input, an unknown input name).
+    case badInput(String)
+    /// A regular expression of the graph does not compile once its variables are filled in.
+    case badPattern(what: String, pattern: String)
+    /// A step cannot run in this place (a merge of a fork that never ran, a vote over nothing).
+    case badStep(step: String, reason: String)
+    /// A thread ran past the model's context window.
+    case contextOverflow(thread: String, position: Int, context: Int)
+    /// The model or its KV cache refused an operation (out of the memory limit, a model error).
+    case model(thread: String?, reason: String)
+    /// The scheduler found live threads that can never run again (a bug; reported, not hidden).
+    case stalled(String)
+
+    /// A one-line message.
+    public var description: String {
+        switch self {
+        case .badInput(let reason): return reason
+        case .badPattern(let what, let pattern): return "\(what): the regular expression '\(pattern)' does not compile"
+        case .badStep(let step, let reason): return "step '\(step)': \(reason)"
+        case .contextOverflow(let thread, let position, let context):
+            return "thread '\(thread)' reached position \(position), the model's context window is \(context)"
+        case .model(let thread, let reason): return thread.map { "thread '\($0)': \(reason)" } ?? reason
+        case .stalled(let reason): return "the scheduler stalled: \(reason)"
+        }
+    }
+
+    /// True when the run failed for a reason in its input (exit code 1) rather than while running (3).
+    public var isInputError: Bool {
+        switch self {
+        case .badInput, .badPattern, .badStep: return true
+        case .contextOverflow, .model, .stalled: return false
+        }
+    }
+}

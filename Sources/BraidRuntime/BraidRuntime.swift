@@ -1,2 +1,0 @@
-/// Namespace marker for the BraidRuntime module.
-public enum BraidRuntimeModule {}

@@ -1,0 +1,232 @@
+import BraidGraph
+import BraidTransformer
+
+/// A fork in flight: its branches, which have finished, and the branch segments kept for a later merge.
+final class ForkRun {
+    let id: String
+    let parent: Int
+    let fork: Fork
+    var branches: [Int] = []
+    var finished: [Int] = []
+    var done = false
+    /// Whether a later merge reads the branches' KV (otherwise it is released as each branch ends).
+    let mergedLater: Bool
+    /// Branch segments kept for that merge; the fork holds one KV reference on each.
+    var held: [RunSegment] = []
+
+    init(id: String, parent: Int, fork: Fork, mergedLater: Bool) {
+        self.id = id
+        self.parent = parent
+        self.fork = fork
+        self.mergedLater = mergedLater
+    }
+}
+
+extension Engine {
+    /// Whether any of `actions` (nested steps included) merges fork `id` by KV (`attend`).
+    func mergesLater(_ id: String, in actions: ArraySlice<Action>) -> Bool {
+        for action in actions {
+            guard case .step(let step) = action else { continue }
+            for s in [step] + step.nestedSteps.flatMap({ [$0] + $0.nestedSteps }) {
+                if case .merge(let merge) = s.kind, merge.from == id { return true }
+            }
+        }
+        return false
+    }
+
+    /// Opens a fork: one branch thread per branch, each seeing the parent's context (or nothing), all
+    /// starting where the parent ends (`shared`) or in consecutive budget-sized slots (`flat`).
+    func startFork(_ fork: Fork, id: String, in parent: RunThread) throws {
+        closeSegment(parent)
+        guard fork.count >= 1 else { throw RunError.badStep(step: id, reason: "a fork needs at least one branch") }
+        let run = ForkRun(id: id, parent: parent.index, fork: fork, mergedLater: mergesLater(id, in: parent.program[parent.pc...]))
+        let forkIndex = forks.count
+        forks.append(run)
+        parent.forks[id] = forkIndex
+        let isolated = fork.sees == .isolated
+        var slotStart = parent.nextPosition
+        for i in 0..<fork.count {
+            var variables = parent.variables
+            variables["i"] = String(i + 1)
+            variables["i0"] = String(i)
+            let prefix = fork.prefix(forBranch: i).render(variables)
+            let name = parent.index == 0 ? "\(id)[\(i)]" : "\(parent.name)/\(id)[\(i)]"
+            var program: [Action] = []
+            if let generation = fork.generation {
+                program.append(.generate(step: id, segment: name, kind: "generated", prefix: prefix, generation: generation, spawn: nil))
+            } else if !prefix.isEmpty {
+                program.append(.prefill(step: id, segment: name, kind: "prefix", text: prefix, tokens: nil, bos: false))
+            }
+            program += fork.steps.map(Action.step)
+            let start: Int
+            if isolated {
+                start = 0
+            } else if fork.positions == .flat {
+                // Naive flattening: branch i gets the i-th slot of (prefix + budget) positions.
+                start = slotStart
+                slotStart += model.encode(prefix).count + (fork.generation?.maxTokens ?? 0)
+            } else {
+                start = parent.nextPosition
+            }
+            let branch = makeThread(name: name, parent: parent, kind: "branch", depth: parent.depth, program: program,
+                                    variables: variables, nextPosition: start, origin: id)
+            switch fork.thought {
+            case .none: branch.thought = 0
+            case .branch: branch.thought = i + 1
+            case .fixed(let k): branch.thought = k
+            }
+            branch.branchOf = (forkIndex, i)
+            if !isolated {
+                for segment in parent.view { try? model.retain(segment.kv) }
+                branch.view = parent.view
+                branch.lastLogits = parent.lastLogits
+            }
+            run.branches.append(branch.index)
+        }
+        parent.phase = .waitingFork(forkIndex)
+    }
+
+    /// A branch finished its program: checks the fork's finish policy and, once met, stops the other
+    /// branches (kept as they stand) and resumes the parent.
+    func branchFinished(_ run: ForkRun, branch: Int) throws {
+        guard !run.done else { return }
+        run.finished.append(branch)
+        let total = run.branches.count
+        let met: Bool
+        switch run.fork.finish {
+        case .first: met = run.finished.count >= 1
+        case .half: met = run.finished.count >= (total + 1) / 2
+        case .all: met = run.finished.count >= total
+        case .count(let k): met = run.finished.count >= min(k, total)
+        case .agree(let k, let extract):
+            let answers = try run.finished.map { b in
+                try Extraction.extract(extract, from: threads[run.branches[b]].text, occurrence: .last,
+                                       preferred: "answer", what: "fork '\(run.id)' agree")
+            }
+            let outcome = Voting.tally(answers, tie: .firstBranch)
+            met = (outcome.counts.first?.votes ?? 0) >= k || run.finished.count >= total
+        }
+        guard met else { return }
+        run.done = true
+        for index in run.branches where !threads[index].isDone {
+            try finish(threads[index], reason: "finish-policy")
+        }
+        threads[run.parent].phase = .ready
+    }
+
+    /// The fork a merge or vote reads, opened earlier by this thread.
+    func forkRun(_ id: String, for step: String, in thread: RunThread) throws -> ForkRun {
+        guard let index = thread.forks[id] else {
+            throw RunError.badStep(step: step, reason: "reads fork '\(id)', which this thread has not run")
+        }
+        return forks[index]
+    }
+
+    /// The held segments of a fork in branch order.
+    func heldInBranchOrder(_ run: ForkRun) -> [RunSegment] {
+        let held = Set(run.held.map(\.name))
+        return run.branches.flatMap { threads[$0].own.filter { held.contains($0.name) } }
+    }
+
+    /// Closes a fork into its parent: `attend` reads the branches' KV in place from a summary placed after
+    /// the longest branch (or flat); `reprefill`/`text` prefill the branches' text again as one sequence.
+    func startMerge(_ merge: Merge, id: String, in thread: RunThread) throws {
+        let run = try forkRun(merge.from, for: id, in: thread)
+        closeSegment(thread)
+        let branches = run.branches.map { threads[$0] }
+        var summary: [Action] = []
+        let prefix = merge.prefix?.render(thread.variables) ?? ""
+        if let generation = merge.generation {
+            summary = [.generate(step: id, segment: nil, kind: "summary", prefix: prefix, generation: generation, spawn: nil)]
+        } else if !prefix.isEmpty {
+            summary = [.prefill(step: id, segment: nil, kind: "summary", text: prefix, tokens: nil, bos: false)]
+        }
+        switch merge.mode {
+        case .attend:
+            var sources = heldInBranchOrder(run)
+            run.held = []
+            if options.recomputeMergedKV { sources = try recompute(sources) }
+            let ends = sources.map(\.end)
+            let start: Int
+            switch merge.positions {
+            case .afterLongest: start = ends.max() ?? thread.nextPosition
+            case .flat:
+                start = run.fork.positions == .flat ? (ends.max() ?? thread.nextPosition)
+                    : thread.nextPosition + sources.reduce(0) { $0 + $1.count }
+            }
+            emit(.merge(MergeInfo(step: step, merge: id, mode: merge.mode.rawValue, fork: run.id, thread: thread.name,
+                                  sources: sources.map(\.name), start: start, reprefilled: 0)))
+            thread.view += sources
+            thread.nextPosition = start
+            if summary.isEmpty {
+                for source in sources { try? model.release(source.kv) }
+                thread.view.removeLast(sources.count)
+            } else {
+                thread.dropAfterCurrent = sources
+            }
+        case .reprefill, .text:
+            for segment in run.held { try? model.release(segment.kv) }
+            let sources = heldInBranchOrder(run).map(\.name)
+            run.held = []
+            let texts = branches.enumerated().map { i, branch -> String in
+                var variables = thread.variables
+                variables["text"] = branch.text
+                variables["i"] = String(i + 1)
+                variables["i0"] = String(i)
+                return merge.each.render(variables)
+            }
+            let tokens = model.encode(texts.joined(separator: merge.separator))
+            emit(.merge(MergeInfo(step: step, merge: id, mode: merge.mode.rawValue, fork: run.id, thread: thread.name,
+                                  sources: sources, start: thread.nextPosition, reprefilled: tokens.count)))
+            summary.insert(.prefill(step: "\(id).text", segment: segmentName(step: "\(id).text", thread: thread),
+                                    kind: "spliced", text: "", tokens: tokens, bos: false), at: 0)
+        }
+        insertNext(summary, in: thread)
+    }
+
+    /// Re-prefills segments' tokens into fresh KV with each segment's original view and positions (the
+    /// baseline that in-place reuse must equal); releases the originals.
+    func recompute(_ sources: [RunSegment]) throws -> [RunSegment] {
+        var replaced: [String: RunSegment] = [:]
+        var out: [RunSegment] = []
+        for source in sources {
+            let reads = source.reads.map { replaced[$0.name] ?? $0 }
+            let kv = try model.makeSegment(thought: source.thought)
+            let copy = RunSegment(name: source.name, kv: kv, thread: source.thread, start: source.start,
+                                  thought: source.thought, kind: source.kind, viewNames: source.viewNames)
+            copy.reads = reads
+            copy.copyContents(of: source)
+            let view = try model.makeView(reads.map(\.kv) + [kv])
+            let batch = source.tokens.enumerated().map { k, token in
+                QueryToken(token: token, position: source.start + k, segment: kv, view: view)
+            }
+            if !batch.isEmpty { _ = try model.forward(batch, logitRows: .none) }
+            try model.releaseView(view)
+            try model.release(source.kv)
+            replaced[source.name] = copy
+            out.append(copy)
+        }
+        // Branches' own views pointed at the originals; the threads are done, so only the names matter.
+        return out
+    }
+
+    /// Majority vote over a fork's branches' extracted answers; optionally appends text with the winner.
+    func runVote(_ vote: Vote, id: String, in thread: RunThread) throws {
+        let run = try forkRun(vote.from, for: id, in: thread)
+        let answers = try run.branches.map { index in
+            try Extraction.extract(vote.extract, from: threads[index].text, occurrence: vote.occurrence,
+                                   preferred: "answer", what: "vote '\(id)'")
+        }
+        let outcome = Voting.tally(answers, tie: vote.tie)
+        votes[id] = outcome
+        thread.voteResults[id] = outcome.winner ?? ""
+        emit(.vote(VoteInfo(step: step, vote: id, fork: run.id, outcome: outcome)))
+        if let text = vote.text {
+            var variables = thread.variables
+            variables["answer"] = outcome.winner ?? ""
+            variables["votes"] = String(outcome.counts.first?.votes ?? 0)
+            insertNext([.prefill(step: "\(id).text", segment: segmentName(step: id, thread: thread), kind: "prefix",
+                                 text: text.render(variables), tokens: nil, bos: false)], in: thread)
+        }
+    }
+}

@@ -1,0 +1,176 @@
+import BraidGraph
+import BraidTransformer
+import Foundation
+
+extension Engine {
+    /// Runs the thread's actions until it has tokens to write, waits or is done.
+    func advance(_ thread: RunThread) throws {
+        while case .ready = thread.phase {
+            guard thread.pc < thread.program.count else {
+                try finish(thread, reason: "done")
+                return
+            }
+            let action = thread.program[thread.pc]
+            thread.pc += 1
+            switch action {
+            case .step(let step):
+                try execute(step, in: thread)
+            case let .prefill(stepID, segment, kind, text, tokens, bos):
+                try startPrefill(thread, step: stepID, segment: segment, kind: kind, text: text, tokens: tokens, bos: bos)
+            case let .generate(stepID, segment, kind, prefix, generation, spawn):
+                try startGenerate(thread, step: stepID, segment: segment, kind: kind, prefix: prefix,
+                                  generation: generation, spawn: spawn)
+            }
+        }
+    }
+
+    /// Inserts actions to run next.
+    func insertNext(_ actions: [Action], in thread: RunThread) {
+        thread.program.insert(contentsOf: actions, at: thread.pc)
+    }
+
+    /// Interprets one graph step.
+    func execute(_ step: Step, in thread: RunThread) throws {
+        let variables = thread.variables
+        switch step.kind {
+        case .text(let text):
+            var tokens = model.encode(text.text.render(variables))
+            if let limit = text.maxTokens { tokens = Array(tokens.prefix(max(0, limit))) }
+            insertNext([.prefill(step: step.id, segment: nil, kind: "prefix", text: "", tokens: tokens, bos: false)], in: thread)
+        case .generate(let generate):
+            insertNext([.generate(step: step.id, segment: nil, kind: "generated", prefix: generate.prefix?.render(variables) ?? "",
+                                  generation: generate.generation, spawn: nil)], in: thread)
+        case .spawn(let spawn):
+            let base = uniqueBase(segmentName(step: step.id, thread: thread))
+            let context = SpawnContext(spawn: spawn, id: step.id, round: 0, depth: thread.depth, baseSegment: base)
+            insertNext([.generate(step: step.id, segment: base, kind: "generated", prefix: "",
+                                  generation: spawn.generation, spawn: context)], in: thread)
+        case .use(let use):
+            insertNext(use.steps.map(Action.step), in: thread)
+        case .fork(let fork):
+            try startFork(fork, id: step.id, in: thread)
+        case .merge(let merge):
+            try startMerge(merge, id: step.id, in: thread)
+        case .vote(let vote):
+            try runVote(vote, id: step.id, in: thread)
+        }
+    }
+
+    /// A segment-name base that later rounds can extend with `#r` without clashing.
+    func uniqueBase(_ name: String) -> String {
+        var candidate = name
+        var n = 2
+        while segmentNames.contains(candidate) {
+            candidate = "\(name)#\(n)"
+            n += 1
+        }
+        return candidate
+    }
+
+    /// Opens a segment and queues forced tokens for it.
+    func startPrefill(_ thread: RunThread, step stepID: String, segment: String?, kind: String, text: String,
+                      tokens: [Int32]?, bos: Bool) throws {
+        var ids = tokens ?? model.encode(text)
+        if bos, let first = model.beginOfSequence { ids.insert(first, at: 0) }
+        guard !ids.isEmpty else { return }
+        _ = try openSegment(thread, name: segment ?? segmentName(step: stepID, thread: thread), kind: kind, step: stepID)
+        try checkFits(thread, count: ids.count)
+        thread.pending = ids.map { ($0, thread.textDecoder.feed($0)) }
+        thread.pendingSampled = false
+        thread.phase = .working
+    }
+
+    /// Opens a decoding segment: forced prefix tokens first, else the first token is sampled at once from
+    /// the logits after the thread's last token.
+    func startGenerate(_ thread: RunThread, step stepID: String, segment: String?, kind: String, prefix: String,
+                       generation: Generation, spawn: SpawnContext?) throws {
+        let prefixIDs = prefix.isEmpty ? [] : model.encode(prefix)
+        _ = try openSegment(thread, name: segment ?? segmentName(step: stepID, thread: thread), kind: kind, step: stepID)
+        var stops = generation.stop.map { $0.render(thread.variables) }
+        if let spawn { stops.append(spawn.spawn.trigger.render(thread.variables)) }
+        thread.decode = Decode(step: stepID, generation: generation, stops: stops, spawn: spawn)
+        thread.sampler.parameters = samplingParameters(generation)
+        if let seed = generation.sampling.seed {
+            thread.sampler.random = RandomSource(seed: seed, stream: Engine.stableHash(thread.name))
+        }
+        thread.phase = .working
+        if prefixIDs.isEmpty {
+            guard let logits = thread.lastLogits else {
+                throw RunError.badStep(step: stepID, reason: "thread '\(thread.name)' has no context to decode from (give it a prompt or a prefix)")
+            }
+            try sampleNext(thread, logits: logits)
+            if thread.pending.isEmpty, thread.decode == nil, case .working = thread.phase { thread.phase = .ready }
+        } else {
+            try checkFits(thread, count: prefixIDs.count)
+            thread.pending = prefixIDs.map { ($0, thread.textDecoder.feed($0)) }
+            thread.pendingSampled = false
+        }
+    }
+
+    /// Refuses forced text that would run past the context window.
+    func checkFits(_ thread: RunThread, count: Int) throws {
+        if thread.nextPosition + count > model.contextLength {
+            throw RunError.contextOverflow(thread: thread.name, position: thread.nextPosition + count, context: model.contextLength)
+        }
+    }
+
+    // MARK: Prompt and answer
+
+    /// The root prompt's text: raw text, or chat messages in the model's chat format.
+    func renderPrompt() throws -> String {
+        switch graph.prompt {
+        case .text(let template):
+            return template.render(inputs)
+        case .chat(let messages):
+            let rendered = messages.map { (role: $0.role.rawValue, content: $0.content.render(inputs)) }
+            let continueLast = messages.last?.role == .assistant
+            do {
+                return try model.chatPrompt(rendered, continueLast: continueLast)
+            } catch {
+                throw RunError.badInput("graph '\(graph.name)' has a chat prompt, but the model has no chat format: \(error)")
+            }
+        }
+    }
+
+    /// The output of a step, looked for on the main thread first, then on every other thread.
+    func output(of stepID: String, main: RunThread) -> String? {
+        if let text = main.output(of: stepID) { return text }
+        for thread in threads { if let text = thread.output(of: stepID) { return text } }
+        return nil
+    }
+
+    /// Applies the graph's `answer:` rule.
+    func extractAnswer(main: RunThread) throws -> String? {
+        let rule = graph.answer
+        let text: String
+        if let from = rule.from {
+            guard let output = output(of: from, main: main) else {
+                throw RunError.badStep(step: from, reason: "the answer is read from this step, but it produced nothing")
+            }
+            text = output
+        } else {
+            text = main.own.dropFirst().map(\.text).joined()
+        }
+        guard let regex = rule.regex else {
+            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            return trimmed.isEmpty ? nil : trimmed
+        }
+        return try Extraction.extract(regex, from: text, occurrence: rule.occurrence, preferred: "answer", what: "answer")
+    }
+
+    /// The main thread's step outputs.
+    func outputs(of main: RunThread) -> [String: String] {
+        var out: [String: String] = [:]
+        for key in main.stepSegments.keys { out[key] = main.output(of: key) }
+        for (key, value) in main.voteResults { out[key] = value }
+        return out
+    }
+
+    /// A thread's public record.
+    func result(of thread: RunThread) -> ThreadResult {
+        ThreadResult(name: thread.name, parent: thread.parent.map { threads[$0].name }, kind: thread.kind,
+                     text: thread.text, sampled: thread.sampledTotal,
+                     stopReason: stopReasons[thread.index] ?? "done", lastDecode: thread.lastDecodeEnd,
+                     segments: thread.own.map { SegmentResult(name: $0.name, start: $0.start, tokens: $0.tokens, text: $0.text) })
+    }
+}

@@ -1,0 +1,170 @@
+import BraidGraph
+import BraidTransformer
+import Foundation
+
+extension Engine {
+    /// The thread's decoding ended with a spawn trigger: parse the spawn block, start one child per
+    /// message (captures plus lookups in the parent's text fill its prompt), and wait for them.
+    func beginSpawnRound(_ thread: RunThread, decode: Decode, context: SpawnContext) throws {
+        guard let segment = thread.current else { return }
+        let spawn = context.spawn
+        let text = segment.text
+        let trigger = spawn.trigger.render(thread.variables)
+        func stopHere(_ reason: String, _ message: String) {
+            thread.lastDecodeEnd = reason
+            emit(.warning(WarningInfo(step: step, thread: thread.name, message: message)))
+            closeSegment(thread)
+            thread.phase = .ready
+        }
+        guard thread.depth < spawn.maxDepth else {
+            stopHere("depth-limit", "spawn '\(context.id)': thread '\(thread.name)' is at depth \(thread.depth), the limit is max_depth \(spawn.maxDepth); it stops instead of spawning")
+            return
+        }
+        guard context.round < spawn.maxRounds else {
+            stopHere("max-rounds", "spawn '\(context.id)': thread '\(thread.name)' tried a spawn round beyond max_rounds \(spawn.maxRounds); it stops")
+            return
+        }
+        guard let triggerRange = text.range(of: trigger, options: .backwards) else {
+            stopHere("stop-string", "spawn '\(context.id)': trigger not found in the text")
+            return
+        }
+        let messageRegex = try Extraction.regex(spawn.message, variables: thread.variables, what: "spawn '\(context.id)' message")
+        let before = String(text[..<triggerRange.lowerBound])
+        var blockStart: String.Index?
+        if let opener = spawn.opener?.render(thread.variables), !opener.isEmpty,
+           let range = before.range(of: opener, options: .backwards) {
+            blockStart = range.lowerBound
+        } else if let first = Extraction.matches(messageRegex, in: before).first, let range = Range(first.range, in: before) {
+            blockStart = range.lowerBound
+        }
+        guard let start = blockStart else {
+            stopHere("stop-string", "spawn '\(context.id)': the spawn block holds no message; nothing is spawned")
+            return
+        }
+        let block = String(before[start...])
+        var matches = Extraction.matches(messageRegex, in: block)
+        if matches.isEmpty {
+            stopHere("stop-string", "spawn '\(context.id)': the spawn block holds no message; nothing is spawned")
+            return
+        }
+        if matches.count > spawn.maxChildren {
+            emit(.warning(WarningInfo(step: step, thread: thread.name,
+                                      message: "spawn '\(context.id)': \(matches.count) messages, max_children is \(spawn.maxChildren); the last \(matches.count - spawn.maxChildren) are ignored")))
+            matches = Array(matches.prefix(spawn.maxChildren))
+        }
+        let visible = thread.visibleText
+        var messages: [(variables: [String: String], child: Int?)] = []
+        var childNames: [String] = []
+        for (c, match) in matches.enumerated() {
+            var variables = inputs.merging(Extraction.captures(of: match, names: spawn.message.captureNames, in: block)) { _, new in new }
+            var complete = true
+            for (l, lookup) in spawn.lookups.enumerated() {
+                let regex = try Extraction.regex(lookup.pattern, variables: variables, what: "spawn '\(context.id)' lookup \(l + 1)")
+                if let found = Extraction.match(regex, in: visible, occurrence: lookup.occurrence) {
+                    variables.merge(Extraction.captures(of: found, names: lookup.pattern.captureNames, in: visible)) { _, new in new }
+                } else if lookup.required {
+                    complete = false
+                } else {
+                    for name in lookup.pattern.captureNames where variables[name] == nil { variables[name] = "" }
+                }
+            }
+            variables["i"] = String(c + 1)
+            variables["i0"] = String(c)
+            variables["depth"] = String(thread.depth + 1)
+            guard complete else {
+                messages.append((variables, nil))
+                continue
+            }
+            let child = try startChild(of: thread, context: context, index: c, variables: variables, spawnSegment: segment)
+            childNames.append(child.name)
+            messages.append((variables, child.index))
+        }
+        emit(.spawn(SpawnInfo(step: step, thread: thread.name, spawn: context.id, round: context.round, children: childNames,
+                              messages: messages.map(\.variables), skipped: messages.filter { $0.child == nil }.count)))
+        let round = SpawnRound(context: context, messages: messages, blockStart: before.utf8.distance(from: before.startIndex, to: start),
+                               generation: decode.generation)
+        thread.phase = .waitingChildren(round)
+        if childNames.isEmpty { try completeJoin(thread, round: round) }
+    }
+
+    /// Starts one child: an isolated fresh sequence from position 0 (APR), or one that reads the parent's
+    /// context up to the spawn block in place.
+    func startChild(of parent: RunThread, context: SpawnContext, index: Int, variables: [String: String],
+                    spawnSegment: RunSegment) throws -> RunThread {
+        let spawn = context.spawn
+        let local = "\(context.id)#\(context.round).child[\(index)]"
+        let name = parent.index == 0 ? local : "\(parent.name)/\(local)"
+        let isolated = spawn.child.context == .isolated
+        let prompt = spawn.child.prompt.render(variables)
+        var program: [Action] = [.prefill(step: "\(name).message", segment: "\(name).message", kind: "message",
+                                          text: prompt, tokens: nil, bos: isolated)]
+        if let generation = spawn.child.generation {
+            let childContext = SpawnContext(spawn: spawn, id: context.id, round: 0, depth: parent.depth + 1, baseSegment: name)
+            program.append(.generate(step: name, segment: name, kind: "generated", prefix: "", generation: generation, spawn: childContext))
+        }
+        program += spawn.child.steps.map(Action.step)
+        let child = makeThread(name: name, parent: parent, kind: "child", depth: parent.depth + 1, program: program,
+                               variables: variables, nextPosition: isolated ? 0 : spawnSegment.end, origin: context.id)
+        if !isolated {
+            let inherited = parent.view + [spawnSegment]
+            for segment in inherited { try? model.retain(segment.kv) }
+            child.view = inherited
+        }
+        return child
+    }
+
+    /// A child finished: when every child of the parent's round is done, the parent joins.
+    func childFinished(parent: RunThread) throws {
+        guard case .waitingChildren(let round) = parent.phase else { return }
+        let pending = round.messages.compactMap(\.child).filter { !threads[$0].isDone }
+        if pending.isEmpty { try completeJoin(parent, round: round) }
+    }
+
+    /// What a child returns: its text after its prompt, through the child's `result` pattern (nil: nothing found).
+    func childResult(_ child: RunThread, spawn: Spawn) throws -> String? {
+        let text = child.own.filter { $0.kind != "message" }.map(\.text).joined()
+        guard let pattern = spawn.child.result else { return text }
+        return try Extraction.extract(pattern, from: text, occurrence: spawn.child.occurrence, preferred: "result",
+                                      what: "spawn child result")
+    }
+
+    /// Rewrites the parent's context: the spawning segment is cut back to before the spawn block (KV
+    /// truncated, not copied), the join block is prefilled after it, and decoding resumes in a new round.
+    func completeJoin(_ thread: RunThread, round: SpawnRound) throws {
+        guard let segment = thread.current else { return }
+        let spawn = round.context.spawn
+        var joinText = spawn.join.header.render(inputs.merging(["depth": String(thread.depth + 1)]) { _, new in new })
+        var found: [Bool] = []
+        for message in round.messages {
+            var variables = message.variables
+            let result = try message.child.flatMap { try childResult(threads[$0], spawn: spawn) }
+            variables["result"] = result ?? ""
+            found.append(result != nil)
+            joinText += (result != nil ? spawn.join.found : spawn.join.failed).render(variables)
+        }
+        joinText += spawn.join.footer.render(inputs.merging(["depth": String(thread.depth + 1)]) { _, new in new })
+        let keep = segment.tokensEnding(atOrBefore: round.blockStart)
+        let keptBytes = keep == 0 ? 0 : segment.textEnds[keep - 1]
+        let leftover = String(decoding: Array(segment.text.utf8.dropFirst(keptBytes).prefix(round.blockStart - keptBytes)), as: UTF8.self)
+        do {
+            try model.truncate(segment.kv, to: keep)
+        } catch {
+            throw RunError.model(thread: thread.name, reason: "\(error)")
+        }
+        segment.truncate(to: keep)
+        thread.nextPosition = segment.end
+        thread.textDecoder = model.makeTextDecoder()
+        emit(.join(JoinInfo(step: step, thread: thread.name, spawn: round.context.id, round: round.context.round,
+                            found: found, keptTokens: keep, text: leftover + joinText)))
+        closeSegment(thread)
+        var next = round.context
+        next.round += 1
+        insertNext([
+            .prefill(step: round.context.id, segment: "\(round.context.baseSegment)#\(round.context.round).join", kind: "spliced",
+                     text: leftover + joinText, tokens: nil, bos: false),
+            .generate(step: round.context.id, segment: "\(round.context.baseSegment)#\(next.round)", kind: "generated",
+                      prefix: "", generation: round.generation, spawn: next),
+        ], in: thread)
+        thread.phase = .ready
+    }
+}

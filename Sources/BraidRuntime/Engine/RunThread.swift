@@ -1,0 +1,140 @@
+import BraidGraph
+import BraidTransformer
+
+/// One unit of a thread's program. Graph steps expand into these as they run.
+enum Action {
+    /// A graph step, interpreted when reached.
+    case step(Step)
+    /// Forced text written into a new segment that continues the thread.
+    case prefill(step: String, segment: String?, kind: String, text: String, tokens: [Int32]?, bos: Bool)
+    /// A decoded segment: forced prefix, then sampling; `spawn` when the model may spawn children.
+    case generate(step: String, segment: String?, kind: String, prefix: String, generation: Generation, spawn: SpawnContext?)
+}
+
+/// What lets a decoding segment spawn children (APR).
+struct SpawnContext {
+    /// The spawn step.
+    var spawn: Spawn
+    /// The step's id (children and joins are named after it).
+    var id: String
+    /// The round this segment decodes in (0-based).
+    var round: Int
+    /// The depth of the thread that decodes (0 for the root's threads).
+    var depth: Int
+    /// The segment name of round 0 (later rounds are `name#r`).
+    var baseSegment: String
+}
+
+/// How a decoding segment stands.
+struct Decode {
+    var step: String
+    var generation: Generation
+    var stops: [String]
+    var spawn: SpawnContext?
+    /// Tokens sampled so far in this segment.
+    var sampled = 0
+    /// Text sampled so far (without the forced prefix), where stop strings are looked for.
+    var text = ""
+    /// Set when decoding has ended but the last sampled token still has to be written.
+    var ending: String?
+    /// The stop string that ended it, if any.
+    var matchedStop: String?
+}
+
+/// What a thread does now.
+enum ThreadPhase {
+    /// Runs its next action when the scheduler advances it.
+    case ready
+    /// Has tokens to write (and maybe a decode going on).
+    case working
+    /// Waits for the fork it opened to finish.
+    case waitingFork(Int)
+    /// Waits for the children of a spawn round.
+    case waitingChildren(SpawnRound)
+    /// Finished.
+    case done
+}
+
+/// One spawn round in flight: the children started and what the join needs.
+struct SpawnRound {
+    var context: SpawnContext
+    /// Per message: its variables and the child thread it started (nil when a required lookup failed).
+    var messages: [(variables: [String: String], child: Int?)]
+    /// UTF-8 offset in the spawning segment's text where the spawn block starts.
+    var blockStart: Int
+    /// The decoding the spawning segment used (the parent continues with it after the join).
+    var generation: Generation
+}
+
+/// A decoding stream: a program of actions, the segments it reads, and its sampler.
+final class RunThread {
+    let index: Int
+    let name: String
+    let parent: Int?
+    let kind: String
+    let depth: Int
+    var program: [Action]
+    var pc = 0
+    var variables: [String: String]
+    var phase: ThreadPhase = .ready
+    /// Segments this thread reads before its current one; the thread holds one KV reference on each.
+    var view: [RunSegment] = []
+    /// Segments to drop from `view` (and release) when the current segment closes (a merge's sources).
+    var dropAfterCurrent: [RunSegment] = []
+    /// The segment being written.
+    var current: RunSegment?
+    /// Segments this thread wrote itself, in order (its text).
+    var own: [RunSegment] = []
+    /// The position of the next token.
+    var nextPosition: Int
+    /// Tokens to write in the next forward pass, with their text; `sampled` marks decoded ones.
+    var pending: [(token: Int32, text: String)] = []
+    var pendingSampled = false
+    var decode: Decode?
+    /// Logits after the last token written (what the next sampled token is drawn from).
+    var lastLogits: [Float]?
+    var sampler: Sampler
+    var textDecoder: any TokenTextDecoder
+    /// Segments written per step id (a step's output text is theirs, joined).
+    var stepSegments: [String: [RunSegment]] = [:]
+    /// Vote winners by step id.
+    var voteResults: [String: String] = [:]
+    /// Forks this thread opened, by step id (index into the engine's forks).
+    var forks: [String: Int] = [:]
+    /// Rounds of each spawn step done so far.
+    var spawnRounds: [String: Int] = [:]
+    var sampledTotal = 0
+    /// Thought-embedding index of the segments this thread writes.
+    var thought = 0
+    var lastDecodeEnd: String?
+    /// The fork this thread is a branch of (index into the engine's forks) and its branch index.
+    var branchOf: (fork: Int, branch: Int)?
+
+    init(index: Int, name: String, parent: Int?, kind: String, depth: Int, program: [Action],
+         variables: [String: String], nextPosition: Int, sampler: Sampler, textDecoder: any TokenTextDecoder) {
+        self.index = index
+        self.name = name
+        self.parent = parent
+        self.kind = kind
+        self.depth = depth
+        self.program = program
+        self.variables = variables
+        self.nextPosition = nextPosition
+        self.sampler = sampler
+        self.textDecoder = textDecoder
+    }
+
+    var isDone: Bool { if case .done = phase { return true } else { return false } }
+
+    /// The thread's own text (every segment it wrote), e.g. a branch's text for a merge or vote.
+    var text: String { own.map(\.text).joined() }
+
+    /// Everything the thread can see as text: its view and its current segment.
+    var visibleText: String { (view + (current.map { [$0] } ?? [])).map(\.text).joined() }
+
+    /// The output of a step this thread ran: a vote's winner or the text its segments hold.
+    func output(of step: String) -> String? {
+        if let winner = voteResults[step] { return winner }
+        return stepSegments[step].map { $0.map(\.text).joined() }
+    }
+}
