@@ -26,16 +26,24 @@ import Testing
         let pathCount = (reference.segments.max() ?? -1) + 1
         let paths = (0..<pathCount).map { j in reference.segments.filter { $0 == j }.count }
         let summary = reference.segments.filter { $0 == -2 }.count
-        let plan = try HandPlans.parathinker(paths: pathCount)
+        let plan = try LibraryGraphs.plan("parathinker", ["paths": String(pathCount)])
         try expectMatchesRule(plan, prompt: prompt, paths: paths, summary: summary)
         let expansion = try MaskExpansion.expand(plan, lengths: MaskLengths(
             ["prompt": prompt, "summary": summary].merging(paths.enumerated().map { ("think[\($0.offset)]", $0.element) }) { $1 }))
         #expect(expansion.tokens.map(\.position) == reference.positions)
     }
 
+    @Test func handBuiltPlanMatchesTheCompiledGraph() throws {
+        let compiled = try LibraryGraphs.plan("parathinker", ["paths": "3"])
+        let hand = try HandPlans.parathinker(paths: 3)
+        #expect(compiled.segments.map(\.view) == hand.segments.map(\.view))
+        #expect(compiled.segments.map(\.placement) == hand.segments.map(\.placement))
+        #expect(compiled.segments.map(\.thought) == hand.segments.map(\.thought))
+    }
+
     @Test(arguments: [1, 2, 3, 5, 8])
     func matchesTheRuleForManyPathCounts(paths: Int) throws {
-        let plan = try HandPlans.parathinker(paths: paths)
+        let plan = try LibraryGraphs.plan("parathinker", ["paths": String(paths)])
         var generator = SplitMix(seed: UInt64(paths))
         for _ in 0..<4 {
             let lengths = (0..<paths).map { _ in generator.next(in: 1...9) }

@@ -8,13 +8,13 @@ import Testing
 @Suite("Runtime layout agrees with the plan (scripted model)")
 struct PlanAgreementTests {
     /// The plan of `ForkTests.forkGraph` (prompt, 3 shared branches, a merge), built with the plan's builder.
-    static func plan(mode: MergeMode) throws -> Plan {
+    static func plan(mode: MergeRead) throws -> Plan {
         var builder = PlanBuilder(graph: "forks")
-        try builder.text(step: "prompt", content: .text(template: "Q\n"))
-        try builder.fork(step: "think", ForkSpec(generations: Array(repeating: BraidPlan.Generation(maxTokens: 12), count: 3),
+        try builder.text(step: "prompt", content: .text(template: "Q\n", maxTokens: nil))
+        try builder.fork(step: "think", ForkSpec(generations: Array(repeating: Decoding(maxTokens: 12), count: 3),
                                                  thoughts: [1, 2, 3]))
         try builder.merge(step: "summary", fork: "think",
-                          MergeSpec(mode: mode, generation: BraidPlan.Generation(prefix: "S:", maxTokens: 4)))
+                          MergeSpec(mode: mode, generation: Decoding(prefix: "S:", maxTokens: 4)))
         return try builder.build()
     }
 

@@ -34,15 +34,17 @@ public struct LengthEstimate: Sendable {
     public func maxTokens(of segment: Segment, known: [SegmentID: Int]) -> Int {
         if let explicit = lengths[segment.id] ?? lengths[segment.step] { return explicit }
         switch segment.content {
-        case .text(let template):
-            return textTokens(template)
+        case .text(let template, let limit):
+            let tokens = textTokens(template)
+            return limit.map { min($0, tokens) } ?? tokens
         case .chat(let messages):
             return messages.reduce(0) { $0 + textTokens($1.text) + chatOverheadPerMessage }
         case .generate(let generation):
             return (generation.prefix.map(textTokens) ?? 0) + generation.maxTokens
-        case .splice(let sources, let template):
-            let perSource = template.map(textTokens) ?? 0
-            return sources.reduce(0) { $0 + (known[$1] ?? 0) + perSource }
+        case .splice(let splice):
+            let perSource = max(textTokens(splice.each), splice.failed.map(textTokens) ?? 0) + textTokens(splice.separator)
+            return textTokens(splice.header) + textTokens(splice.footer)
+                + splice.sources.reduce(0) { $0 + (known[$1] ?? 0) + perSource }
         }
     }
 

@@ -14,8 +14,8 @@ public enum Liveness {
             for seen in segment.view where seen != segment.id {
                 lastKVReader[seen] = max(lastKVReader[seen] ?? index, index)
             }
-            if case .splice(let sources, _) = segment.content {
-                for source in sources { textTaker[source] = max(textTaker[source] ?? index, index) }
+            if case .splice(let splice) = segment.content {
+                for source in splice.sources { textTaker[source] = max(textTaker[source] ?? index, index) }
             }
         }
         let killed = Set(plan.forks.filter { $0.unfinished == .kill }.flatMap(\.segments))

@@ -34,7 +34,7 @@ extension Plan {
             let messagePlace: Placement = template.context == .parent ? .shared(triggerID) : .start
             added.append(Segment(id: message, kind: .message, thread: thread, step: id, branch: c,
                                  placement: messagePlace, view: inherited + [message], thought: template.childThought,
-                                 content: .text(template: template.childPrompt), stage: childStage))
+                                 content: .text(template: template.childPrompt, maxTokens: nil), stage: childStage))
             added.append(Segment(id: thread, kind: .generated, thread: thread, step: id, branch: c,
                                  placement: .continues(message), view: inherited + [message, thread],
                                  thought: template.childThought, content: .generate(template.child), stage: childStage))
@@ -45,7 +45,7 @@ extension Plan {
         }
         added.append(Segment(id: instance.join, kind: .spliced, thread: template.parent, step: id,
                              placement: .continues(triggerID), view: trigger.view + [instance.join], thought: trigger.thought,
-                             content: .splice(sources: instance.outputs, template: template.join), stage: joinStage))
+                             content: .splice(joinSplice(template.join, sources: instance.outputs)), stage: joinStage))
         added.append(Segment(id: instance.continuation, kind: .generated, thread: template.parent, step: trigger.step,
                              placement: .continues(instance.join), view: trigger.view + [instance.join, instance.continuation],
                              thought: trigger.thought, content: trigger.content, stage: joinStage))
@@ -61,6 +61,13 @@ extension Plan {
         }
         Liveness.annotate(&self)
         return instance
+    }
+
+    /// The template's join with this round's sources.
+    private func joinSplice(_ join: Splice, sources: [SegmentID]) -> Splice {
+        var splice = join
+        splice.sources = sources
+        return splice
     }
 
     /// Segments written after the trigger now see the join and continuation, and continue from the latter.

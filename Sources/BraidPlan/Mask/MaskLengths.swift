@@ -40,9 +40,9 @@ public struct MaskLengths: Equatable, Sendable {
         if let value = values[segment.id] ?? values["\(segment.step).\(segment.kind.rawValue)"] ?? values[segment.step] {
             return value
         }
-        if case .splice(let sources, _) = segment.content {
+        if case .splice(let splice) = segment.content {
             var total = 0
-            for source in sources {
+            for source in splice.sources {
                 guard let length = known[source] else { return nil }
                 total += length
             }
