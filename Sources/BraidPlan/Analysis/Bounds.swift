@@ -8,6 +8,8 @@ public struct Bounds: Codable, Equatable, Sendable {
     public struct SegmentBound: Codable, Equatable, Sendable {
         /// The segment.
         public var segment: SegmentID
+        /// Its kind (decoded segments are bounded by budgets, others by their text).
+        public var kind: SegmentKind
         /// Most tokens it can hold.
         public var maxTokens: Int
         /// Largest position its first token can take.
@@ -46,7 +48,7 @@ public struct Bounds: Codable, Equatable, Sendable {
             let length = lengths[segment.id] ?? 0
             ends[segment.id] = start + length
             let view = segment.view.reduce(0) { $0 + (lengths[$1] ?? 0) }
-            segmentBounds.append(SegmentBound(segment: segment.id, maxTokens: length, maxStart: start, viewTokens: view))
+            segmentBounds.append(SegmentBound(segment: segment.id, kind: segment.kind, maxTokens: length, maxStart: start, viewTokens: view))
         }
         var peak = 0
         var peakStage = worst.stages.first?.step ?? ""
@@ -93,7 +95,9 @@ public struct Bounds: Codable, Equatable, Sendable {
         for bound in segments {
             if bound.maxTokens > context {
                 throw PlanError.contextOverflow(segment: bound.segment, tokens: bound.maxTokens, context: context,
-                                                reason: "its own budget is larger than the context window")
+                                                reason: bound.kind == .generated || bound.kind == .summary
+                                                    ? "its budget (forced prefix + max_tokens) alone is larger than the context window"
+                                                    : "its text alone can be longer than the context window")
             }
             if bound.maxStart + bound.maxTokens > context {
                 throw PlanError.contextOverflow(segment: bound.segment, tokens: bound.maxStart + bound.maxTokens, context: context,
