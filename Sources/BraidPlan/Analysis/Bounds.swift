@@ -44,7 +44,10 @@ public struct Bounds: Codable, Equatable, Sendable {
         var ends: [SegmentID: Int] = [:]
         var segmentBounds: [SegmentBound] = []
         for segment in worst.segments {
-            let start = segment.placement.start(ends: ends) ?? 0
+            // A flat fork's slot is its longest branch bound, as the runtime reserves prefix + budget per branch.
+            let slot = segment.placement.slot == nil ? 0
+                : (worst.fork(containing: segment.id)?.segments.compactMap { lengths[$0] }.max() ?? 0)
+            let start = segment.placement.start(ends: ends, lengths: lengths, slotLength: slot) ?? 0
             let length = lengths[segment.id] ?? 0
             ends[segment.id] = start + length
             let view = segment.view.reduce(0) { $0 + (lengths[$1] ?? 0) }
