@@ -50,4 +50,24 @@ import Testing
             try expectMatchesRule(plan, prompt: generator.next(in: 1...12), paths: lengths, summary: generator.next(in: 1...6))
         }
     }
+
+    @Test(arguments: [2, 3, 6])
+    func flatLaysPathsEndToEnd(paths: Int) throws {
+        let plan = try LibraryGraphs.plan("parathinker-flat", ["paths": String(paths)])
+        var random = SplitMix(seed: UInt64(paths) * 31)
+        let prompt = random.next(in: 1...10)
+        let lengths = (0..<paths).map { _ in random.next(in: 1...7) }
+        var values = ["prompt": prompt, "summary": 3]
+        for (j, length) in lengths.enumerated() { values["think[\(j)]"] = length }
+        let expansion = try MaskExpansion.expand(plan, lengths: MaskLengths(values))
+        // One flat sequence: positions are 0, 1, 2, … in write order, and visibility is still two-phase.
+        #expect(expansion.tokens.map(\.position) == Array(0..<expansion.count))
+        let owners = ReferenceRule.layout(prompt: prompt, paths: lengths, summary: 3).owners
+        for q in 0..<expansion.count {
+            for k in 0..<expansion.count where expansion.attends(q, k) != ReferenceRule.visible(owners, q, k) {
+                Issue.record("cell (\(q), \(k)) differs from the two-phase rule")
+                return
+            }
+        }
+    }
 }

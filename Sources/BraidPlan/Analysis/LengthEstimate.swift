@@ -5,7 +5,7 @@
 ///   (every token covers at least one byte); a `{placeholder}` left in a template (an input such as
 ///   `{question}`) counts as `inputTokens`; chat messages add `chatOverheadPerMessage` for the template's markers.
 /// - Spliced text: the sources' bounds plus the per-source template.
-/// Explicit `lengths` (by segment id, or by step id for every segment of the step) override all of this.
+/// Explicit `lengths` (by segment id, `step.kind`, or step id for every non-spliced segment) override all of this.
 public struct LengthEstimate: Sendable {
     /// Explicit lengths by segment id or step id.
     public var lengths: [String: Int]
@@ -32,7 +32,9 @@ public struct LengthEstimate: Sendable {
 
     /// Upper bound for one segment, given the bounds of earlier segments (for spliced text).
     public func maxTokens(of segment: Segment, known: [SegmentID: Int]) -> Int {
-        if let explicit = lengths[segment.id] ?? lengths[segment.step] { return explicit }
+        // A step's length names its own text; a merge's spliced copy of its sources is named only by id or `step.spliced`.
+        let byStep = segment.kind == .spliced ? nil : lengths[segment.step]
+        if let explicit = lengths[segment.id] ?? lengths["\(segment.step).\(segment.kind.rawValue)"] ?? byStep { return explicit }
         switch segment.content {
         case .text(let template, let limit):
             let tokens = textTokens(template)
