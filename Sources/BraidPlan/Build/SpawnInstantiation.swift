@@ -80,6 +80,7 @@ extension Plan {
                 segments[i].view.insert(contentsOf: [instance.join, instance.continuation], at: at + 1)
             }
             segments[i].placement.after = segments[i].placement.after.map { $0 == trigger ? instance.continuation : $0 }
+            segments[i].placement.plus = segments[i].placement.plus.flatMap { $0 == trigger ? [trigger, instance.join, instance.continuation] : [$0] }
         }
         for f in forks.indices where forks[f].at == trigger { forks[f].at = instance.continuation }
     }
