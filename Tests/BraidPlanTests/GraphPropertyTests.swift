@@ -4,7 +4,7 @@ import Testing
 /// Properties every compiled library graph must have, for random segment lengths.
 @Suite struct GraphPropertyTests {
     /// Graphs whose plans can't be built yet, with the reason (reported, not hidden).
-    static let unsupported: [String: String] = ["apr-parathinker": "children that run their own steps"]
+    static let unsupported: [String: String] = [:]
 
     /// All library graphs that compile, by base name.
     static func graphs() throws -> [(name: String, plan: Plan)] {
@@ -94,18 +94,19 @@ enum MaskProperties {
             let context = Set(fork.segments.first.flatMap { plan.segment($0)?.view.dropLast() } ?? [])
             let expected = context.union(merge.sources).union([own]).filter { !(tokensOf[$0] ?? []).isEmpty }
             #expect(attended[own] ?? [] == expected, "\(graph): merge \(merge.id) attends to \(attended[own] ?? [])")
-            if let root = plan.segments.first?.id, fork.context == .parent {
-                #expect((attended[own] ?? []).contains(root), "\(graph): merge \(merge.id) does not see the prompt")
+            // …which starts with the thread's prompt (the graph's, or a spawned child's message).
+            if let prompt = fork.segments.first.flatMap({ plan.segment($0)?.view.first }), fork.context == .parent {
+                #expect((attended[own] ?? []).contains(prompt), "\(graph): merge \(merge.id) does not see its prompt \(prompt)")
             }
         }
-        // An isolated branch or child sees nothing of its parent.
+        // An isolated branch or child sees nothing of its parent (only itself and what it forked).
         let isolatedThreads = plan.forks.filter { $0.context == .isolated }.flatMap(\.branches)
             + plan.spawns.filter { $0.context == .isolated }.flatMap { template in
                 plan.threads.filter { $0.fork == template.id }.map(\.id)
             }
         for thread in isolatedThreads {
             for segment in plan.segments where segment.thread == thread {
-                let outside = (attended[segment.id] ?? []).filter { threadOf[$0] != thread }
+                let outside = (attended[segment.id] ?? []).filter { !(threadOf[$0].map { descends($0, from: thread, plan) } ?? false) }
                 #expect(outside.isEmpty, "\(graph): isolated \(segment.id) sees \(outside)")
             }
         }
