@@ -78,6 +78,21 @@ struct TraceViewTests {
         }
     }
 
+    @Test("a trace cut short still renders: unannounced threads get a lane, unstopped lanes run to the end")
+    func truncated() throws {
+        let (_, events) = try EvalFixtures.pathsRun()
+        // Drop the thread announcement of the second path and everything from its stop on.
+        let cut = events.firstIndex { if case .stop = $0 { return true } else { return false } } ?? events.count
+        let kept = events[..<cut].filter { if case .thread(let t) = $0 { return t.thread != "think[1]" } else { return true } }
+        let timeline = TraceTimeline(events: Array(kept))
+        #expect(timeline.end == nil)
+        #expect(timeline.lanes.contains { $0.name == "think[1]" && $0.kind == "?" })
+        #expect(timeline.lanes.allSatisfy { $0.stop == nil })
+        let page = TraceHTML.render(events: Array(kept), title: "cut")
+        #expect(page.contains("the run did not finish"))
+        #expect(Self.svgIsWellFormed(page))
+    }
+
     @Test("text that looks like markup cannot break out of the page")
     func hostileText() throws {
         let lines = [

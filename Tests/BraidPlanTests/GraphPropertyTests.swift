@@ -4,7 +4,7 @@ import Testing
 /// Properties every compiled library graph must have, for random segment lengths.
 @Suite struct GraphPropertyTests {
     /// Graphs whose plans can't be built yet, with the reason (reported, not hidden).
-    static let unsupported: [String: String] = ["apr-parathinker": "children that run their own steps"]
+    static let unsupported: [String: String] = [:]
 
     /// All library graphs that compile, by base name.
     static func graphs() throws -> [(name: String, plan: Plan)] {
@@ -94,32 +94,38 @@ enum MaskProperties {
             let context = Set(fork.segments.first.flatMap { plan.segment($0)?.view.dropLast() } ?? [])
             let expected = context.union(merge.sources).union([own]).filter { !(tokensOf[$0] ?? []).isEmpty }
             #expect(attended[own] ?? [] == expected, "\(graph): merge \(merge.id) attends to \(attended[own] ?? [])")
-            if let root = plan.segments.first?.id, fork.context == .parent {
-                #expect((attended[own] ?? []).contains(root), "\(graph): merge \(merge.id) does not see the prompt")
+            // …which starts with the thread's prompt (the graph's, or a spawned child's message).
+            if let prompt = fork.segments.first.flatMap({ plan.segment($0)?.view.first }), fork.context == .parent {
+                #expect((attended[own] ?? []).contains(prompt), "\(graph): merge \(merge.id) does not see its prompt \(prompt)")
             }
         }
-        // An isolated branch or child sees nothing of its parent.
+        // An isolated branch or child sees nothing of its parent (only itself and what it forked).
         let isolatedThreads = plan.forks.filter { $0.context == .isolated }.flatMap(\.branches)
             + plan.spawns.filter { $0.context == .isolated }.flatMap { template in
                 plan.threads.filter { $0.fork == template.id }.map(\.id)
             }
         for thread in isolatedThreads {
             for segment in plan.segments where segment.thread == thread {
-                let outside = (attended[segment.id] ?? []).filter { threadOf[$0] != thread }
+                let outside = (attended[segment.id] ?? []).filter { !(threadOf[$0].map { descends($0, from: thread, plan) } ?? false) }
                 #expect(outside.isEmpty, "\(graph): isolated \(segment.id) sees \(outside)")
             }
         }
         // Positions follow the rules: consecutive within a segment, starting at the anchors' largest end.
         var end: [SegmentID: Int] = [:]
+        var length: [SegmentID: Int] = [:]
         for segment in plan.segments {
             let indexes = tokensOf[segment.id] ?? []
             let positions = indexes.map { expansion.tokens[$0].position }
-            let start = segment.placement.after.map { end[$0] ?? 0 }.max() ?? 0
+            length[segment.id] = positions.count
+            let lMax = plan.fork(containing: segment.id)?.segments.map { tokensOf[$0]?.count ?? 0 }.max() ?? 0
+            let start = (segment.placement.after.map { end[$0] ?? 0 }.max() ?? 0)
+                + segment.placement.plus.reduce(0) { $0 + (length[$1] ?? 0) } + (segment.placement.slot ?? 0) * lMax
             #expect(positions == Array(start..<(start + positions.count)), "\(graph): \(segment.id) positions \(positions)")
             end[segment.id] = start + positions.count
             switch segment.placement.rule {
             case .start: #expect(start == 0)
-            case .shared, .continue, .flat: #expect(segment.placement.after.count == 1, "\(graph): \(segment.id)")
+            case .shared, .continue: #expect(segment.placement.after.count == 1, "\(graph): \(segment.id)")
+            case .flat: #expect(segment.placement.slot != nil || !segment.placement.after.isEmpty)
             case .afterLongest: #expect(!segment.placement.after.isEmpty)
             }
         }
@@ -127,11 +133,11 @@ enum MaskProperties {
             let starts = fork.segments.compactMap { tokensOf[$0]?.first.map { expansion.tokens[$0].position } }
             let parentEnd = fork.at.flatMap { end[$0] } ?? 0
             if plan.segments.first(where: { fork.segments.contains($0.id) })?.placement.rule == .flat {
-                var expected = parentEnd
-                for segment in fork.segments {
-                    #expect(tokensOf[segment]?.first.map { expansion.tokens[$0].position } ?? expected == expected,
-                            "\(graph): flat branch \(segment) does not start where the previous one ends")
-                    expected = end[segment] ?? expected
+                // Naive flattening: branch i starts at the parent's end + i × l_max (the longest branch).
+                let lMax = fork.segments.map { tokensOf[$0]?.count ?? 0 }.max() ?? 0
+                for (i, segment) in fork.segments.enumerated() {
+                    #expect(tokensOf[segment]?.first.map { expansion.tokens[$0].position } == parentEnd + i * lMax,
+                            "\(graph): flat branch \(segment) does not start at slot \(i)")
                 }
             } else {
                 #expect(starts.allSatisfy { $0 == parentEnd }, "\(graph): shared branches of \(fork.id) start at \(starts)")

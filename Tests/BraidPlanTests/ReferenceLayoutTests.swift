@@ -56,18 +56,28 @@ import Testing
         let plan = try LibraryGraphs.plan("parathinker-flat", ["paths": String(paths)])
         var random = SplitMix(seed: UInt64(paths) * 31)
         let prompt = random.next(in: 1...10)
-        let lengths = (0..<paths).map { _ in random.next(in: 1...7) }
-        var values = ["prompt": prompt, "summary": 3]
-        for (j, length) in lengths.enumerated() { values["think[\(j)]"] = length }
-        let expansion = try MaskExpansion.expand(plan, lengths: MaskLengths(values))
-        // One flat sequence: positions are 0, 1, 2, … in write order, and visibility is still two-phase.
+        let think = random.next(in: 1...7)
+        let expansion = try MaskExpansion.expand(plan, lengths: MaskLengths(["prompt": prompt, "think": think, "summary": 3]))
+        // Paths of equal length laid end to end: positions 0, 1, 2, … in write order, visibility still two-phase.
         #expect(expansion.tokens.map(\.position) == Array(0..<expansion.count))
-        let owners = ReferenceRule.layout(prompt: prompt, paths: lengths, summary: 3).owners
+        let owners = ReferenceRule.layout(prompt: prompt, paths: Array(repeating: think, count: paths), summary: 3).owners
         for q in 0..<expansion.count {
             for k in 0..<expansion.count where expansion.attends(q, k) != ReferenceRule.visible(owners, q, k) {
                 Issue.record("cell (\(q), \(k)) differs from the two-phase rule")
                 return
             }
         }
+    }
+
+    @Test func flatPathsOfUnequalLengthTakeSlotsOfTheLongest() throws {
+        // The paper's m = l_x + i·l_max + t: shorter paths leave gaps, none overlap.
+        let plan = try LibraryGraphs.plan("parathinker-flat", ["paths": "3"])
+        let lengths = [4, 7, 2]
+        var values = ["prompt": 5, "summary": 2]
+        for (j, length) in lengths.enumerated() { values["think[\(j)]"] = length }
+        let expansion = try MaskExpansion.expand(plan, lengths: MaskLengths(values))
+        let starts = (0..<3).compactMap { j in expansion.tokens.first { $0.segment == "think[\(j)]" }?.position }
+        #expect(starts == [5, 5 + 7, 5 + 14])
+        #expect(expansion.tokens.first { $0.segment == "summary" }?.position == 5 + 14 + 2)
     }
 }

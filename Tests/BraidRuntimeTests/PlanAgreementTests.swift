@@ -2,7 +2,7 @@ import BraidPlan
 import BraidRuntime
 import Testing
 
-/// The runtime lays tokens out exactly as the compiler's plan says: for the lengths a run actually
+/// The runtime lays tokens out exactly as the compiler's plan (`GraphCompiler`) says: for the lengths a run actually
 /// produced, `MaskExpansion` of the plan gives every token the position the runtime used, and every
 /// segment the view the runtime gave it.
 @Suite("Runtime layout agrees with the plan (scripted model)")
@@ -29,7 +29,9 @@ struct PlanAgreementTests {
             if case .tokens(let t) = event { positions[t.segment, default: []] += t.positions }
             if case .segment(let s) = event { views[s.segment] = s.view }
         }
-        let plan = try Self.plan(mode: mode == "attend" ? .attend : .reprefill)
+        #expect(try Self.plan(mode: mode == "attend" ? .attend : .reprefill).segments.map(\.id)
+                == GraphCompiler.compile(graph).segments.map(\.id))
+        let plan = try GraphCompiler.compile(graph)
         let lengths = MaskLengths(positions.mapValues(\.count))
         let expansion = try MaskExpansion.expand(plan, lengths: lengths)
         var planned: [String: [Int]] = [:]

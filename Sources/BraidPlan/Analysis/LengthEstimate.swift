@@ -2,8 +2,9 @@
 ///
 /// - Decoded segments: the forced prefix plus `max_tokens`.
 /// - Prefilled text: its UTF-8 byte count, which bounds the token count of a byte-level BPE tokenizer
-///   (every token covers at least one byte); a `{placeholder}` left in a template (an input such as
-///   `{question}`) counts as `inputTokens`; chat messages add `chatOverheadPerMessage` for the template's markers.
+///   (every token covers at least one byte); a graph input left in a template (`{question}`) counts as
+///   `inputTokens`, any other run-time variable (a spawn capture, `{answer}`) as `variableTokens`, `{i}` as 2;
+///   chat messages add `chatOverheadPerMessage` for the template's markers.
 /// - Spliced text: the sources' bounds plus the per-source template.
 /// Explicit `lengths` (by segment id, `step.kind`, or step id for every non-spliced segment) override all of this.
 public struct LengthEstimate: Sendable {
@@ -13,16 +14,27 @@ public struct LengthEstimate: Sendable {
     public var inputTokens: Int
     /// Tokens the chat template adds per message (role markers, separators).
     public var chatOverheadPerMessage: Int
+    /// Tokens assumed for a run-time variable that is not an input (a spawn capture such as `{node}`).
+    public var variableTokens: Int
+    /// The names counted as inputs (`nil`: every unknown variable is an input).
+    var inputNames: Set<String>?
 
     /// Creates an estimator.
-    public init(lengths: [String: Int] = [:], inputTokens: Int = 256, chatOverheadPerMessage: Int = 8) {
+    public init(lengths: [String: Int] = [:], inputTokens: Int = 256, chatOverheadPerMessage: Int = 8, variableTokens: Int = 16) {
         self.lengths = lengths
         self.inputTokens = inputTokens
         self.chatOverheadPerMessage = chatOverheadPerMessage
+        self.variableTokens = variableTokens
     }
 
     /// Upper bounds for every segment of `plan`, by id.
     public func maxTokens(in plan: Plan) -> [SegmentID: Int] {
+        var estimate = self
+        estimate.inputNames = plan.inputs.isEmpty ? nil : Set(plan.inputs)
+        return estimate.maxTokensKnowingInputs(in: plan)
+    }
+
+    private func maxTokensKnowingInputs(in plan: Plan) -> [SegmentID: Int] {
         var result: [SegmentID: Int] = [:]
         for segment in plan.segments {
             result[segment.id] = maxTokens(of: segment, known: result)
@@ -59,8 +71,11 @@ public struct LengthEstimate: Sendable {
             if inPlaceholder {
                 if character == "}" {
                     inPlaceholder = false
-                    // `{text}`/`{result}`-style fields in splice templates are counted with their sources.
-                    tokens += Self.splicedFields.contains(placeholder) ? 0 : (placeholder == "i" ? 2 : inputTokens)
+                    // `{text}`/`{result}`-style fields in splice templates are counted with their sources;
+                    // braces around anything but a name (`\boxed{}`) are literal text.
+                    let name = placeholder.split(separator: "?", maxSplits: 1).first.map(String.init) ?? ""
+                    let isName = !name.isEmpty && name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." }
+                    tokens += isName ? placeholderTokens(placeholder) : placeholder.utf8.count + 2
                 } else if character == "{" || placeholder.count > 64 {
                     inPlaceholder = false
                     tokens += placeholder.utf8.count + 1
@@ -76,6 +91,18 @@ public struct LengthEstimate: Sendable {
         }
         if inPlaceholder { tokens += placeholder.utf8.count + 1 }
         return tokens
+    }
+
+    /// The tokens one `{placeholder}` is assumed to take.
+    func placeholderTokens(_ placeholder: String) -> Int {
+        // `{name?suffix}` renders the variable and its suffix.
+        let parts = placeholder.split(separator: "?", maxSplits: 1).map(String.init)
+        let name = parts.first ?? placeholder
+        let suffix = parts.count > 1 ? parts[1].utf8.count : 0
+        if Self.splicedFields.contains(name) { return 0 }
+        if ["i", "i0", "depth"].contains(name) { return 2 }
+        if inputNames?.contains(name) ?? true { return inputTokens + suffix }
+        return variableTokens + suffix
     }
 
     /// Placeholders standing for text whose length is counted elsewhere.

@@ -74,7 +74,6 @@ extension PlanBuilder {
         var threads: [ThreadID] = []
         var segments: [SegmentID] = []
         let isolated = spec.context == .isolated
-        var previous = parentContext.last
         for (i, content) in spec.branches.enumerated() {
             if case .generate(let generation)? = content, generation.maxTokens <= 0 {
                 throw PlanError.invalidGraph(step: step, reason: "branch \(i): max_tokens must be positive, got \(generation.maxTokens)")
@@ -91,7 +90,7 @@ extension PlanBuilder {
             if isolated {
                 place = .start
             } else if spec.layout == .flat {
-                place = previous.map(Placement.flat) ?? Placement(.flat)
+                place = Placement(.flat, after: parentContext.last.map { [$0] } ?? [], slot: i)
             } else {
                 place = parentContext.last.map(Placement.shared) ?? Placement(.shared)
             }
@@ -100,7 +99,6 @@ extension PlanBuilder {
             try appendToStage(id: thread, kind: kind, thread: thread, step: step, branch: i, content: content,
                               thought: i < spec.thoughts.count ? spec.thoughts[i] : 0, placement: place, stage: stage)
             segments.append(thread)
-            previous = thread
         }
         if !segments.isEmpty { plan.stages.append(Stage(step: step, segments: segments)) }
         plan.forks.append(ForkPlan(id: base, parent: parent, at: isolated ? nil : parentContext.last, branches: threads,
@@ -181,7 +179,16 @@ extension PlanBuilder {
             // The merge's segment reads the branches in place; afterwards the thread keeps only that segment,
             // so the branches' blocks are released when it ends.
             contexts[thread]?.view = parentContext.view + sources
-            let place = spec.layout == .flat ? Placement(.flat, after: Array(lasts.suffix(1))) : .afterLongest(lasts)
+            let place: Placement
+            if spec.layout == .afterLongest {
+                place = .afterLongest(lasts)
+            } else if plan.segment(fork.segments.first ?? "")?.placement.rule == .flat {
+                // After flat branches: right after the last slot's content.
+                place = Placement(.flat, after: lasts)
+            } else {
+                // After shared branches: as if they had been laid end to end after the parent.
+                place = Placement(.flat, after: parentContext.last.map { [$0] } ?? [], plus: sources)
+            }
             try appendToStage(id: id, kind: ownKind, thread: thread, step: step, branch: nil, content: content,
                               thought: spec.thought, placement: place, stage: stage)
             contexts[thread]?.view = parentContext.view + [id]

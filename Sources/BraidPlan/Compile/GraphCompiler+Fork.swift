@@ -75,12 +75,21 @@ extension GraphCompiler {
 
     /// A spawn: the parent's decoding segment (its trigger) plus the template children are made from.
     static func compileSpawn(_ id: String, _ spawn: Spawn, thread: ThreadID, scope: Scope, into builder: inout PlanBuilder) throws {
-        guard spawn.child.steps.isEmpty else {
-            throw PlanError.invalidGraph(step: id, reason: "children that run their own steps can't be planned yet; give the child a generate only")
+        var childPlan: Plan?
+        if !spawn.child.steps.isEmpty || spawn.child.generation == nil {
+            // Children with steps of their own: their plan, rooted at their prompt, is instantiated per child.
+            var sub = PlanBuilder(graph: id)
+            try sub.text(step: "message", kind: .message, content: .text(template: spawn.child.prompt.description, maxTokens: nil))
+            if let generation = spawn.child.generation {
+                try sub.generate(step: "output", generation: decoding(generation, prefix: nil, Scope()))
+            }
+            try compileSteps(spawn.child.steps, threads: [PlanBuilder.mainThread], scopes: [Scope()], into: &sub)
+            guard (sub.plan.thread(PlanBuilder.mainThread)?.segments.count ?? 0) > 1 || !sub.plan.forks.isEmpty else {
+                throw PlanError.invalidGraph(step: id, reason: "a spawned child must generate or run steps")
+            }
+            childPlan = sub.plan
         }
-        guard let childGeneration = spawn.child.generation else {
-            throw PlanError.invalidGraph(step: id, reason: "a spawned child must generate")
-        }
+        let childGeneration = spawn.child.generation ?? BraidGraph.Generation()
         var generation = decoding(spawn.generation, prefix: nil, scope)
         let trigger = render(spawn.trigger, scope)
         if !generation.stop.contains(trigger) { generation.stop.append(trigger) }
@@ -92,7 +101,7 @@ extension GraphCompiler {
             opener: spawn.opener.map { render($0, scope) }, messagePattern: spawn.message.description,
             lookups: spawn.lookups.map(\.pattern.description), resultPattern: spawn.child.result?.description,
             childPrompt: spawn.child.prompt.description, context: spawn.child.context == .inherit ? .parent : .isolated,
-            child: decoding(childGeneration, prefix: nil, Scope()), maxChildren: spawn.maxChildren,
+            child: decoding(childGeneration, prefix: nil, Scope()), childPlan: childPlan, maxChildren: spawn.maxChildren,
             maxDepth: spawn.maxDepth, maxRounds: spawn.maxRounds, join: join))
     }
 }

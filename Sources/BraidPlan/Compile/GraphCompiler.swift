@@ -12,6 +12,7 @@ public enum GraphCompiler {
         var params: [String: String] = [:]
         for param in graph.params { params[param.name] = param.value.description }
         var builder = PlanBuilder(graph: graph.name, params: params)
+        builder.plan.inputs = graph.inputs.map(\.name)
         switch graph.prompt {
         case .text(let template):
             try builder.text(step: "prompt", content: .text(template: template.description, maxTokens: nil))

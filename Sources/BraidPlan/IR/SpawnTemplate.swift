@@ -29,6 +29,9 @@ public struct SpawnTemplate: Codable, Equatable, Sendable {
     public var context: BranchContext
     /// A child's generation (after its prompt).
     public var child: Decoding
+    /// When children run steps of their own: their plan, whose root thread starts with the prompt segment
+    /// `message` (then `output` if the child decodes before its steps). `nil`: prompt and `child` only.
+    public var childPlan: Plan?
     /// A child's thought-embedding index.
     public var childThought: Int
     /// Most children one round may spawn.
@@ -46,7 +49,7 @@ public struct SpawnTemplate: Codable, Equatable, Sendable {
     /// Creates a spawn template.
     public init(id: String, parent: ThreadID, trigger: SegmentID = "", triggerText: String, opener: String? = nil,
                 messagePattern: String, lookups: [String] = [], resultPattern: String? = nil,
-                childPrompt: String, context: BranchContext, child: Decoding, childThought: Int = 0,
+                childPrompt: String, context: BranchContext, child: Decoding, childPlan: Plan? = nil, childThought: Int = 0,
                 maxChildren: Int, maxDepth: Int = 1, maxRounds: Int, join: Splice, truncateTrigger: Bool = true) {
         self.id = id
         self.parent = parent
@@ -59,6 +62,7 @@ public struct SpawnTemplate: Codable, Equatable, Sendable {
         self.childPrompt = childPrompt
         self.context = context
         self.child = child
+        self.childPlan = childPlan
         self.childThought = childThought
         self.maxChildren = maxChildren
         self.maxDepth = maxDepth

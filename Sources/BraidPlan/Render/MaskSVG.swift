@@ -47,8 +47,7 @@ public enum MaskSVG {
                 + "fill=\"\(color.hex)\">\(escape(entry.segment))</text>\n"
         }
         // Position ids along both axes.
-        for token in expansion.tokens where token.index % layout.tick == 0 || token.offset == 0 {
-            if token.offset != 0, token.index % layout.tick != 0 { continue }
+        for token in expansion.tokens where token.index % layout.tick == 0 {
             let center = layout.offset(token.index) + cell / 2
             out += "<text x=\"\(gx - 12)\" y=\"\(gy + center + 4)\" text-anchor=\"end\" font-size=\"10\" fill=\"#333333\">\(token.position)</text>\n"
             out += "<text transform=\"translate(\(gx + center + 4) \(gy - 12)) rotate(-90)\" font-size=\"10\" fill=\"#333333\">\(token.position)</text>\n"

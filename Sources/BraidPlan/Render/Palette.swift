@@ -25,7 +25,8 @@ public struct RGB: Equatable, Sendable {
     }
 }
 
-/// Assigns colours: prompts slate, summaries and merge text amber, branches and children cycling through hues.
+/// Assigns colours: the root prompt slate, the root thread's summaries amber and spliced text brown, everything
+/// else (branches, children, nested summaries) cycling through hues in write order.
 public enum Palette {
     static let prompt = RGB(0x4b, 0x5d, 0x73)
     static let summary = RGB(0xd9, 0x8c, 0x1f)
@@ -43,9 +44,9 @@ public enum Palette {
             switch segment.kind {
             case .prompt where segment.thread == plan.threads.first?.id:
                 result[segment.id] = prompt
-            case .summary:
+            case .summary where segment.thread == plan.threads.first?.id:
                 result[segment.id] = summary
-            case .spliced:
+            case .spliced where segment.thread == plan.threads.first?.id:
                 result[segment.id] = spliced
             default:
                 result[segment.id] = cycle[next % cycle.count]

@@ -43,7 +43,10 @@ public enum PlanText {
         switch placement.rule {
         case .start: return "0"
         case .continue, .shared, .flat:
-            return "\(placement.rule.rawValue): end of \(placement.after.joined(separator: ", "))" + bound
+            var text = "\(placement.rule.rawValue): end of \(placement.after.isEmpty ? "nothing" : placement.after.joined(separator: ", "))"
+            if !placement.plus.isEmpty { text += " + \(placement.plus.count) branch lengths" }
+            if let slot = placement.slot, slot > 0 { text += " + \(slot) × l_max" }
+            return text + bound
         case .afterLongest:
             return "after longest of \(placement.after.count)" + bound
         }
