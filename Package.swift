@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "BraidTransformer", targets: ["BraidTransformer"]),
         .library(name: "BraidRuntime", targets: ["BraidRuntime"]),
         .library(name: "BraidCountdown", targets: ["BraidCountdown"]),
+        .library(name: "BraidEval", targets: ["BraidEval"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
@@ -37,16 +38,25 @@ let package = Package(
         // The Countdown task: generator, checker, solver traces. Optimized even in debug builds: its tests
         // solve 1,000 problems in three formats, which takes ~3x longer unoptimized.
         .target(name: "BraidCountdown", swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+        // The eval harness: runs a graph over a task's problems, checks answers, aggregates, tables and plots.
+        .target(name: "BraidEval", dependencies: ["BraidRuntime", "BraidGraph", "BraidCountdown"]),
 
         .executableTarget(name: "braid", dependencies: [
-            "BraidGraph", "BraidPlan", "BraidTransformer", "BraidRuntime", "BraidCountdown",
+            "BraidGraph", "BraidPlan", "BraidTransformer", "BraidRuntime", "BraidCountdown", "BraidEval",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+
+        // The Swift API example of Docs/runtime.md (kept compiling; run with `swift run braid-example`).
+        .executableTarget(name: "braid-example", dependencies: ["BraidRuntime", "BraidTransformer"], path: "Examples"),
 
         .testTarget(name: "BraidGraphTests", dependencies: ["BraidGraph"]),
         .testTarget(name: "BraidPlanTests", dependencies: ["BraidPlan", "BraidGraph"]),
         .testTarget(name: "BraidTransformerTests", dependencies: ["BraidTransformer"]),
         .testTarget(name: "BraidRuntimeTests", dependencies: ["BraidRuntime", "BraidPlan", "BraidGraph", "BraidTransformer", "BraidCountdown"]),
         .testTarget(name: "BraidCountdownTests", dependencies: ["BraidCountdown"]),
+        .testTarget(name: "BraidEvalTests", dependencies: ["BraidEval", "BraidRuntime", "BraidGraph", "BraidCountdown", "BraidTransformer"],
+                    exclude: ["Fixtures"]),
+        // End-to-end: runs the built `braid` binary (SwiftPM builds it with the tests).
+        .testTarget(name: "BraidCLITests", dependencies: ["braid"]),
     ]
 )

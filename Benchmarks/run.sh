@@ -56,7 +56,7 @@ echo "transformer benchmark…" >&2
 if [[ $graph == 1 ]]; then
     echo "graph benchmark…" >&2
     "$braid" bench graph Graphs/parathinker.yaml "${common[@]}" --paths "$paths" --tokens "$tokens" \
-        --repeats "$graph_repeats" --compare-reprefill --json-file "$out/parathinker.json" > "$out/parathinker.txt"
+        --repeats "$graph_repeats" --compare-reprefill --compare-graph Graphs/parathinker-reprefill.yaml --json-file "$out/parathinker.json" > "$out/parathinker.txt"
     { echo "## ParaThinker (Graphs/parathinker.yaml)"; echo; cat "$out/parathinker.txt"; echo; } >> "$report"
 fi
 

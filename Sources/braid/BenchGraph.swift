@@ -40,6 +40,11 @@ struct BenchGraphCommand: ParsableCommand {
     @Flag(help: "Also run each setting with the merge's source KV recomputed instead of read in place.")
     var compareReprefill = false
 
+    @Option(help: ArgumentHelp("Also run this graph (same params) at each P and report its wall time as a ratio, "
+                               + "e.g. Graphs/parathinker-reprefill.yaml (paths' text pasted into the summary's prompt).",
+                               valueName: "GRAPH"))
+    var compareGraph: String?
+
     @Option(help: "The question the graph is asked.")
     var question = "What is 12*13?"
 
@@ -70,13 +75,9 @@ struct BenchGraphCommand: ParsableCommand {
 
     func run() throws {
         let counts = try BenchLog.positiveList(paths, option: "--paths")
-        let base = try loadGraph([:])
-        let names = Set(base.params.map(\.name))
-        let missing = ["paths", "finish", "path_tokens"].filter { !names.contains($0) }
-        guard missing.isEmpty else {
-            throw CLIFailure(.invalidInput, "error: \(graph): braid bench graph needs the params paths, finish and path_tokens; "
-                + "missing: \(missing.joined(separator: ", ")) (see Graphs/parathinker.yaml)")
-        }
+        let base = try loadGraph(graph, [:])
+        let names = try checkParams(base, file: graph)
+        let otherNames = try compareGraph.map { try checkParams(try loadGraph($0, [:]), file: $0) }
         let url = try resolveModelPath(model)
         let machine = BenchMachine.current(blasThreads: blasThreads)
         BenchLog.say("machine: \(machine.summary)", quiet: quiet)
@@ -86,43 +87,60 @@ struct BenchGraphCommand: ParsableCommand {
         } catch {
             throw CLIFailure(.invalidInput, "error: cannot load model \(url.path): \(error)")
         }
-        let modes: [Bool] = compareReprefill ? [false, true] : [false]
-        var graphs: [Int: Graph] = [:]
+        var variants: [Setting.Variant] = [.attend]
+        if compareReprefill { variants.append(.recompute) }
+        if compareGraph != nil { variants.append(.other) }
+        var graphs: [Setting: Graph] = [:]
         for p in counts {
-            var overrides = ["paths": String(p), "finish": "all", "path_tokens": String(tokens)]
-            if names.contains("summary_tokens") { overrides["summary_tokens"] = String(summaryTokens) }
-            graphs[p] = try loadGraph(overrides)
+            for variant in variants {
+                let (file, params) = variant == .other ? (compareGraph ?? graph, otherNames ?? names) : (graph, names)
+                var overrides = ["paths": String(p), "finish": "all", "path_tokens": String(tokens)]
+                if params.contains("summary_tokens") { overrides["summary_tokens"] = String(summaryTokens) }
+                graphs[Setting(paths: p, variant: variant)] = try loadGraph(file, overrides)
+            }
         }
         BenchLog.say("warm-up…", quiet: quiet)
-        _ = try timedRun(session, graphs[counts[0]] ?? base, recompute: false)
+        _ = try timedRun(session, graphs[Setting(paths: counts[0], variant: .attend)] ?? base, recompute: false)
         var samples: [Setting: [GraphRunSample]] = [:]
         for r in 0..<repeats {
             for p in counts {
-                for recompute in modes {
-                    guard let g = graphs[p] else { continue }
-                    let sample = try timedRun(session, g, recompute: recompute)
-                    samples[Setting(paths: p, recompute: recompute), default: []].append(sample)
+                for variant in variants {
+                    let setting = Setting(paths: p, variant: variant)
+                    guard let g = graphs[setting] else { continue }
+                    let sample = try timedRun(session, g, recompute: variant == .recompute)
+                    samples[setting, default: []].append(sample)
                     BenchLog.say(String(format: "repeat %d/%d P=%d %@: %.2f s (summary %.2f s, %d tokens sampled)",
-                                        r + 1, repeats, p, recompute ? "reprefill" : "attend", sample.seconds,
+                                        r + 1, repeats, p, variant.rawValue, sample.seconds,
                                         sample.summarySeconds, sample.sampled), quiet: quiet)
                 }
             }
         }
-        let report = GraphBenchReport(graph: graph, model: url.path, machine: machine, tokensPerPath: tokens,
+        let report = GraphBenchReport(graph: graph, compareGraph: compareGraph, model: url.path, machine: machine, tokensPerPath: tokens,
                                       summaryTokens: names.contains("summary_tokens") ? summaryTokens : nil,
                                       repeats: repeats, counts: counts, samples: samples,
                                       peakResidentBytes: BenchMachine.peakResidentBytes())
         try BenchLog.emit(report, text: report.text, json: json, file: jsonFile)
     }
 
-    private func loadGraph(_ overrides: [String: String]) throws -> Graph {
+    private func loadGraph(_ file: String, _ overrides: [String: String]) throws -> Graph {
         do {
-            return try GraphLoader.load(path: graph, overrides: overrides)
+            return try GraphLoader.load(path: file, overrides: overrides)
         } catch let error as GraphError {
             throw CLIFailure(.invalidInput, error.description)
         } catch {
-            throw CLIFailure(.invalidInput, "error: \(graph): \(error)")
+            throw CLIFailure(.invalidInput, "error: \(file): \(error)")
         }
+    }
+
+    /// The graph's param names; the ones the benchmark sets must be there.
+    private func checkParams(_ g: Graph, file: String) throws -> Set<String> {
+        let names = Set(g.params.map(\.name))
+        let missing = ["paths", "finish", "path_tokens"].filter { !names.contains($0) }
+        guard missing.isEmpty else {
+            throw CLIFailure(.invalidInput, "error: \(file): braid bench graph needs the params paths, finish and path_tokens; "
+                + "missing: \(missing.joined(separator: ", ")) (see Graphs/parathinker.yaml)")
+        }
+        return names
     }
 
     /// One run with fixed budgets; times the summary phase from the trace events as they arrive.
@@ -148,14 +166,25 @@ struct BenchGraphCommand: ParsableCommand {
         let pathTokens = result.threads.filter { $0.kind == "branch" }.map(\.sampled)
         return GraphRunSample(seconds: end - start, summarySeconds: lastBranchStop.map { end - $0 } ?? 0,
                               sampled: result.stats.sampled, pathTokens: pathTokens,
-                              forwards: result.stats.forwards, peakKVBytes: result.stats.peakKVBytes)
+                              forwards: result.stats.forwards, forwardSeconds: result.stats.forwardSeconds,
+                              peakKVBytes: result.stats.peakKVBytes)
     }
 }
 
-/// One measured setting: P paths, merge read in place (attend) or recomputed (reprefill).
+/// One measured setting: P paths and which variant ran.
 struct Setting: Hashable {
+    /// What ran at a given P.
+    enum Variant: String {
+        /// The graph as written (its merge reads the paths' KV in place).
+        case attend
+        /// The graph with the merge's source KV recomputed (`RunOptions.recomputeMergedKV`).
+        case recompute = "reprefill"
+        /// The `--compare-graph` graph.
+        case other = "compare-graph"
+    }
+
     var paths: Int
-    var recompute: Bool
+    var variant: Variant
 }
 
 /// One run's numbers.
@@ -169,5 +198,7 @@ struct GraphRunSample: Codable {
     /// Tokens each path sampled (all equal to the budget when budgets are fixed).
     var pathTokens: [Int]
     var forwards: Int
+    /// Time inside the scheduler's forward passes (the rest is sampling, text and control).
+    var forwardSeconds: Double
     var peakKVBytes: Int
 }

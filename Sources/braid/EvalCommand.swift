@@ -1,10 +1,220 @@
 import ArgumentParser
+import BraidCountdown
+import BraidEval
+import BraidGraph
+import BraidPlan
+import BraidRuntime
+import BraidTransformer
+import Foundation
 
-/// `braid eval`: placeholder until its issue lands.
+/// `braid eval`: run graphs over a task's problems and report accuracy, latency, tokens and KV.
 struct EvalCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "eval", abstract: "(not yet available)", shouldDisplay: false)
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Evaluate graphs on a task: accuracy (95% Wilson interval), wall time, tokens, peak KV.",
+        discussion: """
+        Runs each graph on each problem (one problem after another; each run batches its own threads), \
+        checks the answers exactly with the task's checker and prints one table row per graph and \
+        setting. With --compare (several graphs) or --plot, also writes an SVG of accuracy against wall \
+        time and against tokens.
+
+        Examples:
+          braid countdown generate --numbers 4 --count 20 --seed 1 > problems.jsonl
+          braid eval Graphs/parathinker.yaml --task countdown --problems problems.jsonl --set paths=2
+          braid eval --compare Graphs/sequential.yaml Graphs/parathinker.yaml --problems problems.jsonl \\
+            --n 20 --sweep path_tokens=32,64 --out results.jsonl --plot compare.svg
+
+        Exit codes: 0 success, 1 invalid input (graph, problems, model file), 2 usage, 3 run failure.
+        """)
+
+    @Argument(help: "The graph file(s) (YAML). More than one needs --compare.")
+    var graphs: [String] = []
+
+    @Flag(help: "Evaluate several graphs and print them side by side (writes a plot, default eval-compare.svg).")
+    var compare = false
+
+    @Option(help: "The task (known: \(EvalTasks.all.map(\.name).joined(separator: ", "))).")
+    var task = "countdown"
+
+    @Option(help: "Problems file (JSONL, e.g. from `braid countdown generate`); without it, --n problems are generated.")
+    var problems: String?
+
+    @Option(help: "Evaluate the first N problems.")
+    var n = 200
+
+    @Option(name: .customLong("problem-seed"), help: "Seed for generated problems (when --problems is not given).")
+    var problemSeed: UInt64 = 1
+
+    @Option(help: "The GGUF model file (default: the cached SmolLM2-135M-Instruct).")
+    var model: String?
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override a param of every graph: name=value. Repeatable.", valueName: "name=value"))
+    var assignments: [String] = []
+
+    @Option(help: ArgumentHelp("Run each graph at each value of a param (a budget): name=v1,v2,… Repeatable (all combinations).", valueName: "name=v1,v2"))
+    var sweep: [String] = []
+
+    @Option(help: "Run seed (the same for every problem).")
+    var seed: UInt64 = 0
+
+    @Option(help: "Override every segment's sampling temperature (0 = greedy).")
+    var temperature: Double?
+
+    @Flag(help: "Print one JSON object (summaries) instead of the table.")
+    var json = false
+
+    @Option(help: "Write every run (problem, answer, correct, time, tokens, trace id) to this JSONL file.")
+    var out: String?
+
+    @Option(help: "Write each run's trace to this directory, named by its trace id.")
+    var traces: String?
+
+    @Option(help: "Write the accuracy plot (SVG) to this file.")
+    var plot: String?
+
+    @Option(name: .customLong("memory-limit"), help: "Most KV-cache memory one run may hold, e.g. 512MB.")
+    var memoryLimit: String?
+
+    @Option(help: "OpenBLAS threads (default: OpenBLAS's own choice).")
+    var threads: Int?
+
+    @Flag(name: .shortAndLong, help: "No progress lines.")
+    var quiet = false
+
+    func validate() throws {
+        if graphs.isEmpty { throw ValidationError("give a graph file (or several with --compare)") }
+        if graphs.count > 1 && !compare { throw ValidationError("several graphs need --compare") }
+        if n < 1 { throw ValidationError("--n must be at least 1") }
+    }
 
     func run() throws {
-        throw CLIFailure(.usage, "braid eval is not available in this build yet")
+        let evalTask: AnyEvalTask
+        do { evalTask = try EvalTasks.named(task) } catch { throw CLIFailure(.usage, "error: \(error)") }
+        let problemList = try loadProblems(evalTask)
+        let configurations = try loadConfigurations()
+        let session = try loadSession()
+        let evaluator = Evaluator(task: evalTask.name, seed: seed, temperature: temperature, traceDirectory: traces) { graph, options, observer in
+            try session.run(graph: graph, options: options, observer: observer)
+        }
+        let results: EvalResultsFile
+        do { results = try EvalResultsFile(path: out) } catch { throw CLIFailure(.invalidInput, "error: \(error)") }
+        let source = problems ?? "generated (seed \(problemSeed))"
+        log("eval: task \(evalTask.name), \(problemList.count) problems from \(source), \(configurations.count) configuration(s); "
+            + "problems run one after another (each run batches its own threads in one forward pass per step)")
+        var summaries: [EvalSummary] = []
+        for configuration in configurations {
+            let records: [EvalRecord]
+            do {
+                records = try evaluator.evaluate(configuration, problems: problemList) { index, record in
+                    results.append(record)
+                    log(String(format: "[%@ %d/%d] %@ %@ %.2f s, %d tokens (%d sequential)%@",
+                               configuration.label, index + 1, problemList.count, record.problem,
+                               record.correct ? "correct" : "wrong", record.seconds, record.sampledTokens,
+                               record.sequentialTokens, record.error.map { " — \($0)" } ?? " — answer: \(record.answer ?? "none")"))
+                }
+            } catch let error as EvalError {
+                throw CLIFailure(.invalidInput, "error: \(error)")
+            } catch let error as RunError {
+                throw CLIFailure(error.isInputError ? .invalidInput : .runFailure, "error: \(configuration.label): \(error)")
+            }
+            summaries.append(EvalSummary(config: configuration.label, graph: configuration.graph.name,
+                                         setting: configuration.setting, records: records))
+        }
+        results.close()
+        if let error = results.error { throw CLIFailure(.runFailure, "error: writing \(out ?? ""): \(error)") }
+        let plotPath = plot ?? (compare ? "eval-compare.svg" : nil)
+        if let plotPath {
+            let title = "\(evalTask.name): \(problemList.count) problems, seed \(seed)"
+            do {
+                try EvalPlot.render(summaries, title: title).write(toFile: plotPath, atomically: true, encoding: .utf8)
+            } catch {
+                throw CLIFailure(.runFailure, "error: cannot write \(plotPath): \(error.localizedDescription)")
+            }
+        }
+        if json {
+            let report = EvalReport(task: evalTask.name, problems: problemList.count, source: source, seed: seed,
+                                    scheduling: "sequential across problems; batched within a run", summaries: summaries,
+                                    plot: plotPath, results: out)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        } else {
+            print(EvalTable.render(summaries))
+            if let plotPath { print("plot: \(plotPath)") }
+            if let out { print("runs: \(out)") }
+        }
     }
+
+    private func loadProblems(_ evalTask: AnyEvalTask) throws -> [EvalProblem] {
+        do {
+            guard let problems else { return try evalTask.generateProblems(count: n, seed: problemSeed) }
+            guard let text = try? String(contentsOfFile: problems, encoding: .utf8) else {
+                throw CLIFailure(.invalidInput, "error: cannot read problems file '\(problems)'")
+            }
+            let all = try evalTask.loadProblems(jsonl: text, source: problems)
+            guard !all.isEmpty else { throw CLIFailure(.invalidInput, "error: \(problems): no problems") }
+            return Array(all.prefix(n))
+        } catch let failure as CLIFailure {
+            throw failure
+        } catch {
+            throw CLIFailure(.invalidInput, "error: \(error)")
+        }
+    }
+
+    /// Every graph at every swept setting, with the --set overrides.
+    private func loadConfigurations() throws -> [EvalConfiguration] {
+        let overrides: [String: String]
+        let sweeps: EvalSweep
+        do {
+            overrides = try OverrideSyntax.parse(assignments)
+            sweeps = try EvalSweep(sweep)
+        } catch {
+            throw CLIFailure(.usage, "error: \(error)")
+        }
+        do {
+            return try sweeps.configurations(graphs: graphs, overrides: overrides)
+        } catch let error as GraphError {
+            throw CLIFailure(.invalidInput, error.description)
+        } catch {
+            throw CLIFailure(.invalidInput, "error: \(error)")
+        }
+    }
+
+    /// The model, loaded once for every run.
+    private func loadSession() throws -> BraidSession {
+        var limit: Int?
+        if let memoryLimit {
+            guard let bytes = ByteCount.parse(memoryLimit), bytes > 0 else {
+                throw CLIFailure(.usage, "error: --memory-limit expects a size such as 512MB or 2GB, got '\(memoryLimit)'")
+            }
+            limit = bytes
+        }
+        let url = model.map { URL(fileURLWithPath: $0) } ?? ModelCache.defaultModel
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw CLIFailure(.invalidInput, "error: model file \(url.path) does not exist"
+                + (model == nil ? " (run scripts/fetch-model.sh or `make model`)" : ""))
+        }
+        do {
+            return try BraidSession(model: url, kvByteLimit: limit, blasThreads: threads)
+        } catch {
+            throw CLIFailure(.invalidInput, "error: cannot load model \(url.path): \(error)")
+        }
+    }
+
+    private func log(_ line: String) {
+        guard !quiet else { return }
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+}
+
+/// What `braid eval --json` prints.
+struct EvalReport: Encodable {
+    var task: String
+    var problems: Int
+    var source: String
+    var seed: UInt64
+    var scheduling: String
+    var summaries: [EvalSummary]
+    var plot: String?
+    var results: String?
 }

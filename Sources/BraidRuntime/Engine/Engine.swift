@@ -272,6 +272,11 @@ final class Engine {
         for other in threads where other.parent == thread.index && !other.isDone {
             try finish(other, reason: "parent-stopped")
         }
+        // Branch segments its own forks kept for a merge it will now never run.
+        for index in thread.forks.values {
+            for segment in forks[index].held { try? model.release(segment.kv) }
+            forks[index].held = []
+        }
         if let fork, let branch = thread.branchOf?.branch, reason == "done" {
             try branchFinished(fork, branch: branch)
         }

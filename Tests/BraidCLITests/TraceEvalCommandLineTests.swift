@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+
+/// `braid trace view` and `braid eval` as a user runs them: files written, exit codes, messages.
+@Suite("braid trace view / braid eval (command line)")
+struct TraceEvalCommandLineTests {
+    static func temporary(_ name: String) -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("braid-cli-\(UUID().uuidString)-\(name)").path
+    }
+
+    @Test("trace view writes a self-contained page for a recorded trace")
+    func view() throws {
+        let out = Self.temporary("run.html")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let outcome = try BraidProcess.run(["trace", "view", "Tests/BraidEvalTests/Fixtures/parathinker-8.jsonl", "--out", out])
+        #expect(outcome.status == 0, "\(outcome.error)")
+        #expect(outcome.output.contains("9 threads"))
+        let page = try String(contentsOfFile: out, encoding: .utf8)
+        #expect(page.hasPrefix("<!DOCTYPE html>") && page.contains("<svg") && page.contains("</html>"))
+    }
+
+    @Test("a malformed trace line exits 1 and names the file and line")
+    func malformed() throws {
+        let trace = Self.temporary("bad.jsonl")
+        defer { try? FileManager.default.removeItem(atPath: trace) }
+        let good = #"{"depth":0,"event":"thread","kind":"main","step":0,"thread":"main"}"#
+        try (good + "\n" + good + "\n{\"event\": \"tokens\",\n").write(toFile: trace, atomically: true, encoding: .utf8)
+        let outcome = try BraidProcess.run(["trace", "view", trace, "--out", Self.temporary("bad.html")])
+        #expect(outcome.status == 1)
+        #expect(outcome.error.contains("\(trace):3: not a JSON object"), "\(outcome.error)")
+    }
+
+    @Test("eval refuses bad command lines before loading anything", arguments: [
+        (["eval", "Graphs/sequential.yaml", "Graphs/parathinker.yaml"], Int32(2), "--compare"),
+        (["eval", "Graphs/sequential.yaml", "--task", "chess"], Int32(2), "unknown task 'chess'"),
+        (["eval", "Graphs/sequential.yaml", "--problems", "/nonexistent/problems.jsonl"], Int32(1), "cannot read problems file"),
+        (["eval", "Graphs/sequential.yaml", "--n", "3", "--sweep", "tokens"], Int32(2), "--sweep expects name=v1,v2"),
+        (["eval", "Graphs/sequential.yaml", "--n", "3", "--set", "pahts=2"], Int32(1), "no graph declares a param or input named 'pahts'"),
+    ])
+    func usage(arguments: [String], status: Int32, message: String) throws {
+        let outcome = try BraidProcess.run(arguments)
+        #expect(outcome.status == status, "\(outcome.error)")
+        #expect(outcome.error.contains(message), "\(outcome.error)")
+    }
+}
