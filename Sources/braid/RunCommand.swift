@@ -59,8 +59,8 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "No live view or progress lines.")
     var quiet = false
 
-    @Option(help: "OpenBLAS threads (default: OpenBLAS's own choice).")
-    var threads: Int?
+    @Option(help: "OpenBLAS threads. Decoding multiplies small batches, where more threads than free cores spin and slow down; raise it on an idle many-core machine.")
+    var threads: Int = 1
 
     func run() throws {
         let overrides: [String: String]
@@ -94,7 +94,7 @@ struct RunCommand: ParsableCommand {
         }
         let session: BraidSession
         do {
-            session = try BraidSession(model: url, kvByteLimit: limit, blasThreads: threads)
+            session = try BraidSession(model: url, kvByteLimit: limit, blasThreads: max(1, threads))
         } catch {
             throw CLIFailure(.invalidInput, "error: cannot load model \(url.path): \(error)")
         }

@@ -100,6 +100,30 @@ struct ForkTests {
         #expect(Set(outcome.counts.map(\.votes)) == [2])
     }
 
+    @Test("finish agree: the fork ends once k finished branches give the same answer")
+    func agree() throws {
+        let yaml = """
+            name: agree
+            prompt: "Q\\n"
+            steps:
+              - id: chains
+                fork:
+                  branches: 4
+                  prefix: "#{i}:"
+                  finish: {agree: 2, extract: 'answer (\\d+)'}
+                  generate: {max_tokens: 40}
+            """
+        // Branches 1 and 2 finish first with different answers; branch 3 agrees with branch 1; branch 4 is cut.
+        let model = ScriptedModel(documents: ["Q\n#1: answer 5", "Q\n#2: answer 7", "Q\n#3: xx answer 5",
+                                              "Q\n#4: yyyyyyyyyyyy answer 5"])
+        let (result, events) = try Fixtures.run(try Fixtures.graph(yaml: yaml), on: model)
+        let stops = Fixtures.stops(events)
+        #expect((0..<3).allSatisfy { stops["chains[\($0)]"]?.reason == "done" })
+        #expect(stops["chains[3]"]?.reason == "finish-policy")
+        #expect(result.thread("chains[3]")?.text.hasSuffix("answer 5") == false)
+        #expect(model.liveSegments == 0)
+    }
+
     @Test("majority needs no tie-break when one answer has most votes")
     func tally() {
         let outcome = Voting.tally(["3", nil, "4", "4", "3", "4"], tie: .firstBranch)

@@ -28,4 +28,31 @@ import Testing
             }
         }
     }
+
+    @Test("up to eight rows, each row's result is bit-identical to computing it alone")
+    func rowInvariant() {
+        var random = RandomSource(seed: 5)
+        let inputs = 64, outputs = 9
+        let x = (0..<(8 * inputs)).map { _ in Float(random.nextUnit() * 2 - 1) }
+        let w = (0..<(outputs * inputs)).map { _ in Float(random.nextUnit() * 2 - 1) }
+        func product(_ rows: ArraySlice<Float>, count: Int) -> [Float] {
+            var y = [Float](repeating: 0, count: count * outputs)
+            Array(rows).withUnsafeBufferPointer { xp in
+                w.withUnsafeBufferPointer { wp in
+                    y.withUnsafeMutableBufferPointer { yp in
+                        Matmul.multiplyTransposed(xp.baseAddress!, rows: count, inputs: inputs,
+                                                  weights: wp.baseAddress!, outputs: outputs, into: yp.baseAddress!)
+                    }
+                }
+            }
+            return y
+        }
+        for batch in 1...8 {
+            let together = product(x[0..<(batch * inputs)], count: batch)
+            for r in 0..<batch {
+                let alone = product(x[(r * inputs)..<((r + 1) * inputs)], count: 1)
+                #expect(Array(together[(r * outputs)..<((r + 1) * outputs)]) == alone, "batch \(batch) row \(r)")
+            }
+        }
+    }
 }

@@ -52,6 +52,7 @@ public enum TraceEvent: Sendable, Equatable {
 
 /// `run`: what is run.
 public struct RunInfo: Codable, Sendable, Equatable {
+    /// The scheduler step (forward-pass rounds before this event).
     public var step: Int
     /// The graph's name.
     public var graph: String
@@ -67,6 +68,7 @@ public struct RunInfo: Codable, Sendable, Equatable {
 
 /// `thread`: a thread starts.
 public struct ThreadStart: Codable, Sendable, Equatable {
+    /// The scheduler step (forward-pass rounds before this event).
     public var step: Int
     /// The thread's name (`main`, `think[0]`, `search#0.child[1]`).
     public var thread: String
@@ -82,6 +84,7 @@ public struct ThreadStart: Codable, Sendable, Equatable {
 
 /// `segment`: a thread opens a KV segment.
 public struct SegmentOpen: Codable, Sendable, Equatable {
+    /// The scheduler step (forward-pass rounds before this event).
     public var step: Int
     /// The thread writing it.
     public var thread: String
@@ -99,8 +102,11 @@ public struct SegmentOpen: Codable, Sendable, Equatable {
 
 /// `tokens`: tokens one thread wrote in one forward pass.
 public struct TokensWritten: Codable, Sendable, Equatable {
+    /// The scheduler step (forward-pass rounds before this event).
     public var step: Int
+    /// The thread concerned.
     public var thread: String
+    /// The segment written.
     public var segment: String
     /// Token ids, in order.
     public var ids: [Int32]
@@ -114,7 +120,9 @@ public struct TokensWritten: Codable, Sendable, Equatable {
 
 /// `stop`: a thread stops.
 public struct ThreadStop: Codable, Sendable, Equatable {
+    /// The scheduler step (forward-pass rounds before this event).
     public var step: Int
+    /// The thread concerned.
     public var thread: String
     /// Why: `done` (its steps are finished), `finish-policy` (its fork finished without it), `error`.
     public var reason: String
@@ -126,6 +134,7 @@ public struct ThreadStop: Codable, Sendable, Equatable {
 
 /// `merge`: a merge reads a fork's branches.
 public struct MergeInfo: Codable, Sendable, Equatable {
+    /// The scheduler step (forward-pass rounds before this event).
     public var step: Int
     /// The merge step.
     public var merge: String
@@ -145,7 +154,9 @@ public struct MergeInfo: Codable, Sendable, Equatable {
 
 /// `spawn`: a thread spawns children.
 public struct SpawnInfo: Codable, Sendable, Equatable {
+    /// The scheduler step (forward-pass rounds before this event).
     public var step: Int
+    /// The thread concerned.
     public var thread: String
     /// The spawn step.
     public var spawn: String
@@ -161,9 +172,13 @@ public struct SpawnInfo: Codable, Sendable, Equatable {
 
 /// `join`: a thread's context is rewritten with its children's results.
 public struct JoinInfo: Codable, Sendable, Equatable {
+    /// The scheduler step (forward-pass rounds before this event).
     public var step: Int
+    /// The thread concerned.
     public var thread: String
+    /// The spawn step.
     public var spawn: String
+    /// The spawn round (0-based).
     public var round: Int
     /// Per message: whether its child returned a result.
     public var found: [Bool]
@@ -175,6 +190,7 @@ public struct JoinInfo: Codable, Sendable, Equatable {
 
 /// `vote`: a majority vote.
 public struct VoteInfo: Codable, Sendable, Equatable {
+    /// The scheduler step (forward-pass rounds before this event).
     public var step: Int
     /// The vote step.
     public var vote: String
@@ -186,6 +202,7 @@ public struct VoteInfo: Codable, Sendable, Equatable {
 
 /// `forward`: one forward pass.
 public struct ForwardInfo: Codable, Sendable, Equatable {
+    /// The scheduler step (forward-pass rounds before this event).
     public var step: Int
     /// Tokens in the batch.
     public var batch: Int
@@ -201,13 +218,17 @@ public struct ForwardInfo: Codable, Sendable, Equatable {
 
 /// `warning`: something the user should know.
 public struct WarningInfo: Codable, Sendable, Equatable {
+    /// The scheduler step (forward-pass rounds before this event).
     public var step: Int
+    /// The thread concerned, if any.
     public var thread: String?
+    /// What happened.
     public var message: String
 }
 
 /// `end`: the run ends.
 public struct RunEnd: Codable, Sendable, Equatable {
+    /// The scheduler step (forward-pass rounds before this event).
     public var step: Int
     /// The final answer, if one was extracted.
     public var answer: String?
@@ -224,6 +245,7 @@ public struct RunEnd: Codable, Sendable, Equatable {
 extension TraceEvent: Codable {
     private enum Key: String, CodingKey { case event }
 
+    /// Writes the event's fields and its `event` kind into one object.
     public func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: Key.self)
         try container.encode(kind, forKey: .event)
@@ -243,6 +265,7 @@ extension TraceEvent: Codable {
         }
     }
 
+    /// Reads an event by its `event` kind.
     public init(from decoder: Decoder) throws {
         let kind = try decoder.container(keyedBy: Key.self).decode(String.self, forKey: .event)
         switch kind {

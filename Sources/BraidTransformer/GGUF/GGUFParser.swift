@@ -34,7 +34,7 @@ enum GGUFParser {
         let kvCount = try cursor.count("metadata key/value count", minimumElementSize: 13)
 
         var entries: [GGUFKeyValue] = []
-        entries.reserveCapacity(kvCount)
+        entries.reserveCapacity(min(kvCount, 1 << 12))  // grows only as real entries are parsed
         for i in 0..<kvCount {
             let key = try cursor.string("key of metadata entry \(i)")
             let rawType = try cursor.read(UInt32.self, "value type of '\(key)'")
@@ -48,7 +48,7 @@ enum GGUFParser {
         let alignment = try readAlignment(metadata)
 
         var raw: [(name: String, dims: [Int], type: GGMLType, offset: Int)] = []
-        raw.reserveCapacity(tensorCount)
+        raw.reserveCapacity(min(tensorCount, 1 << 12))
         var seen = Set<String>()
         for i in 0..<tensorCount {
             let name = try cursor.string("name of tensor \(i)")
