@@ -71,8 +71,11 @@ public struct LengthEstimate: Sendable {
             if inPlaceholder {
                 if character == "}" {
                     inPlaceholder = false
-                    // `{text}`/`{result}`-style fields in splice templates are counted with their sources.
-                    tokens += placeholderTokens(placeholder)
+                    // `{text}`/`{result}`-style fields in splice templates are counted with their sources;
+                    // braces around anything but a name (`\boxed{}`) are literal text.
+                    let name = placeholder.split(separator: "?", maxSplits: 1).first.map(String.init) ?? ""
+                    let isName = !name.isEmpty && name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." }
+                    tokens += isName ? placeholderTokens(placeholder) : placeholder.utf8.count + 2
                 } else if character == "{" || placeholder.count > 64 {
                     inPlaceholder = false
                     tokens += placeholder.utf8.count + 1
