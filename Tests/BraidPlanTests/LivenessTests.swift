@@ -26,6 +26,7 @@ import Testing
         let chain = try #require(plan.segment("chains[1]"))
         #expect([ReleaseReason.ownEnd, .runEnd].contains(chain.lifetime.reason))
         #expect(chain.lifetime.lastReader == "chains[1]")
+        #expect(chain.lifetime.freedWhenKilled, "a stopped chain's text is voted on; its KV is not read again")
     }
 
     @Test func aFirstRoundIsReleasedAfterItsInterimSummary() throws {

@@ -34,7 +34,7 @@ public enum Liveness {
                 lifetime = Lifetime(lastReader: id, reason: plan.segments[i].stage == lastStage ? .runEnd : .ownEnd)
             }
             // A stopped branch whose KV no later view reads (voted on, or taken as text) can go at once too.
-            let unread = lifetime.reason == .ownEnd || lifetime.reason == .textTaken
+            let unread = lifetime.lastReader == id || lifetime.reason == .textTaken
             lifetime.freedWhenKilled = killed.contains(id) || (branches.contains(id) && unread)
             plan.segments[i].lifetime = lifetime
         }
