@@ -21,12 +21,13 @@ for n in ${THREADS:-1 8}; do
     perf record -q -F 249 --call-graph dwarf,8192 -o "$work/perf.data" -- .build/release/braid bench transformer "${model[@]}" \
         --prompt-tokens "${PROMPT:-512}" --decode-steps "${STEPS:-128}" --threads "$n" --repeats 1 \
         --blas-threads "${BLAS_THREADS:-1}" --skip-single-thread -q > "$work/bench.txt" 2>/dev/null
-    perf script -i "$work/perf.data" -F ip,sym,dso 2>/dev/null > "$work/script.txt"
+    perf script -i "$work/perf.data" -F tid,time,ip,sym,dso 2>/dev/null > "$work/script.txt"
     python3 - "$work/script.txt" "$n" "${PROMPT:-512}" <<'PY'
 import sys, collections
 path, threads, prompt = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 # Samples whose stack passes through ForwardBench.prefill or ForwardBench.decode (the warm-up's few
-# samples included); model loading and start-up are left out.
+# samples included); model loading and start-up are left out. Attention workers (concurrentPerform
+# threads) have no ForwardBench frame: they get the phase of the main thread's nearest sample in time.
 def classify(frames):
     leaf = frames[0]
     syms = [f[1] for f in frames]
@@ -43,21 +44,26 @@ def classify(frames):
         return {"0B0C8runLayer": "layer matmuls (OpenBLAS: QKV, O, gate/up, down)",
                 "0B0C6attend": "attention (OpenBLAS)",
                 "0B0C7forward": "output head (OpenBLAS, 49152×576)"}.get(caller, "OpenBLAS (other)")
-    kind = first("argmax", "0B0C6attend", "softmax", "rmsNorm", "swiglu", "Rope", "BatchPlan",
+    kind = first("argmax", "0B0C6attend", "AttentionJob", "softmax", "rmsNorm", "swiglu", "Rope", "BatchPlan",
                  "0B0C8runLayer", "0B0C7forward")
     return {"argmax": "sampling (argmax over the vocabulary)",
             "0B0C6attend": "attention (scores, softmax, weighted values)", "softmax": "attention (scores, softmax, weighted values)",
+            "AttentionJob": "attention (scores, softmax, weighted values)",
             "rmsNorm": "RMSNorm", "swiglu": "SwiGLU", "Rope": "RoPE",
             "BatchPlan": "batch plan (views → spans)",
             "0B0C8runLayer": "layer glue (RoPE, KV writes, residual adds)",
             "0B0C7forward": "forward glue (embedding rows, logits copy)"}.get(kind, "other (" + leaf[2].split("/")[-1] + ")")
-counts = collections.Counter()
-samples, frames = [], []
+import bisect
+samples, frames, stamp = [], [], None
 for line in open(path, errors="replace"):
     line = line.rstrip("\n")
     if not line.strip():
-        if frames: samples.append(frames)
+        if frames: samples.append((stamp, frames))
         frames = []
+        continue
+    if not line.startswith("\t") and not line.startswith(" " * 8):
+        head = line.split()
+        stamp = float(head[1].rstrip(":")) if len(head) > 1 and head[1].rstrip(":").replace(".", "", 1).isdigit() else None
         continue
     parts = line.strip().split(None, 1)
     if len(parts) < 2: continue
@@ -65,15 +71,30 @@ for line in open(path, errors="replace"):
     dso = rest[rest.rfind("(") + 1:-1] if rest.endswith(")") else ""
     sym = rest[:rest.rfind("(")].strip() if "(" in rest else rest
     frames.append((parts[0], sym, dso))
-if frames: samples.append(frames)
-for phase, key in (("prefill", "V7prefill"), ("decode", "V6decode")):
+if frames: samples.append((stamp, frames))
+def phase_of(f):
+    for s in f:
+        if "ForwardBench" in s[1]:
+            if "V7prefill" in s[1]: return "prefill"
+            if "V6decode" in s[1]: return "decode"
+    return None
+anchors = sorted((t, phase_of(f)) for t, f in samples if t is not None and phase_of(f))
+times = [a[0] for a in anchors]
+def phase(t, f):
+    p = phase_of(f)
+    if p or t is None or not any("AttentionJob" in s[1] or "0B0C6attend" in s[1] for s in f) or not anchors:
+        return p
+    k = bisect.bisect_left(times, t)
+    near = min((j for j in (k - 1, k) if 0 <= j < len(anchors)), key=lambda j: abs(times[j] - t))
+    return anchors[near][1]
+for name in ("prefill", "decode"):
     counts = collections.Counter()
-    for f in samples:
-        if any("ForwardBench" in s[1] and key in s[1] for s in f):
+    for t, f in samples:
+        if phase(t, f) == name:
             counts[classify(f)] += 1
     total = sum(counts.values()) or 1
-    label = "%d-token prompt" % prompt if phase == "prefill" else "%d thread%s" % (threads, "" if threads == 1 else "s")
-    print("%s samples (%s): %d" % (phase, label, sum(counts.values())))
+    label = "%d-token prompt" % prompt if name == "prefill" else "%d thread%s" % (threads, "" if threads == 1 else "s")
+    print("%s samples (%s): %d" % (name, label, sum(counts.values())))
     print()
     print("| phase | share |")
     print("|---|---|")

@@ -20,8 +20,8 @@ public enum EvalPlot {
         let width = marginLeft + 2 * panelWidth + 70 + 180
         let height = marginTop + panelHeight + 60
         // The accuracy axis reaches past the highest interval, so near-zero results are not a flat smear.
-        let top = SVGMarkup.ticks(from: 0, to: max(0.1, summaries.map(\.interval.upper).max() ?? 0), count: 5).last ?? 1
-        let yMax = min(1, max(top, summaries.map(\.interval.upper).max() ?? 0))
+        let highest = max(0.1, summaries.map(\.interval.upper).max() ?? 0)
+        let yMax = min(1, SVGMarkup.coveringTicks(upTo: highest).last ?? 1)
         var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(SVGMarkup.num(width))\" height=\"\(SVGMarkup.num(height))\" viewBox=\"0 0 \(SVGMarkup.num(width)) \(SVGMarkup.num(height))\" font-family=\"ui-sans-serif, system-ui, sans-serif\" font-size=\"12\">\n"
         s += "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n"
         s += "<text x=\"\(SVGMarkup.num(marginLeft))\" y=\"24\" font-size=\"15\" font-weight=\"600\">\(SVGMarkup.escape(title))</text>\n"
@@ -49,7 +49,7 @@ public enum EvalPlot {
     private static func panel(_ summaries: [EvalSummary], graphs: [String], x0: Double, xTitle: String,
                               value: (EvalSummary) -> Double, format: (Double) -> String, yMax: Double) -> String {
         let y0 = marginTop
-        let xTicks = SVGMarkup.ticks(from: 0, to: max(summaries.map(value).max() ?? 0, 1e-9) * 1.08, count: 5)
+        let xTicks = SVGMarkup.coveringTicks(upTo: (summaries.map(value).max() ?? 0) * 1.08)
         let xMax = max(xTicks.last ?? 1, 1e-9)
         func px(_ v: Double) -> Double { x0 + v / xMax * panelWidth }
         func py(_ v: Double) -> Double { y0 + panelHeight - v / yMax * panelHeight }
@@ -82,7 +82,9 @@ public enum EvalPlot {
                 }
                 s += "<circle cx=\"\(cx)\" cy=\"\(SVGMarkup.num(py(p.accuracy)))\" r=\"4.5\" fill=\"\(color(g))\" stroke=\"#fff\"/>"
                 if !p.setting.isEmpty {
-                    s += "<text x=\"\(SVGMarkup.num(px(value(p)) + 7))\" y=\"\(SVGMarkup.num(py(p.accuracy) - 6))\" font-size=\"10\" fill=\"\(color(g))\">\(SVGMarkup.escape(p.setting))</text>"
+                    // Set upright beside the error bar, so the labels of neighbouring points never collide.
+                    let lx = SVGMarkup.num(px(value(p)) + 11), ly = SVGMarkup.num(py(p.accuracy) - 8)
+                    s += "<text transform=\"translate(\(lx),\(ly)) rotate(-90)\" font-size=\"10\" fill=\"\(color(g))\">\(SVGMarkup.escape(p.setting))</text>"
                 }
                 s += "</g>"
             }

@@ -115,3 +115,21 @@ public struct EvalSummary: Sendable, Codable, Equatable {
         failed = records.filter { $0.error != nil }.count
     }
 }
+
+extension EvalSummary {
+    /// One summary per configuration in `records`, in order of first appearance (for re-reading a results file).
+    public static func grouped(_ records: [EvalRecord]) -> [EvalSummary] {
+        var order: [String] = []
+        var byConfig: [String: [EvalRecord]] = [:]
+        for record in records {
+            if byConfig[record.config] == nil { order.append(record.config) }
+            byConfig[record.config, default: []].append(record)
+        }
+        return order.map { config in
+            let runs = byConfig[config] ?? []
+            let graph = runs.first?.graph ?? config
+            let setting = config.hasPrefix(graph + " ") ? String(config.dropFirst(graph.count + 1)) : ""
+            return EvalSummary(config: config, graph: graph, setting: setting, records: runs)
+        }
+    }
+}

@@ -72,6 +72,9 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Write the accuracy plot (SVG) to this file.")
     var plot: String?
 
+    @Option(name: .customLong("from"), help: "Summarize a results file written by --out instead of running (table, --plot, --json).")
+    var from: String?
+
     @Option(name: .customLong("memory-limit"), help: "Most KV-cache memory one run may hold, e.g. 512MB.")
     var memoryLimit: String?
 
@@ -82,12 +85,17 @@ struct EvalCommand: ParsableCommand {
     var quiet = false
 
     func validate() throws {
-        if graphs.isEmpty { throw ValidationError("give a graph file (or several with --compare)") }
+        if from != nil {
+            if !graphs.isEmpty { throw ValidationError("--from summarizes a results file; give no graphs with it") }
+            return
+        }
+        if graphs.isEmpty { throw ValidationError("give a graph file (or several with --compare), or --from results.jsonl") }
         if graphs.count > 1 && !compare { throw ValidationError("several graphs need --compare") }
         if n < 1 { throw ValidationError("--n must be at least 1") }
     }
 
     func run() throws {
+        if let from { return try summarize(from) }
         let evalTask: AnyEvalTask
         do { evalTask = try EvalTasks.named(task) } catch { throw CLIFailure(.usage, "error: \(error)") }
         let problemList = try loadProblems(evalTask)
@@ -122,9 +130,14 @@ struct EvalCommand: ParsableCommand {
         }
         results.close()
         if let error = results.error { throw CLIFailure(.runFailure, "error: writing \(out ?? ""): \(error)") }
+        try report(summaries, task: evalTask.name, problems: problemList.count, source: source, seed: seed)
+    }
+
+    /// Prints the table (or JSON) and writes the plot.
+    private func report(_ summaries: [EvalSummary], task: String, problems: Int, source: String, seed: UInt64) throws {
         let plotPath = plot ?? (compare ? "eval-compare.svg" : nil)
         if let plotPath {
-            let title = "\(evalTask.name): \(problemList.count) problems, seed \(seed)"
+            let title = "\(task): \(problems) problems, seed \(seed)"
             do {
                 try EvalPlot.render(summaries, title: title).write(toFile: plotPath, atomically: true, encoding: .utf8)
             } catch {
@@ -132,7 +145,7 @@ struct EvalCommand: ParsableCommand {
             }
         }
         if json {
-            let report = EvalReport(task: evalTask.name, problems: problemList.count, source: source, seed: seed,
+            let report = EvalReport(task: task, problems: problems, source: source, seed: seed,
                                     scheduling: "sequential across problems; batched within a run", summaries: summaries,
                                     plot: plotPath, results: out)
             let encoder = JSONEncoder()
@@ -143,6 +156,18 @@ struct EvalCommand: ParsableCommand {
             if let plotPath { print("plot: \(plotPath)") }
             if let out { print("runs: \(out)") }
         }
+    }
+
+    /// `--from FILE`: the table and plot of recorded runs, without running anything.
+    private func summarize(_ path: String) throws {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw CLIFailure(.invalidInput, "error: cannot read results file '\(path)'")
+        }
+        let records: [EvalRecord]
+        do { records = try EvalResultsFile.parse(text, file: path) } catch { throw CLIFailure(.invalidInput, "error: \(error)") }
+        guard let first = records.first else { throw CLIFailure(.invalidInput, "error: \(path): no runs") }
+        let summaries = EvalSummary.grouped(records)
+        try report(summaries, task: first.task, problems: summaries.map(\.n).max() ?? 0, source: path, seed: first.seed)
     }
 
     private func loadProblems(_ evalTask: AnyEvalTask) throws -> [EvalProblem] {

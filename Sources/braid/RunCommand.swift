@@ -98,6 +98,7 @@ struct RunCommand: ParsableCommand {
         } catch {
             throw CLIFailure(.invalidInput, "error: cannot load model \(url.path): \(error)")
         }
+        try preflight(loaded, inputs: inputs, session: session, model: url, memoryLimit: limit)
         let writer: TraceWriter?
         do {
             writer = try trace.map { try TraceWriter(path: $0) }
@@ -125,6 +126,45 @@ struct RunCommand: ParsableCommand {
             print(String(decoding: try encoder.encode(result), as: UTF8.self))
         } else {
             print(RunReport.text(result, graph: loaded))
+        }
+    }
+}
+
+extension RunCommand {
+    /// Compiles the graph and checks its worst case (the real prompt length, budgets, the model's shape)
+    /// against the context window and `--memory-limit` before decoding anything. A graph without spawns that can't fit is refused
+    /// (its bounds are reached whenever every branch runs to its budget); for a graph with spawns the worst
+    /// case (every round, every child at full budget) is rarely reached, so it only gets a note, and the run
+    /// stops with exit 3 if it really runs out.
+    func preflight(_ graph: Graph, inputs: [String: String], session: BraidSession, model url: URL, memoryLimit: Int?) throws {
+        let plan: Plan
+        let bounds: Bounds
+        do {
+            plan = try GraphCompiler.compile(graph)
+            // The prompt's length is known exactly; an input used elsewhere is bounded by its UTF-8 bytes.
+            let values = graph.inputs.compactMap { inputs[$0.name] ?? $0.defaultValue }
+            let prompt: Int
+            do {
+                prompt = try session.promptTokenCount(graph: graph, inputs: inputs)
+            } catch let error as RunError {
+                throw CLIFailure(.invalidInput, "error: \(error)")
+            }
+            let estimate = LengthEstimate(lengths: ["prompt": prompt], inputTokens: values.map(\.utf8.count).max() ?? 0)
+            bounds = try Bounds.compute(plan, model: try ModelShapeReader.shape(model: url.path, kv: "f32"), estimate: estimate)
+        } catch let error as PlanError {
+            if !quiet { FileHandle.standardError.write(Data("note: the plan's bounds were not checked: \(error)\n".utf8)) }
+            return
+        }
+        do {
+            try bounds.check(memoryLimit: memoryLimit)
+        } catch let error as PlanError {
+            guard plan.spawns.isEmpty else {
+                if !quiet {
+                    FileHandle.standardError.write(Data("note: in the worst case (every spawn round, every child at full budget) \(error)\n".utf8))
+                }
+                return
+            }
+            throw CLIFailure(.invalidInput, "error: refused before running: \(error) (see `braid plan \(self.graph)`)")
         }
     }
 }

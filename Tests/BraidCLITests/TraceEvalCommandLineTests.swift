@@ -30,6 +30,23 @@ struct TraceEvalCommandLineTests {
         #expect(outcome.error.contains("\(trace):3: not a JSON object"), "\(outcome.error)")
     }
 
+    @Test("eval --from summarizes a results file into the table and the plot without running anything")
+    func fromResults() throws {
+        let results = Self.temporary("results.jsonl"), plot = Self.temporary("plot.svg")
+        defer { for path in [results, plot] { try? FileManager.default.removeItem(atPath: path) } }
+        let line = { (config: String, correct: Bool, seconds: Double) in
+            #"{"checked":"answer","config":"\#(config)","correct":\#(correct),"graph":"parathinker","peakKVBytes":1048576,"problem":"p","sampledTokens":40,"seconds":\#(seconds),"seed":0,"sequentialTokens":20,"steps":25,"task":"countdown","traceID":"x","writtenTokens":90}"#
+        }
+        try [line("parathinker path_tokens=8", true, 1.5), line("parathinker path_tokens=8", false, 2.5),
+             line("parathinker path_tokens=16", false, 4)].joined(separator: "\n").write(toFile: results, atomically: true, encoding: .utf8)
+        let outcome = try BraidProcess.run(["eval", "--from", results, "--plot", plot])
+        #expect(outcome.status == 0, "\(outcome.error)")
+        let rows = outcome.output.split(separator: "\n").filter { $0.hasPrefix("| parathinker") }
+        #expect(rows.count == 2)
+        #expect(rows.first?.contains("50.0% (1/2)") == true)
+        #expect(FileManager.default.fileExists(atPath: plot))
+    }
+
     @Test("eval refuses bad command lines before loading anything", arguments: [
         (["eval", "Graphs/sequential.yaml", "Graphs/parathinker.yaml"], Int32(2), "--compare"),
         (["eval", "Graphs/sequential.yaml", "--task", "chess"], Int32(2), "unknown task 'chess'"),

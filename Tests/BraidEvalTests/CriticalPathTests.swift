@@ -40,6 +40,16 @@ struct CriticalPathTests {
         #expect(CriticalPath.sampledTokens(events) == 12)
     }
 
+    @Test("batched and one-thread-at-a-time scheduling give the same critical path (it is a property of the run)")
+    func schedulingIndependent() throws {
+        let (_, batched) = try EvalFixtures.pathsRun(scheduling: .batched)
+        let (_, sequential) = try EvalFixtures.pathsRun(scheduling: .sequential)
+        #expect(CriticalPath.sampledTokens(batched) == CriticalPath.sampledTokens(sequential))
+        // …while the forward passes differ: one per step batched, one per thread per step sequential.
+        let passes = { (events: [TraceEvent]) in events.filter { $0.kind == "forward" }.count }
+        #expect(passes(sequential) > passes(batched))
+    }
+
     @Test("the counter fed event by event agrees with the whole-trace function")
     func incremental() throws {
         let (_, events) = try EvalFixtures.pathsRun()

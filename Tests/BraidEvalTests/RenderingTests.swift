@@ -48,6 +48,10 @@ struct RenderingTests {
         #expect(lines[2].contains(String(format: "%.1f%%–%.1f%%", wilson.lower * 100, wilson.upper * 100)))
         #expect(lines[3].hasPrefix("| parathinker path_tokens=32"))
         #expect(lines[4].contains("5 MB"))
+        // Narrow columns (n = 2: one character) still line up with the alignment row.
+        let small = EvalSummary(config: "x", graph: "x", setting: "", records: [
+            Self.record("x", graph: "x", correct: true, seconds: 1, tokens: 1, sequential: 1, kv: 1)])
+        #expect(Set(EvalTable.render([small]).split(separator: "\n").map(\.count)).count == 1)
     }
 
     @Test("the plot is well-formed SVG with one point per configuration and a legend entry per graph")
@@ -62,6 +66,29 @@ struct RenderingTests {
         #expect(svg.contains("mean wall time") && svg.contains("mean sampled tokens"))
     }
 
+    @Test("every point and its interval lie inside a panel, whatever the ranges")
+    func pointsInsidePanels() throws {
+        // Maxima just past a round tick (10.5 s, 51.6 s) are where an axis that stops at its last tick fails.
+        var summaries = Self.summaries
+        summaries.append(EvalSummary(config: "slow", graph: "slow", setting: "", records: (0..<2).map { _ in
+            Self.record("slow", graph: "slow", correct: false, seconds: 51.6, tokens: 24, sequential: 16, kv: 1) }))
+        let svg = EvalPlot.render(summaries, title: "t")
+        func numbers(_ pattern: String) throws -> [[Double]] {
+            let regex = try NSRegularExpression(pattern: pattern)
+            return regex.matches(in: svg, range: NSRange(svg.startIndex..., in: svg)).map { match in
+                (1..<match.numberOfRanges).compactMap { Range(match.range(at: $0), in: svg).flatMap { Double(svg[$0]) } }
+            }
+        }
+        let panels = try numbers(#"<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)" fill="none""#)
+        #expect(panels.count == 2)
+        let circles = try numbers(#"<circle cx="([\d.]+)" cy="([\d.]+)" r="4.5""#)
+        #expect(circles.count == 2 * summaries.count)
+        for c in circles {
+            let inside = panels.contains { p in c[0] >= p[0] && c[0] <= p[0] + p[2] && c[1] >= p[1] && c[1] <= p[1] + p[3] }
+            #expect(inside, "point at \(c) is outside both panels")
+        }
+    }
+
     @Test("results files round-trip and name the bad line")
     func resultsFile() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("braid-results-\(UUID().uuidString).jsonl").path
@@ -73,6 +100,8 @@ struct RenderingTests {
         file.close()
         let text = try String(contentsOfFile: path, encoding: .utf8)
         #expect(try EvalResultsFile.parse(text, file: path) == records)
+        let grouped = EvalSummary.grouped(try EvalResultsFile.parse(text, file: path) + [Self.record("a", graph: "a", correct: false, seconds: 3, tokens: 2, sequential: 2, kv: 3)])
+        #expect(grouped.map(\.config) == ["a", "b"] && grouped.map(\.n) == [2, 1] && grouped[0].correct == 1)
         #expect(throws: EvalError("r.jsonl:2: not an eval record")) { try EvalResultsFile.parse(text.split(separator: "\n")[0] + "\n{}\n", file: "r.jsonl") }
     }
 

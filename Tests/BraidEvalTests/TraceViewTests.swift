@@ -1,3 +1,4 @@
+import BraidCountdown
 import BraidRuntime
 import Foundation
 import Testing
@@ -49,6 +50,46 @@ struct TraceViewTests {
         let joinStep = events.compactMap { if case .join(let j) = $0 { return j.step } else { return nil } }.first
         #expect(joins.allSatisfy { $0.step == joinStep && $0.to == "main" })
         let page = TraceHTML.render(events: events, title: "apr")
+        #expect(Self.svgIsWellFormed(page))
+    }
+
+    @Test("an APR run replayed from the Countdown solver: a lane per child under the parent, spawn and join per child")
+    func aprReplay() throws {
+        let recording = try #require(try APRRecording.multiRound(count: 1, seed: 1).first)
+        let thread = recording.thread
+        let children = thread.children.flatMap { $0 }
+        let model = TextModel(documents: thread.segments + children.map(\.finalText))
+        let graph = try EvalFixtures.graph("apr.yaml", overrides: ["parent_tokens": "60000", "child_tokens": "60000", "max_children": "40"])
+        let problem = recording.problem
+        let (_, events) = try EvalFixtures.run(graph, on: model, inputs: [
+            "target": String(problem.target), "numbers": problem.numbers.map(String.init).joined(separator: ", ")])
+        let timeline = TraceTimeline(events: events)
+        #expect(timeline.lanes.count == 1 + children.count)
+        #expect(timeline.lanes.dropFirst().allSatisfy { $0.parent == "main" && $0.kind == "child" })
+        #expect(timeline.arrows.filter { $0.kind == .spawn }.count == children.count)
+        #expect(timeline.arrows.filter { $0.kind == .join }.count == children.count)
+        #expect(Set(timeline.arrows.filter { $0.kind == .join }.map(\.step)).count == thread.children.count, "one join step per round")
+        let page = TraceHTML.render(events: events, title: "apr replay")
+        #expect(Self.svgIsWellFormed(page))
+        // For looking at the page: BRAID_TRACE_VIEW_DIR=/tmp/x swift test … keeps it (and its trace).
+        if let directory = ProcessInfo.processInfo.environment["BRAID_TRACE_VIEW_DIR"] {
+            try page.write(toFile: directory + "/apr-replay.html", atomically: true, encoding: .utf8)
+            try events.map(TraceJSONL.line).joined(separator: "\n").write(toFile: directory + "/apr-replay.jsonl", atomically: true, encoding: .utf8)
+        }
+    }
+
+    @Test("a trace cut short still renders: unannounced threads get a lane, unstopped lanes run to the end")
+    func truncated() throws {
+        let (_, events) = try EvalFixtures.pathsRun()
+        // Drop the thread announcement of the second path and everything from its stop on.
+        let cut = events.firstIndex { if case .stop = $0 { return true } else { return false } } ?? events.count
+        let kept = events[..<cut].filter { if case .thread(let t) = $0 { return t.thread != "think[1]" } else { return true } }
+        let timeline = TraceTimeline(events: Array(kept))
+        #expect(timeline.end == nil)
+        #expect(timeline.lanes.contains { $0.name == "think[1]" && $0.kind == "?" })
+        #expect(timeline.lanes.allSatisfy { $0.stop == nil })
+        let page = TraceHTML.render(events: Array(kept), title: "cut")
+        #expect(page.contains("the run did not finish"))
         #expect(Self.svgIsWellFormed(page))
     }
 

@@ -26,20 +26,58 @@ import Testing
         let pathCount = (reference.segments.max() ?? -1) + 1
         let paths = (0..<pathCount).map { j in reference.segments.filter { $0 == j }.count }
         let summary = reference.segments.filter { $0 == -2 }.count
-        let plan = try HandPlans.parathinker(paths: pathCount)
+        let plan = try LibraryGraphs.plan("parathinker", ["paths": String(pathCount)])
         try expectMatchesRule(plan, prompt: prompt, paths: paths, summary: summary)
         let expansion = try MaskExpansion.expand(plan, lengths: MaskLengths(
             ["prompt": prompt, "summary": summary].merging(paths.enumerated().map { ("think[\($0.offset)]", $0.element) }) { $1 }))
         #expect(expansion.tokens.map(\.position) == reference.positions)
     }
 
+    @Test func handBuiltPlanMatchesTheCompiledGraph() throws {
+        let compiled = try LibraryGraphs.plan("parathinker", ["paths": "3"])
+        let hand = try HandPlans.parathinker(paths: 3)
+        #expect(compiled.segments.map(\.view) == hand.segments.map(\.view))
+        #expect(compiled.segments.map(\.placement) == hand.segments.map(\.placement))
+        #expect(compiled.segments.map(\.thought) == hand.segments.map(\.thought))
+    }
+
     @Test(arguments: [1, 2, 3, 5, 8])
     func matchesTheRuleForManyPathCounts(paths: Int) throws {
-        let plan = try HandPlans.parathinker(paths: paths)
+        let plan = try LibraryGraphs.plan("parathinker", ["paths": String(paths)])
         var generator = SplitMix(seed: UInt64(paths))
         for _ in 0..<4 {
             let lengths = (0..<paths).map { _ in generator.next(in: 1...9) }
             try expectMatchesRule(plan, prompt: generator.next(in: 1...12), paths: lengths, summary: generator.next(in: 1...6))
         }
+    }
+
+    @Test(arguments: [2, 3, 6])
+    func flatLaysPathsEndToEnd(paths: Int) throws {
+        let plan = try LibraryGraphs.plan("parathinker-flat", ["paths": String(paths)])
+        var random = SplitMix(seed: UInt64(paths) * 31)
+        let prompt = random.next(in: 1...10)
+        let think = random.next(in: 1...7)
+        let expansion = try MaskExpansion.expand(plan, lengths: MaskLengths(["prompt": prompt, "think": think, "summary": 3]))
+        // Paths of equal length laid end to end: positions 0, 1, 2, … in write order, visibility still two-phase.
+        #expect(expansion.tokens.map(\.position) == Array(0..<expansion.count))
+        let owners = ReferenceRule.layout(prompt: prompt, paths: Array(repeating: think, count: paths), summary: 3).owners
+        for q in 0..<expansion.count {
+            for k in 0..<expansion.count where expansion.attends(q, k) != ReferenceRule.visible(owners, q, k) {
+                Issue.record("cell (\(q), \(k)) differs from the two-phase rule")
+                return
+            }
+        }
+    }
+
+    @Test func flatPathsOfUnequalLengthTakeSlotsOfTheLongest() throws {
+        // The paper's m = l_x + i·l_max + t: shorter paths leave gaps, none overlap.
+        let plan = try LibraryGraphs.plan("parathinker-flat", ["paths": "3"])
+        let lengths = [4, 7, 2]
+        var values = ["prompt": 5, "summary": 2]
+        for (j, length) in lengths.enumerated() { values["think[\(j)]"] = length }
+        let expansion = try MaskExpansion.expand(plan, lengths: MaskLengths(values))
+        let starts = (0..<3).compactMap { j in expansion.tokens.first { $0.segment == "think[\(j)]" }?.position }
+        #expect(starts == [5, 5 + 7, 5 + 14])
+        #expect(expansion.tokens.first { $0.segment == "summary" }?.position == 5 + 14 + 2)
     }
 }

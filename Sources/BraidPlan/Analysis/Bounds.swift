@@ -8,6 +8,8 @@ public struct Bounds: Codable, Equatable, Sendable {
     public struct SegmentBound: Codable, Equatable, Sendable {
         /// The segment.
         public var segment: SegmentID
+        /// Its kind (decoded segments are bounded by budgets, others by their text).
+        public var kind: SegmentKind
         /// Most tokens it can hold.
         public var maxTokens: Int
         /// Largest position its first token can take.
@@ -42,11 +44,14 @@ public struct Bounds: Codable, Equatable, Sendable {
         var ends: [SegmentID: Int] = [:]
         var segmentBounds: [SegmentBound] = []
         for segment in worst.segments {
-            let start = segment.placement.start(ends: ends) ?? 0
+            // A flat fork's slot is its longest branch bound, as the runtime reserves prefix + budget per branch.
+            let slot = segment.placement.slot == nil ? 0
+                : (worst.fork(containing: segment.id)?.segments.compactMap { lengths[$0] }.max() ?? 0)
+            let start = segment.placement.start(ends: ends, lengths: lengths, slotLength: slot) ?? 0
             let length = lengths[segment.id] ?? 0
             ends[segment.id] = start + length
             let view = segment.view.reduce(0) { $0 + (lengths[$1] ?? 0) }
-            segmentBounds.append(SegmentBound(segment: segment.id, maxTokens: length, maxStart: start, viewTokens: view))
+            segmentBounds.append(SegmentBound(segment: segment.id, kind: segment.kind, maxTokens: length, maxStart: start, viewTokens: view))
         }
         var peak = 0
         var peakStage = worst.stages.first?.step ?? ""
@@ -93,7 +98,9 @@ public struct Bounds: Codable, Equatable, Sendable {
         for bound in segments {
             if bound.maxTokens > context {
                 throw PlanError.contextOverflow(segment: bound.segment, tokens: bound.maxTokens, context: context,
-                                                reason: "its own budget is larger than the context window")
+                                                reason: bound.kind == .generated || bound.kind == .summary
+                                                    ? "its budget (forced prefix + max_tokens) alone is larger than the context window"
+                                                    : "its text alone can be longer than the context window")
             }
             if bound.maxStart + bound.maxTokens > context {
                 throw PlanError.contextOverflow(segment: bound.segment, tokens: bound.maxStart + bound.maxTokens, context: context,

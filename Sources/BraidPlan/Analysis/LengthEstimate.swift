@@ -2,10 +2,11 @@
 ///
 /// - Decoded segments: the forced prefix plus `max_tokens`.
 /// - Prefilled text: its UTF-8 byte count, which bounds the token count of a byte-level BPE tokenizer
-///   (every token covers at least one byte); a `{placeholder}` left in a template (an input such as
-///   `{question}`) counts as `inputTokens`; chat messages add `chatOverheadPerMessage` for the template's markers.
+///   (every token covers at least one byte); a graph input left in a template (`{question}`) counts as
+///   `inputTokens`, any other run-time variable (a spawn capture, `{answer}`) as `variableTokens`, `{i}` as 2;
+///   chat messages add `chatOverheadPerMessage` for the template's markers.
 /// - Spliced text: the sources' bounds plus the per-source template.
-/// Explicit `lengths` (by segment id, or by step id for every segment of the step) override all of this.
+/// Explicit `lengths` (by segment id, `step.kind`, or step id for every non-spliced segment) override all of this.
 public struct LengthEstimate: Sendable {
     /// Explicit lengths by segment id or step id.
     public var lengths: [String: Int]
@@ -13,16 +14,27 @@ public struct LengthEstimate: Sendable {
     public var inputTokens: Int
     /// Tokens the chat template adds per message (role markers, separators).
     public var chatOverheadPerMessage: Int
+    /// Tokens assumed for a run-time variable that is not an input (a spawn capture such as `{node}`).
+    public var variableTokens: Int
+    /// The names counted as inputs (`nil`: every unknown variable is an input).
+    var inputNames: Set<String>?
 
     /// Creates an estimator.
-    public init(lengths: [String: Int] = [:], inputTokens: Int = 256, chatOverheadPerMessage: Int = 8) {
+    public init(lengths: [String: Int] = [:], inputTokens: Int = 256, chatOverheadPerMessage: Int = 8, variableTokens: Int = 16) {
         self.lengths = lengths
         self.inputTokens = inputTokens
         self.chatOverheadPerMessage = chatOverheadPerMessage
+        self.variableTokens = variableTokens
     }
 
     /// Upper bounds for every segment of `plan`, by id.
     public func maxTokens(in plan: Plan) -> [SegmentID: Int] {
+        var estimate = self
+        estimate.inputNames = plan.inputs.isEmpty ? nil : Set(plan.inputs)
+        return estimate.maxTokensKnowingInputs(in: plan)
+    }
+
+    private func maxTokensKnowingInputs(in plan: Plan) -> [SegmentID: Int] {
         var result: [SegmentID: Int] = [:]
         for segment in plan.segments {
             result[segment.id] = maxTokens(of: segment, known: result)
@@ -32,17 +44,21 @@ public struct LengthEstimate: Sendable {
 
     /// Upper bound for one segment, given the bounds of earlier segments (for spliced text).
     public func maxTokens(of segment: Segment, known: [SegmentID: Int]) -> Int {
-        if let explicit = lengths[segment.id] ?? lengths[segment.step] { return explicit }
+        // A step's length names its own text; a merge's spliced copy of its sources is named only by id or `step.spliced`.
+        let byStep = segment.kind == .spliced ? nil : lengths[segment.step]
+        if let explicit = lengths[segment.id] ?? lengths["\(segment.step).\(segment.kind.rawValue)"] ?? byStep { return explicit }
         switch segment.content {
-        case .text(let template):
-            return textTokens(template)
+        case .text(let template, let limit):
+            let tokens = textTokens(template)
+            return limit.map { min($0, tokens) } ?? tokens
         case .chat(let messages):
             return messages.reduce(0) { $0 + textTokens($1.text) + chatOverheadPerMessage }
         case .generate(let generation):
             return (generation.prefix.map(textTokens) ?? 0) + generation.maxTokens
-        case .splice(let sources, let template):
-            let perSource = template.map(textTokens) ?? 0
-            return sources.reduce(0) { $0 + (known[$1] ?? 0) + perSource }
+        case .splice(let splice):
+            let perSource = max(textTokens(splice.each), splice.failed.map(textTokens) ?? 0) + textTokens(splice.separator)
+            return textTokens(splice.header) + textTokens(splice.footer)
+                + splice.sources.reduce(0) { $0 + (known[$1] ?? 0) + perSource }
         }
     }
 
@@ -55,8 +71,11 @@ public struct LengthEstimate: Sendable {
             if inPlaceholder {
                 if character == "}" {
                     inPlaceholder = false
-                    // `{text}`/`{result}`-style fields in splice templates are counted with their sources.
-                    tokens += Self.splicedFields.contains(placeholder) ? 0 : (placeholder == "i" ? 2 : inputTokens)
+                    // `{text}`/`{result}`-style fields in splice templates are counted with their sources;
+                    // braces around anything but a name (`\boxed{}`) are literal text.
+                    let name = placeholder.split(separator: "?", maxSplits: 1).first.map(String.init) ?? ""
+                    let isName = !name.isEmpty && name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." }
+                    tokens += isName ? placeholderTokens(placeholder) : placeholder.utf8.count + 2
                 } else if character == "{" || placeholder.count > 64 {
                     inPlaceholder = false
                     tokens += placeholder.utf8.count + 1
@@ -72,6 +91,18 @@ public struct LengthEstimate: Sendable {
         }
         if inPlaceholder { tokens += placeholder.utf8.count + 1 }
         return tokens
+    }
+
+    /// The tokens one `{placeholder}` is assumed to take.
+    func placeholderTokens(_ placeholder: String) -> Int {
+        // `{name?suffix}` renders the variable and its suffix.
+        let parts = placeholder.split(separator: "?", maxSplits: 1).map(String.init)
+        let name = parts.first ?? placeholder
+        let suffix = parts.count > 1 ? parts[1].utf8.count : 0
+        if Self.splicedFields.contains(name) { return 0 }
+        if ["i", "i0", "depth"].contains(name) { return 2 }
+        if inputNames?.contains(name) ?? true { return inputTokens + suffix }
+        return variableTokens + suffix
     }
 
     /// Placeholders standing for text whose length is counted elsewhere.

@@ -23,7 +23,7 @@ public enum PlanChecks {
                     throw PlanError.inconsistent(segment: segment.id, reason: "its view names '\(other)' twice")
                 }
             }
-            for anchor in segment.placement.after where seen[anchor] == nil || anchor == segment.id {
+            for anchor in segment.placement.anchors where seen[anchor] == nil || anchor == segment.id {
                 throw PlanError.inconsistent(segment: segment.id, reason: "its position is measured from '\(anchor)', which is not written before it")
             }
             guard plan.stages.indices.contains(segment.stage), segment.stage >= previousStage else {

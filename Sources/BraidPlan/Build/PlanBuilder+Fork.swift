@@ -16,56 +16,66 @@ public enum MergeLayout: String, Codable, Sendable, CaseIterable {
 
 /// Everything a fork needs besides its step id and parent.
 public struct ForkSpec: Sendable {
-    /// Per-branch generation (one entry per branch; its count is the fork's width).
-    public var generations: [Generation]
+    /// Each branch's first segment: decoding (with its forced prefix) or forced text; `nil` = none (the
+    /// branch only runs nested steps). Its count is the fork's width.
+    public var branches: [SegmentContent?]
     /// What branches see of the parent.
     public var context: BranchContext
     /// Position layout.
     public var layout: ForkLayout
     /// Per-branch thought-embedding index (0 = none); empty = none for all.
     public var thoughts: [Int]
-    /// Per-branch prompt for isolated branches (prefilled before the generation); empty = none.
-    public var prompts: [SegmentContent]
     /// When the fork is done.
-    public var finish: FinishPolicy
+    public var finish: FinishRule
+    /// For `agree`: the regular expression extracting a branch's answer.
+    public var agreeExtract: String?
     /// What happens to the branches still running then.
     public var unfinished: Unfinished
 
     /// Creates a fork spec.
-    public init(generations: [Generation], context: BranchContext = .parent, layout: ForkLayout = .shared,
-                thoughts: [Int] = [], prompts: [SegmentContent] = [], finish: FinishPolicy = .all,
-                unfinished: Unfinished = .keep) {
-        self.generations = generations
+    public init(branches: [SegmentContent?], context: BranchContext = .parent, layout: ForkLayout = .shared,
+                thoughts: [Int] = [], finish: FinishRule = .all, agreeExtract: String? = nil, unfinished: Unfinished = .keep) {
+        self.branches = branches
         self.context = context
         self.layout = layout
         self.thoughts = thoughts
-        self.prompts = prompts
         self.finish = finish
+        self.agreeExtract = agreeExtract
         self.unfinished = unfinished
+    }
+
+    /// A fork whose branches each decode with the given generation.
+    public init(generations: [Decoding], context: BranchContext = .parent, layout: ForkLayout = .shared,
+                thoughts: [Int] = [], finish: FinishRule = .all, unfinished: Unfinished = .keep) {
+        self.init(branches: generations.map { .generate($0) }, context: context, layout: layout, thoughts: thoughts,
+                  finish: finish, unfinished: unfinished)
     }
 }
 
 extension PlanBuilder {
-    /// Forks `parent` into one branch thread per generation, all written in one stage.
-    /// Branch `i`'s thread and segment are both named `step[i]`. Returns the branch thread ids.
+    /// Forks `parent` into one branch thread per entry of `spec.branches`, their first segments written in one
+    /// stage. Branch `i`'s thread and first segment are both named `step[i]` (prefixed `parent/` off the root).
+    /// Returns the branch thread ids; their later steps are appended to those threads.
     @discardableResult
     public mutating func fork(step: String, from parent: ThreadID = PlanBuilder.mainThread,
                               _ spec: ForkSpec) throws -> [ThreadID] {
         guard let parentContext = contexts[parent] else {
             throw PlanError.invalidGraph(step: step, reason: "thread '\(parent)' does not exist at this point")
         }
-        guard !spec.generations.isEmpty else {
+        guard !spec.branches.isEmpty else {
             throw PlanError.invalidGraph(step: step, reason: "a fork needs at least one branch")
         }
-        guard plan.fork(step) == nil else {
-            throw PlanError.invalidGraph(step: step, reason: "fork '\(step)' is defined twice")
-        }
+        // Off the root thread the fork is named after its thread, so a fork nested in branches stays unique.
         let base = parent == Self.mainThread ? step : "\(parent)/\(step)"
+        guard plan.fork(base) == nil else {
+            throw PlanError.invalidGraph(step: step, reason: "fork '\(base)' is defined twice")
+        }
         let stage = plan.stages.count
         var threads: [ThreadID] = []
         var segments: [SegmentID] = []
-        for (i, generation) in spec.generations.enumerated() {
-            guard generation.maxTokens > 0 else {
+        let isolated = spec.context == .isolated
+        for (i, content) in spec.branches.enumerated() {
+            if case .generate(let generation)? = content, generation.maxTokens <= 0 {
                 throw PlanError.invalidGraph(step: step, reason: "branch \(i): max_tokens must be positive, got \(generation.maxTokens)")
             }
             let thread = "\(base)[\(i)]"
@@ -74,68 +84,59 @@ extension PlanBuilder {
             }
             threads.append(thread)
             plan.threads.append(PlanThread(id: thread, parent: parent, fork: step))
-            let isolated = spec.context == .isolated
-            contexts[thread] = ThreadContext(view: isolated ? [] : parentContext.view,
-                                             last: isolated ? nil : parentContext.last)
-            let thought = i < spec.thoughts.count ? spec.thoughts[i] : 0
-            if i < spec.prompts.count {
-                let promptID = "\(thread).prompt"
-                try appendToStage(id: promptID, kind: .prompt, thread: thread, step: step, branch: i,
-                                  content: spec.prompts[i], thought: thought,
-                                  placement: placement(i: i, spec: spec, parentLast: parentContext.last, previous: segments.last),
-                                  stage: stage)
-                segments.append(promptID)
+            contexts[thread] = ThreadContext(view: isolated ? [] : parentContext.view, last: isolated ? nil : parentContext.last)
+            guard let content else { continue }
+            let place: Placement
+            if isolated {
+                place = .start
+            } else if spec.layout == .flat {
+                place = Placement(.flat, after: parentContext.last.map { [$0] } ?? [], slot: i)
+            } else {
+                place = parentContext.last.map(Placement.shared) ?? Placement(.shared)
             }
-            let first = i < spec.prompts.count
-            let place: Placement? = first ? nil : placement(i: i, spec: spec, parentLast: parentContext.last, previous: segments.last)
-            try appendToStage(id: thread, kind: .generated, thread: thread, step: step, branch: i,
-                              content: .generate(generation), thought: thought, placement: place, stage: stage)
+            let kind: SegmentKind
+            if case .generate = content { kind = .generated } else { kind = .prefix }
+            try appendToStage(id: thread, kind: kind, thread: thread, step: step, branch: i, content: content,
+                              thought: i < spec.thoughts.count ? spec.thoughts[i] : 0, placement: place, stage: stage)
             segments.append(thread)
         }
-        plan.stages.append(Stage(step: step, segments: segments))
-        plan.forks.append(ForkPlan(id: step, parent: parent, at: spec.context == .isolated ? nil : parentContext.last,
-                                   branches: threads, segments: segments, finish: spec.finish,
+        if !segments.isEmpty { plan.stages.append(Stage(step: step, segments: segments)) }
+        plan.forks.append(ForkPlan(id: base, parent: parent, at: isolated ? nil : parentContext.last, branches: threads,
+                                   segments: segments, finish: spec.finish, agreeExtract: spec.agreeExtract,
                                    unfinished: spec.unfinished, context: spec.context))
         return threads
-    }
-
-    /// The placement of branch `i`'s first segment.
-    private func placement(i: Int, spec: ForkSpec, parentLast: SegmentID?, previous: SegmentID?) -> Placement {
-        if spec.context == .isolated { return .start }
-        switch spec.layout {
-        case .shared:
-            return parentLast.map(Placement.shared) ?? Placement(.shared)
-        case .flat:
-            if i > 0, let previous { return .flat(previous) }
-            return parentLast.map(Placement.flat) ?? Placement(.flat)
-        }
     }
 }
 
 /// Everything a merge needs besides its step id and fork.
 public struct MergeSpec: Sendable {
     /// How branches are read.
-    public var mode: MergeMode
-    /// Position of the merge's first segment (`attend` only; other modes continue the parent).
+    public var mode: MergeRead
+    /// Position of the merge's own segment in `attend` mode (other modes continue the parent).
     public var layout: MergeLayout
     /// The branch indexes read (`nil` = all, in order).
     public var branches: [Int]?
-    /// For `reprefill`/`text`: how each branch's text is formatted (`{text}`, `{i}`); `nil` = as is.
-    public var template: String?
-    /// The merge's decoding (the summary); required for `attend`, optional otherwise.
-    public var generation: Generation?
+    /// For `reprefill`/`text`: how the branches' text is put together (its `sources` are filled in).
+    public var splice: Splice
+    /// The merge's own segment: decoding (with its forced prefix, ParaThinker's summary) or forced text; `nil` = none.
+    public var content: SegmentContent?
     /// Thought-embedding index of the merge's segments.
     public var thought: Int
 
     /// Creates a merge spec.
-    public init(mode: MergeMode, layout: MergeLayout = .afterLongest, branches: [Int]? = nil, template: String? = nil,
-                generation: Generation?, thought: Int = 0) {
+    public init(mode: MergeRead, layout: MergeLayout = .afterLongest, branches: [Int]? = nil,
+                splice: Splice = Splice(sources: []), content: SegmentContent?, thought: Int = 0) {
         self.mode = mode
         self.layout = layout
         self.branches = branches
-        self.template = template
-        self.generation = generation
+        self.splice = splice
+        self.content = content
         self.thought = thought
+    }
+
+    /// A merge whose own segment decodes with `generation`.
+    public init(mode: MergeRead, layout: MergeLayout = .afterLongest, branches: [Int]? = nil, generation: Decoding?) {
+        self.init(mode: mode, layout: layout, branches: branches, content: generation.map { .generate($0) })
     }
 }
 
@@ -146,6 +147,10 @@ extension PlanBuilder {
         guard let fork = plan.fork(forkID) else {
             throw PlanError.invalidGraph(step: step, reason: "merges '\(forkID)', which is not a fork before it")
         }
+        if let earlier = plan.merges.first(where: { $0.fork == forkID }) {
+            throw PlanError.nothingToRead(merge: step, fork: forkID,
+                                          reason: "'\(earlier.id)' already merged it and its branches are released then")
+        }
         let indexes = spec.branches ?? Array(fork.branches.indices)
         for index in indexes where !fork.branches.indices.contains(index) {
             throw PlanError.invalidGraph(step: step, reason: "reads branch \(index) of '\(forkID)', which has \(fork.branches.count)")
@@ -153,6 +158,9 @@ extension PlanBuilder {
         try checkSomethingLeft(step: step, fork: fork, reading: indexes.count)
         let readThreads = indexes.map { fork.branches[$0] }
         let sources = readThreads.flatMap { plan.thread($0)?.segments ?? [] }
+        guard !sources.isEmpty else {
+            throw PlanError.nothingToRead(merge: step, fork: forkID, reason: "its branches write no tokens")
+        }
         let lasts = readThreads.compactMap { contexts[$0]?.last }
         let thread = fork.parent
         guard let parentContext = contexts[thread] else {
@@ -161,33 +169,45 @@ extension PlanBuilder {
         let id = try segmentID(step: step, thread: thread)
         let stage = plan.stages.count
         var written: [SegmentID] = []
+        let ownKind: SegmentKind
+        if case .generate = spec.content { ownKind = .summary } else { ownKind = .prefix }
         switch spec.mode {
         case .attend:
-            guard let generation = spec.generation else {
-                throw PlanError.invalidGraph(step: step, reason: "an attend merge must generate (it has no text of its own)")
+            guard let content = spec.content else {
+                throw PlanError.invalidGraph(step: step, reason: "an attend merge must write something (a prefix or a generation)")
             }
-            // The summary reads the branches in place; afterwards the thread keeps only the summary,
-            // so the branches' blocks are released when the summary ends.
+            // The merge's segment reads the branches in place; afterwards the thread keeps only that segment,
+            // so the branches' blocks are released when it ends.
             contexts[thread]?.view = parentContext.view + sources
-            let place = spec.layout == .flat ? Placement(.flat, after: Array(lasts.suffix(1))) : .afterLongest(lasts)
-            try appendToStage(id: id, kind: .summary, thread: thread, step: step, branch: nil,
-                              content: .generate(generation), thought: spec.thought, placement: place, stage: stage)
+            let place: Placement
+            if spec.layout == .afterLongest {
+                place = .afterLongest(lasts)
+            } else if plan.segment(fork.segments.first ?? "")?.placement.rule == .flat {
+                // After flat branches: right after the last slot's content.
+                place = Placement(.flat, after: lasts)
+            } else {
+                // After shared branches: as if they had been laid end to end after the parent.
+                place = Placement(.flat, after: parentContext.last.map { [$0] } ?? [], plus: sources)
+            }
+            try appendToStage(id: id, kind: ownKind, thread: thread, step: step, branch: nil, content: content,
+                              thought: spec.thought, placement: place, stage: stage)
             contexts[thread]?.view = parentContext.view + [id]
             written = [id]
         case .reprefill, .text:
             let splicedID = "\(id).text"
+            var splice = spec.splice
+            splice.sources = sources
             try appendToStage(id: splicedID, kind: .spliced, thread: thread, step: step, branch: nil,
-                              content: .splice(sources: sources, template: spec.template), thought: spec.thought,
-                              placement: nil, stage: stage)
+                              content: .splice(splice), thought: spec.thought, placement: nil, stage: stage)
             written = [splicedID]
-            if let generation = spec.generation {
-                try appendToStage(id: id, kind: .summary, thread: thread, step: step, branch: nil,
-                                  content: .generate(generation), thought: spec.thought, placement: nil, stage: stage)
+            if let content = spec.content {
+                try appendToStage(id: id, kind: ownKind, thread: thread, step: step, branch: nil, content: content,
+                                  thought: spec.thought, placement: nil, stage: stage)
                 written.append(id)
             }
         }
         plan.stages.append(Stage(step: step, segments: written))
-        plan.merges.append(MergePlan(id: step, mode: spec.mode, fork: forkID, sources: sources, segments: written))
+        plan.merges.append(MergePlan(id: id, mode: spec.mode, fork: forkID, sources: sources, segments: written))
         return written
     }
 

@@ -15,6 +15,8 @@ public struct PlanBuilder: Sendable {
     /// The plan built so far (liveness not yet analysed).
     public internal(set) var plan: Plan
     var contexts: [ThreadID: ThreadContext] = [:]
+    /// When set, appended segments join this stage instead of opening their own (branches' nested steps).
+    var openStage: Int?
     /// The root thread's id.
     public static let mainThread: ThreadID = "main"
 
@@ -46,13 +48,13 @@ public struct PlanBuilder: Sendable {
 
     /// Appends a decoded segment to a thread.
     @discardableResult
-    public mutating func generate(step: String, generation: Generation, thread: ThreadID = PlanBuilder.mainThread,
-                                  thought: Int = 0) throws -> SegmentID {
+    public mutating func generate(step: String, generation: Decoding, thread: ThreadID = PlanBuilder.mainThread,
+                                  thought: Int = 0, kind: SegmentKind = .generated) throws -> SegmentID {
         guard generation.maxTokens > 0 else {
             throw PlanError.invalidGraph(step: step, reason: "max_tokens must be positive, got \(generation.maxTokens)")
         }
         let id = try segmentID(step: step, thread: thread)
-        try append(id: id, kind: .generated, thread: thread, step: step, content: .generate(generation), thought: thought)
+        try append(id: id, kind: kind, thread: thread, step: step, content: .generate(generation), thought: thought)
         return id
     }
 
@@ -96,10 +98,30 @@ public struct PlanBuilder: Sendable {
     /// Appends a segment that continues `thread` (or is placed by `placement`) as a new stage of its own.
     mutating func append(id: SegmentID, kind: SegmentKind, thread: ThreadID, step: String, content: SegmentContent,
                          thought: Int, placement: Placement? = nil) throws {
+        if let openStage {
+            try appendToStage(id: id, kind: kind, thread: thread, step: step, branch: nil, content: content,
+                              thought: thought, placement: placement, stage: openStage)
+            plan.stages[openStage].segments.append(id)
+            return
+        }
         let stage = plan.stages.count
         try appendToStage(id: id, kind: kind, thread: thread, step: step, branch: nil, content: content,
                           thought: thought, placement: placement, stage: stage)
         plan.stages.append(Stage(step: step, segments: [id]))
+    }
+
+    /// Runs `body` with every segment it appends written in one new stage (threads side by side, such as the
+    /// branches of a fork each running the same nested step). Nested forks and merges still open their own.
+    public mutating func sideBySide(step: String, _ body: (inout PlanBuilder) throws -> Void) throws {
+        let stage = plan.stages.count
+        plan.stages.append(Stage(step: step, segments: []))
+        let previous = openStage
+        openStage = stage
+        defer { openStage = previous }
+        try body(&self)
+        if plan.stages.indices.contains(stage), plan.stages[stage].segments.isEmpty, stage == plan.stages.count - 1 {
+            plan.stages.removeLast()
+        }
     }
 
     /// Appends a segment to the current thread context without creating a stage (the caller does).

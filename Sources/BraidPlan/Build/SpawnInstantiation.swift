@@ -22,38 +22,83 @@ extension Plan {
         let stageSegments = Set(stages[trigger.stage].segments)
         let insertAt = (segments.lastIndex { stageSegments.contains($0.id) } ?? 0) + 1
         let childStage = trigger.stage + 1
-        let joinStage = trigger.stage + 2
+
+        let sub = try childPlan(of: template)
+        let subStages = max(1, sub.stages.count)
+        let joinStage = childStage + subStages
 
         var added: [Segment] = []
+        var childStages = [[SegmentID]](repeating: [], count: subStages)
         var instance = SpawnInstance(children: [], messages: [], outputs: [],
                                      join: template.joinSegment(round: round), continuation: template.trigger(round: round + 1))
+        var joinSources: [SegmentID] = []
         let inherited = template.context == .parent ? Array(trigger.view) : []
         for c in 0..<children {
             let thread = template.childThread(round: round, child: c)
-            let message = "\(thread).message"
-            let messagePlace: Placement = template.context == .parent ? .shared(triggerID) : .start
-            added.append(Segment(id: message, kind: .message, thread: thread, step: id, branch: c,
-                                 placement: messagePlace, view: inherited + [message], thought: template.childThought,
-                                 content: .text(template: template.childPrompt), stage: childStage))
-            added.append(Segment(id: thread, kind: .generated, thread: thread, step: id, branch: c,
-                                 placement: .continues(message), view: inherited + [message, thread],
-                                 thought: template.childThought, content: .generate(template.child), stage: childStage))
-            threads.append(PlanThread(id: thread, parent: template.parent, fork: id, segments: [message, thread]))
+            func rename(_ id: SegmentID) -> SegmentID {
+                id == "message" ? "\(thread).message" : id == "output" ? thread : "\(thread)/\(id)"
+            }
+            func renameThread(_ id: ThreadID) -> ThreadID { id == PlanBuilder.mainThread ? thread : "\(thread)/\(id)" }
+            for segment in sub.segments {
+                var copy = segment
+                copy.id = rename(segment.id)
+                copy.thread = renameThread(segment.thread)
+                copy.step = segment.id == "message" || segment.id == "output" ? id : "\(id).\(segment.step)"
+                if segment.thread == PlanBuilder.mainThread { copy.branch = c }
+                copy.view = segment.view.map(rename)
+                // What sees the child's prompt also sees the parent's context the child inherits.
+                if segment.view.contains("message") { copy.view = inherited + copy.view }
+                copy.placement.after = segment.placement.after.map(rename)
+                copy.placement.plus = segment.placement.plus.map(rename)
+                if segment.id == "message" {
+                    copy.placement = template.context == .parent ? .shared(triggerID) : .start
+                }
+                if copy.thought == 0 { copy.thought = template.childThought }
+                copy.content = renamedContent(segment.content, rename)
+                copy.stage = childStage + segment.stage
+                childStages[segment.stage].append(copy.id)
+                added.append(copy)
+            }
+            for subThread in sub.threads {
+                threads.append(PlanThread(id: renameThread(subThread.id),
+                                          parent: subThread.parent.map(renameThread) ?? template.parent,
+                                          fork: subThread.parent == nil ? id : subThread.fork.map { "\(thread)/\($0)" },
+                                          segments: subThread.segments.map(rename)))
+            }
+            for fork in sub.forks {
+                var copy = fork
+                copy.id = "\(thread)/\(fork.id)"
+                copy.parent = renameThread(fork.parent)
+                copy.at = fork.at.map(rename)
+                copy.branches = fork.branches.map(renameThread)
+                copy.segments = fork.segments.map(rename)
+                forks.append(copy)
+            }
+            for merge in sub.merges {
+                var copy = merge
+                copy.id = rename(merge.id)
+                copy.fork = "\(thread)/\(merge.fork)"
+                copy.sources = merge.sources.map(rename)
+                copy.segments = merge.segments.map(rename)
+                merges.append(copy)
+            }
+            let rootSegments = (sub.thread(PlanBuilder.mainThread)?.segments ?? []).filter { $0 != "message" }.map(rename)
             instance.children.append(thread)
-            instance.messages.append(message)
-            instance.outputs.append(thread)
+            instance.messages.append("\(thread).message")
+            instance.outputs.append(rootSegments.last ?? "\(thread).message")
+            joinSources += rootSegments
         }
         added.append(Segment(id: instance.join, kind: .spliced, thread: template.parent, step: id,
                              placement: .continues(triggerID), view: trigger.view + [instance.join], thought: trigger.thought,
-                             content: .splice(sources: instance.outputs, template: template.join), stage: joinStage))
+                             content: .splice(joinSplice(template.join, sources: joinSources)), stage: joinStage))
         added.append(Segment(id: instance.continuation, kind: .generated, thread: template.parent, step: trigger.step,
                              placement: .continues(instance.join), view: trigger.view + [instance.join, instance.continuation],
                              thought: trigger.thought, content: trigger.content, stage: joinStage))
 
-        rewireAfterSpawn(trigger: triggerID, instance: instance, from: insertAt, stageShift: 2, afterStage: trigger.stage)
+        rewireAfterSpawn(trigger: triggerID, instance: instance, from: insertAt, stageShift: subStages + 1, afterStage: trigger.stage)
         segments.insert(contentsOf: added, at: insertAt)
-        stages.insert(contentsOf: [Stage(step: id, segments: instance.children.flatMap { ["\($0).message", $0] }),
-                                   Stage(step: id, segments: [instance.join, instance.continuation])],
+        stages.insert(contentsOf: childStages.map { Stage(step: id, segments: $0) }
+                          + [Stage(step: id, segments: [instance.join, instance.continuation])],
                       at: trigger.stage + 1)
         if let index = threads.firstIndex(where: { $0.id == template.parent }),
            let at = threads[index].segments.firstIndex(of: triggerID) {
@@ -61,6 +106,29 @@ extension Plan {
         }
         Liveness.annotate(&self)
         return instance
+    }
+
+    /// The children's plan: the template's, or the prompt (`message`) and generation (`output`) it describes.
+    private func childPlan(of template: SpawnTemplate) throws -> Plan {
+        if let plan = template.childPlan { return plan }
+        var builder = PlanBuilder(graph: template.id)
+        try builder.text(step: "message", kind: .message, content: .text(template: template.childPrompt, maxTokens: nil))
+        try builder.generate(step: "output", generation: template.child)
+        return builder.plan
+    }
+
+    /// Segment references inside content, renamed.
+    private func renamedContent(_ content: SegmentContent, _ rename: (SegmentID) -> SegmentID) -> SegmentContent {
+        guard case .splice(var splice) = content else { return content }
+        splice.sources = splice.sources.map(rename)
+        return .splice(splice)
+    }
+
+    /// The template's join with this round's sources.
+    private func joinSplice(_ join: Splice, sources: [SegmentID]) -> Splice {
+        var splice = join
+        splice.sources = sources
+        return splice
     }
 
     /// Segments written after the trigger now see the join and continuation, and continue from the latter.
@@ -73,6 +141,7 @@ extension Plan {
                 segments[i].view.insert(contentsOf: [instance.join, instance.continuation], at: at + 1)
             }
             segments[i].placement.after = segments[i].placement.after.map { $0 == trigger ? instance.continuation : $0 }
+            segments[i].placement.plus = segments[i].placement.plus.flatMap { $0 == trigger ? [trigger, instance.join, instance.continuation] : [$0] }
         }
         for f in forks.indices where forks[f].at == trigger { forks[f].at = instance.continuation }
     }

@@ -11,7 +11,9 @@ public struct ForkPlan: Codable, Equatable, Sendable {
     /// The branch segments, in branch order (one per branch).
     public var segments: [SegmentID]
     /// When the fork as a whole is done.
-    public var finish: FinishPolicy
+    public var finish: FinishRule
+    /// For `agree`: the regular expression extracting a branch's answer.
+    public var agreeExtract: String?
     /// What happens to branches still running when `finish` is met.
     public var unfinished: Unfinished
     /// What a branch sees of its parent.
@@ -19,20 +21,21 @@ public struct ForkPlan: Codable, Equatable, Sendable {
 
     /// Creates a fork.
     public init(id: String, parent: ThreadID, at: SegmentID?, branches: [ThreadID], segments: [SegmentID],
-                finish: FinishPolicy, unfinished: Unfinished, context: BranchContext) {
+                finish: FinishRule, agreeExtract: String? = nil, unfinished: Unfinished, context: BranchContext) {
         self.id = id
         self.parent = parent
         self.at = at
         self.branches = branches
         self.segments = segments
         self.finish = finish
+        self.agreeExtract = agreeExtract
         self.unfinished = unfinished
         self.context = context
     }
 }
 
 /// When a fork is done.
-public enum FinishPolicy: Codable, Equatable, Sendable {
+public enum FinishRule: Codable, Equatable, Sendable {
     /// As soon as one branch finishes (ParaThinker's First-Finish).
     case first
     /// As soon as half the branches (rounded up) finish.
@@ -88,7 +91,7 @@ public struct MergePlan: Codable, Equatable, Sendable {
     /// The graph step id.
     public var id: String
     /// How the branches are read.
-    public var mode: MergeMode
+    public var mode: MergeRead
     /// The fork whose branches are read.
     public var fork: String
     /// The branch segments read, in order.
@@ -97,7 +100,7 @@ public struct MergePlan: Codable, Equatable, Sendable {
     public var segments: [SegmentID]
 
     /// Creates a merge.
-    public init(id: String, mode: MergeMode, fork: String, sources: [SegmentID], segments: [SegmentID]) {
+    public init(id: String, mode: MergeRead, fork: String, sources: [SegmentID], segments: [SegmentID]) {
         self.id = id
         self.mode = mode
         self.fork = fork
@@ -107,7 +110,7 @@ public struct MergePlan: Codable, Equatable, Sendable {
 }
 
 /// How a merge reads its sources.
-public enum MergeMode: String, Codable, Sendable, CaseIterable {
+public enum MergeRead: String, Codable, Sendable, CaseIterable {
     /// The summary attends to the branches' KV in place (no re-prefill).
     case attend
     /// The branches' text is prefilled again into a new segment, which the summary then reads.

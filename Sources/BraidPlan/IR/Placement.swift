@@ -1,18 +1,25 @@
 /// Where a segment's first token sits, as a rule plus the segments it is measured from.
 ///
-/// Every rule is executed the same way, which keeps the runtime simple: the segment starts at the
-/// largest end position of the segments in `after`, or at 0 when `after` is empty. The rule's name
-/// says *why* those anchors were chosen, for people and for checks.
+/// Every rule is executed the same way: the segment starts at the largest end position of the segments in
+/// `after` (0 when empty), plus the lengths of the segments in `plus`, plus `slot` × the fork's slot length
+/// (naive flattening: branch i takes the i-th slot of l_max positions, l_max being a branch's forced prefix plus
+/// budget at run time). The rule's name says *why* those anchors were chosen, for people and for checks.
 public struct Placement: Codable, Equatable, Sendable {
     /// The position rule.
     public var rule: PositionRule
     /// The segments whose end positions the start is the maximum of (empty = position 0).
     public var after: [SegmentID]
+    /// Segments whose lengths are added (a flat merge after shared branches starts after all of them).
+    public var plus: [SegmentID]
+    /// For a flat branch: its slot index; the start moves by this many slot lengths.
+    public var slot: Int?
 
     /// Creates a placement.
-    public init(_ rule: PositionRule, after: [SegmentID] = []) {
+    public init(_ rule: PositionRule, after: [SegmentID] = [], plus: [SegmentID] = [], slot: Int? = nil) {
         self.rule = rule
         self.after = after
+        self.plus = plus
+        self.slot = slot
     }
 
     /// Starts at position 0 (a root prompt, an isolated child).
@@ -27,19 +34,23 @@ public struct Placement: Codable, Equatable, Sendable {
     /// Starts after the longest of `sources` (ParaThinker's summary).
     public static func afterLongest(_ sources: [SegmentID]) -> Placement { Placement(.afterLongest, after: sources) }
 
-    /// Laid end to end: starts where `previous` (the previous sibling, or the fork point) ends.
-    public static func flat(_ previous: SegmentID) -> Placement { Placement(.flat, after: [previous]) }
-
-    /// The start position, given the end positions of the segments already placed.
-    /// Returns `nil` when an anchor has no known end yet.
-    public func start(ends: [SegmentID: Int]) -> Int? {
+    /// The start position, given the end positions and lengths of the segments already placed and the slot
+    /// length of a flat fork. Returns `nil` when an anchor has no known end yet.
+    public func start(ends: [SegmentID: Int], lengths: [SegmentID: Int] = [:], slotLength: Int = 0) -> Int? {
         var start = 0
         for anchor in after {
             guard let end = ends[anchor] else { return nil }
             start = max(start, end)
         }
-        return start
+        for segment in plus {
+            guard let length = lengths[segment] else { return nil }
+            start += length
+        }
+        return start + (slot ?? 0) * slotLength
     }
+
+    /// Keys of the anchors this placement reads, for checks.
+    public var anchors: [SegmentID] { after + plus }
 }
 
 /// Why a segment starts where it does.

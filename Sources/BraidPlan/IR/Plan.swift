@@ -18,6 +18,8 @@ public struct Plan: Codable, Equatable, Sendable {
     public var graph: String
     /// The graph's params after `--set` overrides, as text.
     public var params: [String: String]
+    /// The names of the graph's run-time inputs (`{question}`), which templates may still contain.
+    public var inputs: [String]
     /// The threads, root first.
     public var threads: [PlanThread]
     /// The segments, in write order.
@@ -40,6 +42,7 @@ public struct Plan: Codable, Equatable, Sendable {
         self.version = Plan.formatVersion
         self.graph = graph
         self.params = params
+        self.inputs = []
         self.threads = []
         self.segments = []
         self.stages = []

@@ -69,19 +69,47 @@ public enum SegmentKind: String, Codable, Sendable, CaseIterable {
 
 /// How a segment's tokens are produced.
 public enum SegmentContent: Codable, Equatable, Sendable {
-    /// Text prefilled as is: a template over the graph's inputs and params (`{question}`, `{i}`).
-    case text(template: String)
+    /// Text prefilled as is: a template over the graph's run-time variables (`{question}`), in the graph
+    /// language's template syntax; `maxTokens` keeps only that many of its tokens (`nil` = all).
+    case text(template: String, maxTokens: Int?)
     /// Chat messages, formatted by the model's chat template, then prefilled.
-    case chat(messages: [ChatMessage])
+    case chat(messages: [PromptMessage])
     /// Tokens the model decodes; the generation's forced prefix (if any) is written first.
-    case generate(Generation)
-    /// The text of `sources` (in order) prefilled again, each formatted by `template` when given
-    /// (`{text}` stands for a source's text, `{i}` for its index); no KV of the sources is read.
-    case splice(sources: [SegmentID], template: String?)
+    case generate(Decoding)
+    /// Other segments' text prefilled again (no KV of theirs is read).
+    case splice(Splice)
+}
+
+/// How a spliced segment's text is put together from its sources' text.
+public struct Splice: Codable, Equatable, Sendable {
+    /// The segments whose text is taken, in order (for a join: each child's segments).
+    public var sources: [SegmentID]
+    /// Text before the first source.
+    public var header: String
+    /// Template for one source (`{text}` = its text, `{i}` 1-based, `{i0}` 0-based; a join's `{result}`
+    /// and message captures).
+    public var each: String
+    /// For a join: template for a child that found nothing (`nil` = not a join).
+    public var failed: String?
+    /// Text between two sources.
+    public var separator: String
+    /// Text after the last source.
+    public var footer: String
+
+    /// Creates a splice.
+    public init(sources: [SegmentID], header: String = "", each: String = "{text}", failed: String? = nil,
+                separator: String = "", footer: String = "") {
+        self.sources = sources
+        self.header = header
+        self.each = each
+        self.failed = failed
+        self.separator = separator
+        self.footer = footer
+    }
 }
 
 /// One chat message of a prompt.
-public struct ChatMessage: Codable, Equatable, Sendable {
+public struct PromptMessage: Codable, Equatable, Sendable {
     /// `system`, `user` or `assistant`.
     public var role: String
     /// The message text (a template).
@@ -95,18 +123,18 @@ public struct ChatMessage: Codable, Equatable, Sendable {
 }
 
 /// The decoding part of a segment: forced prefix, budget, stops and sampling.
-public struct Generation: Codable, Equatable, Sendable {
+public struct Decoding: Codable, Equatable, Sendable {
     /// Text forced token by token before free decoding starts (`<think{i}>`, `<summary>…`), if any.
     public var prefix: String?
     /// Most tokens decoded after the prefix.
     public var maxTokens: Int
     /// Strings that end the segment when generated.
     public var stop: [String]
-    /// Sampling overrides; `nil` fields fall back to the run's defaults.
-    public var sampling: Sampling
+    /// SamplingSettings overrides; `nil` fields fall back to the run's defaults.
+    public var sampling: SamplingSettings
 
     /// Creates a generation.
-    public init(prefix: String? = nil, maxTokens: Int, stop: [String] = [], sampling: Sampling = Sampling()) {
+    public init(prefix: String? = nil, maxTokens: Int, stop: [String] = [], sampling: SamplingSettings = SamplingSettings()) {
         self.prefix = prefix
         self.maxTokens = maxTokens
         self.stop = stop
@@ -114,8 +142,8 @@ public struct Generation: Codable, Equatable, Sendable {
     }
 }
 
-/// Sampling overrides of one generation.
-public struct Sampling: Codable, Equatable, Sendable {
+/// SamplingSettings overrides of one generation.
+public struct SamplingSettings: Codable, Equatable, Sendable {
     /// Softmax temperature.
     public var temperature: Double?
     /// Nucleus mass.

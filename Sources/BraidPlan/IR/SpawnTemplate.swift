@@ -13,16 +13,25 @@ public struct SpawnTemplate: Codable, Equatable, Sendable {
     public var parent: ThreadID
     /// Round 0's parent segment, whose text may end in a spawn block.
     public var trigger: SegmentID
-    /// Strings that end the parent's segment to spawn (the end of the spawn block).
-    public var triggerStop: [String]
+    /// The text that ends a spawn block (an extra stop string of the trigger segment).
+    public var triggerText: String
+    /// The text that opens a spawn block (`nil`: the block starts at the first message).
+    public var opener: String?
     /// Regular expression extracting the child messages from the parent's text (one match per child).
     public var messagePattern: String
+    /// Extra patterns searched in the parent's text for child variables.
+    public var lookups: [String]
+    /// Extracts a child's returned text (`nil`: its whole text).
+    public var resultPattern: String?
     /// Template of a child's prompt (may use the message's captures and the parent's text).
     public var childPrompt: String
     /// What a child sees of its parent.
     public var context: BranchContext
-    /// A child's generation.
-    public var child: Generation
+    /// A child's generation (after its prompt).
+    public var child: Decoding
+    /// When children run steps of their own: their plan, whose root thread starts with the prompt segment
+    /// `message` (then `output` if the child decodes before its steps). `nil`: prompt and `child` only.
+    public var childPlan: Plan?
     /// A child's thought-embedding index.
     public var childThought: Int
     /// Most children one round may spawn.
@@ -31,32 +40,34 @@ public struct SpawnTemplate: Codable, Equatable, Sendable {
     public var maxDepth: Int
     /// Most rounds the parent may spawn (each followed by a join); bounds the parent's total length.
     public var maxRounds: Int
-    /// Template of the join block's line for a child that returned a result (`{i}`, `{result}`, message captures).
-    public var join: String
-    /// Template for a child that found nothing (`nil` = same as `join`).
-    public var joinFailure: String?
+    /// How the join block is written from the children's results (`each` for a child that returned one,
+    /// `failed` for one that found nothing); `sources` is empty here and filled per round.
+    public var join: Splice
     /// Whether the parent's trigger segment is cut back to before the spawn block when the join is written.
     public var truncateTrigger: Bool
 
     /// Creates a spawn template.
-    public init(id: String, parent: ThreadID, trigger: SegmentID, triggerStop: [String], messagePattern: String,
-                childPrompt: String, context: BranchContext, child: Generation, childThought: Int = 0,
-                maxChildren: Int, maxDepth: Int = 1, maxRounds: Int, join: String, joinFailure: String? = nil,
-                truncateTrigger: Bool = true) {
+    public init(id: String, parent: ThreadID, trigger: SegmentID = "", triggerText: String, opener: String? = nil,
+                messagePattern: String, lookups: [String] = [], resultPattern: String? = nil,
+                childPrompt: String, context: BranchContext, child: Decoding, childPlan: Plan? = nil, childThought: Int = 0,
+                maxChildren: Int, maxDepth: Int = 1, maxRounds: Int, join: Splice, truncateTrigger: Bool = true) {
         self.id = id
         self.parent = parent
         self.trigger = trigger
-        self.triggerStop = triggerStop
+        self.triggerText = triggerText
+        self.opener = opener
         self.messagePattern = messagePattern
+        self.lookups = lookups
+        self.resultPattern = resultPattern
         self.childPrompt = childPrompt
         self.context = context
         self.child = child
+        self.childPlan = childPlan
         self.childThought = childThought
         self.maxChildren = maxChildren
         self.maxDepth = maxDepth
         self.maxRounds = maxRounds
         self.join = join
-        self.joinFailure = joinFailure
         self.truncateTrigger = truncateTrigger
     }
 

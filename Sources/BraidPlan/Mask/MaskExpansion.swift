@@ -60,7 +60,8 @@ public struct MaskExpansion: Equatable, Sendable {
                 throw PlanError.badLengths(segment: segment.id,
                                            reason: "no length given; add \(segment.step)=N (or \(segment.id)=N) to --lengths")
             }
-            guard let start = segment.placement.start(ends: ends) else {
+            let slot = segment.placement.slot == nil ? 0 : lengths.values["slot"] ?? slotLength(of: segment, in: plan, lengths: lengths, known: counts)
+            guard let start = segment.placement.start(ends: ends, lengths: counts, slotLength: slot) else {
                 throw PlanError.inconsistent(segment: segment.id, reason: "its position anchors are not placed before it")
             }
             counts[segment.id] = length
@@ -89,6 +90,12 @@ public struct MaskExpansion: Equatable, Sendable {
             }
         }
         return MaskExpansion(plan: plan, tokens: tokens, ranges: ranges, bits: bits)
+    }
+
+    /// A flat fork's slot: the longest of its branches' first segments (the paper's l_max), or `slot=N`.
+    static func slotLength(of segment: Segment, in plan: Plan, lengths: MaskLengths, known: [SegmentID: Int]) -> Int {
+        guard let fork = plan.fork(containing: segment.id) else { return 0 }
+        return fork.segments.compactMap { id in plan.segment(id).flatMap { lengths.length(of: $0, known: known) } }.max() ?? 0
     }
 
     /// Equality compares tokens and the mask (ranges follow from them).

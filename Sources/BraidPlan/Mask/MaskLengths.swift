@@ -1,7 +1,8 @@
 /// Token counts for a mask expansion, as given on the command line: `prompt=12,think=6,summary=4`.
 ///
 /// A segment's length is looked up by its id (`think[1]`), then by `step.kind` (`search.message`), then by its
-/// step id (`think` for every branch). A spliced segment without a length is as long as its sources together.
+/// step id (`think` for every branch; not for spliced text). A spliced segment without a length of its own is as
+/// long as its sources together.
 /// Two keys steer run-time spawns: `children` (per round; default 2, at most the template's limit) and
 /// `rounds` (default 1).
 public struct MaskLengths: Equatable, Sendable {
@@ -37,12 +38,13 @@ public struct MaskLengths: Equatable, Sendable {
 
     /// The length of `segment`, or `nil` when none is given (spliced segments fall back to their sources).
     public func length(of segment: Segment, known: [SegmentID: Int]) -> Int? {
-        if let value = values[segment.id] ?? values["\(segment.step).\(segment.kind.rawValue)"] ?? values[segment.step] {
+        let byStep = segment.kind == .spliced ? nil : values[segment.step]
+        if let value = values[segment.id] ?? values["\(segment.step).\(segment.kind.rawValue)"] ?? byStep {
             return value
         }
-        if case .splice(let sources, _) = segment.content {
+        if case .splice(let splice) = segment.content {
             var total = 0
-            for source in sources {
+            for source in splice.sources {
                 guard let length = known[source] else { return nil }
                 total += length
             }

@@ -36,6 +36,13 @@ public final class BraidSession {
         self.kvByteLimit = kvByteLimit
     }
 
+    /// The number of tokens of the graph's root prompt with these inputs (exact, for bounds checked before a run).
+    public func promptTokenCount(graph: Graph, inputs: [String: String]) throws -> Int {
+        let model = TransformerModel(transformer: transformer, tokenizer: tokenizer)
+        let engine = try Engine(model: model, graph: graph, options: RunOptions(inputs: inputs), observer: { _ in })
+        return model.encode(try engine.renderPrompt()).count + (model.beginOfSequence == nil ? 0 : 1)
+    }
+
     /// Loads a graph file (with `--set`-style overrides) and runs it.
     public func run(graph path: String, inputs: [String: String] = [:], overrides: [String: String] = [:],
                     options: RunOptions = RunOptions(), observer: ((TraceEvent) -> Void)? = nil) throws -> RunResult {

@@ -19,6 +19,8 @@ public final class LiveView {
         var stopped: Date?
         var tail = ""
         var reason: String?
+        /// Set while its branches or children run (it started one and has written nothing since).
+        var waiting = false
     }
 
     private let style: Style
@@ -52,9 +54,11 @@ public final class LiveView {
         case .thread(let e):
             index[e.thread] = lanes.count
             lanes.append(Lane(name: e.thread, started: Date()))
+            if let parent = e.parent, let p = index[parent] { lanes[p].waiting = true }
         case .tokens(let e):
             guard let i = index[e.thread] else { return }
             if e.sampled { lanes[i].sampled += e.ids.count }
+            lanes[i].waiting = false
             lanes[i].tail = String((lanes[i].tail + e.text).suffix(200))
         case .stop(let e):
             guard let i = index[e.thread] else { return }
@@ -97,13 +101,14 @@ public final class LiveView {
         for lane in shown {
             let seconds = max(0.001, (lane.stopped ?? now).timeIntervalSince(lane.started))
             let rate = Double(lane.sampled) / seconds
-            let state = lane.stopped == nil ? "▶" : "■"
+            let state = lane.stopped != nil ? "■" : lane.waiting ? "⏸" : "▶"
             let head = "\(state) \(lane.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0)) "
                 + String(format: "%5d tok %6.1f tok/s ", lane.sampled, rate)
             let room = max(0, width - head.count - 1)
             let flat = lane.tail.replacingOccurrences(of: "\n", with: "⏎")
-            let tail = lane.stopped != nil && lane.reason != nil ? "(\(lane.reason ?? "")) " + flat : flat
-            out += "\u{1B}[2K" + head + String(tail.suffix(room)) + "\n"
+            let note = lane.stopped != nil ? lane.reason.map { "(\($0)) " } ?? "" : lane.waiting ? "(waiting) " : ""
+            let tail = String(note.prefix(room)) + String(flat.suffix(max(0, room - note.count)))
+            out += "\u{1B}[2K" + head + tail + "\n"
         }
         drawnLines = shown.count
         write(out)

@@ -45,6 +45,16 @@ public enum SVGMarkup {
         return values
     }
 
+    /// Round ticks from 0 that reach at least `high` (the last tick is the axis end), e.g. 0, 20, 40, 60 for 51.6.
+    public static func coveringTicks(upTo high: Double, count: Int = 5) -> [Double] {
+        guard high > 0, high.isFinite else { return [0, 1] }
+        var values = ticks(from: 0, to: high, count: count)
+        if let last = values.last, last < high, values.count >= 2 {
+            values.append(last + (values[1] - values[0]))
+        }
+        return values
+    }
+
     /// A tick label: integers plainly, fractions with up to two decimals.
     public static func label(_ value: Double) -> String {
         if abs(value) >= 1e4, value == value.rounded() { return String(format: "%.0f", value) }

@@ -47,7 +47,10 @@ public enum TraceHTML {
         let threads = t.lanes.count
         let sampled = t.lanes.map(\.sampled).reduce(0, +)
         if let end = t.end {
-            s += "<div class=\"facts\"><b>answer</b> \(SVGMarkup.escape(end.answer ?? "(none)")) · \(end.sampled) tokens sampled, \(end.written) written · \(threads) threads · \(t.steps.count) steps · \(String(format: "%.2f", end.ms / 1000)) s · peak KV \(ByteCount.format(end.peakKVBytes))</div>\n"
+            // A long answer (an APR search path) is cut; the whole of it is in the tooltip.
+            let answer = end.answer ?? "(none)"
+            let shown = answer.count > 160 ? String(answer.prefix(160)) + "…" : answer
+            s += "<div class=\"facts\"><b>answer</b> <span title=\"\(SVGMarkup.escape(answer))\">\(SVGMarkup.escape(shown))</span> · \(end.sampled) tokens sampled, \(end.written) written · \(threads) threads · \(t.steps.count) steps · \(String(format: "%.2f", end.ms / 1000)) s · peak KV \(ByteCount.format(end.peakKVBytes))</div>\n"
         } else {
             s += "<div class=\"facts\"><b>the run did not finish</b> (no end event) · \(sampled) tokens sampled · \(threads) threads · \(t.steps.count) steps</div>\n"
         }

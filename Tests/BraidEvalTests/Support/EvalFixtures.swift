@@ -24,9 +24,11 @@ enum EvalFixtures {
     }
 
     /// Runs a graph on a model, collecting its trace.
-    static func run(_ graph: Graph, on model: RuntimeModel, inputs: [String: String] = [:]) throws -> (RunResult, [TraceEvent]) {
+    static func run(_ graph: Graph, on model: RuntimeModel, inputs: [String: String] = [:],
+                    scheduling: RunOptions.Scheduling = .batched) throws -> (RunResult, [TraceEvent]) {
         var events: [TraceEvent] = []
-        let result = try BraidRunner.run(graph: graph, on: model, options: RunOptions(inputs: inputs)) { events.append($0) }
+        let options = RunOptions(inputs: inputs, scheduling: scheduling)
+        let result = try BraidRunner.run(graph: graph, on: model, options: options) { events.append($0) }
         return (result, events)
     }
 
@@ -99,7 +101,7 @@ enum EvalFixtures {
     static let summaryText = " so A=42</s>"
 
     /// The graph above on a model that writes ``pathTexts`` and ``summaryText``.
-    static func pathsRun() throws -> (RunResult, [TraceEvent]) {
+    static func pathsRun(scheduling: RunOptions.Scheduling = .batched) throws -> (RunResult, [TraceEvent]) {
         let model = TextModel { visible in
             // The summary sees every path; a path sees only the prompt and itself.
             if let s = visible.range(of: "<s>", options: .backwards) {
@@ -113,6 +115,6 @@ enum EvalFixtures {
             }
             return nil
         }
-        return try run(try graph(yaml: pathsYAML), on: model)
+        return try run(try graph(yaml: pathsYAML), on: model, scheduling: scheduling)
     }
 }

@@ -49,3 +49,26 @@ enum ReferenceRule {
         k <= q && (owners[k] == -1 || owners[q] == -2 || owners[q] == owners[k])
     }
 }
+
+import BraidGraph
+@testable import BraidPlan
+
+/// Library graphs compiled the way `braid plan` does.
+enum LibraryGraphs {
+    /// `Graphs/<name>.yaml` in the repository.
+    static func path(_ name: String) -> String {
+        Fixtures.repositoryRoot.appendingPathComponent("Graphs/\(name).yaml").path
+    }
+
+    /// Every graph file directly in `Graphs/`.
+    static func all() throws -> [String] {
+        let directory = Fixtures.repositoryRoot.appendingPathComponent("Graphs")
+        return try FileManager.default.contentsOfDirectory(atPath: directory.path)
+            .filter { $0.hasSuffix(".yaml") }.sorted().map { directory.appendingPathComponent($0).path }
+    }
+
+    /// Loads and compiles a graph with `--set` overrides.
+    static func plan(_ name: String, _ overrides: [String: String] = [:]) throws -> Plan {
+        try GraphCompiler.compile(try GraphLoader.load(path: path(name), overrides: overrides))
+    }
+}

@@ -1,0 +1,85 @@
+import Testing
+@testable import BraidPlan
+
+/// Plans that can't fit are refused with a message naming the segment at fault.
+@Suite struct RefusalTests {
+    @Test func aBudgetOverTheContextWindowNamesTheSegment() throws {
+        let plan = try LibraryGraphs.plan("parathinker", ["paths": "2", "path_tokens": "9000"])
+        let bounds = try Bounds.compute(plan, model: .smolLM2)
+        #expect(throws: PlanError.self) { try bounds.check() }
+        do {
+            try bounds.check()
+        } catch let error as PlanError {
+            guard case .contextOverflow(let segment, _, let context, _) = error else {
+                Issue.record("expected a context overflow, got \(error)")
+                return
+            }
+            #expect(segment == "think[0]")
+            #expect(context == 8192)
+            #expect(error.description.contains("think[0]"))
+        }
+    }
+
+    @Test func flatPositionsPastTheWindowAreRefused() throws {
+        // Each path fits alone, but laid end to end the summary's positions pass 8192.
+        let plan = try LibraryGraphs.plan("parathinker-flat", ["paths": "8", "path_tokens": "1200"])
+        let bounds = try Bounds.compute(plan, model: .smolLM2, estimate: LengthEstimate(lengths: ["prompt": 100]))
+        #expect(throws: PlanError.self) { try bounds.check() }
+    }
+
+    @Test func memoryOverTheLimitNamesTheStageAndSegment() throws {
+        let plan = try LibraryGraphs.plan("parathinker", ["paths": "8"])
+        let bounds = try Bounds.compute(plan, model: .smolLM2)
+        #expect(throws: Never.self) { try bounds.check(memoryLimit: bounds.peakKVBytes) }
+        do {
+            try bounds.check(memoryLimit: bounds.peakKVBytes - 1)
+            Issue.record("a limit one byte under the peak was accepted")
+        } catch let error as PlanError {
+            guard case .memoryOverLimit(let segment, let bytes, _, let stage) = error else {
+                Issue.record("expected memory over limit, got \(error)")
+                return
+            }
+            #expect(stage == "summary")
+            #expect(segment == "summary")
+            #expect(bytes == bounds.peakKVBytes)
+        }
+    }
+
+    @Test func aMergeOfAKilledFirstFinishForkWithNothingLeftIsRefused() throws {
+        var builder = PlanBuilder(graph: "killed")
+        try builder.text(step: "prompt", content: .text(template: "Q", maxTokens: nil))
+        try builder.fork(step: "think", ForkSpec(generations: Array(repeating: Decoding(maxTokens: 8), count: 3),
+                                                 finish: .first, unfinished: .kill))
+        // Under `first` only one branch survives, and it may be any of the three: reading two is not enough.
+        #expect(throws: PlanError.nothingToRead(merge: "summary", fork: "think", reason: "")) {
+            do {
+                try builder.merge(step: "summary", fork: "think", MergeSpec(mode: .attend, branches: [0, 1], generation: Decoding(maxTokens: 4)))
+            } catch PlanError.nothingToRead(let merge, let fork, _) {
+                throw PlanError.nothingToRead(merge: merge, fork: fork, reason: "")
+            }
+        }
+        // Reading all three always finds the survivor.
+        #expect(throws: Never.self) {
+            try builder.merge(step: "summary", fork: "think", MergeSpec(mode: .attend, generation: Decoding(maxTokens: 4)))
+        }
+    }
+
+    @Test func aSecondMergeOfAReleasedForkIsRefused() throws {
+        var builder = PlanBuilder(graph: "twice")
+        try builder.text(step: "prompt", content: .text(template: "Q", maxTokens: nil))
+        try builder.fork(step: "think", ForkSpec(generations: Array(repeating: Decoding(maxTokens: 8), count: 2)))
+        try builder.merge(step: "first", fork: "think", MergeSpec(mode: .text, generation: nil))
+        #expect(throws: PlanError.self) {
+            try builder.merge(step: "again", fork: "think", MergeSpec(mode: .attend, generation: Decoding(maxTokens: 4)))
+        }
+    }
+
+    @Test func missingLengthsNameTheSegment() throws {
+        let plan = try LibraryGraphs.plan("parathinker", ["paths": "2"])
+        #expect(throws: PlanError.badLengths(segment: "summary", reason: "no length given; add summary=N (or summary=N) to --lengths")) {
+            try MaskExpansion.expand(plan, lengths: MaskLengths(["prompt": 3, "think": 2]))
+        }
+        #expect(throws: PlanError.self) { try MaskLengths.parse("prompt=-1") }
+        #expect(throws: PlanError.self) { try MaskLengths.parse("prompt") }
+    }
+}
