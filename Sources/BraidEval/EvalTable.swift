@@ -26,7 +26,8 @@ public enum EvalTable {
     /// The table for `summaries`, one row each in order.
     public static func render(_ summaries: [EvalSummary]) -> String {
         let rows = [headers] + summaries.map(cells)
-        var widths = headers.map { _ in 0 }
+        // At least 2, so a right-aligned column's "-:" fits (n = 2 has a 1-character column).
+        var widths = headers.map { _ in 2 }
         for row in rows {
             for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) }
         }

@@ -48,6 +48,10 @@ struct RenderingTests {
         #expect(lines[2].contains(String(format: "%.1f%%–%.1f%%", wilson.lower * 100, wilson.upper * 100)))
         #expect(lines[3].hasPrefix("| parathinker path_tokens=32"))
         #expect(lines[4].contains("5 MB"))
+        // Narrow columns (n = 2: one character) still line up with the alignment row.
+        let small = EvalSummary(config: "x", graph: "x", setting: "", records: [
+            Self.record("x", graph: "x", correct: true, seconds: 1, tokens: 1, sequential: 1, kv: 1)])
+        #expect(Set(EvalTable.render([small]).split(separator: "\n").map(\.count)).count == 1)
     }
 
     @Test("the plot is well-formed SVG with one point per configuration and a legend entry per graph")

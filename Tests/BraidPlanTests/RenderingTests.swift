@@ -69,4 +69,14 @@ import Testing
         #expect(estimate.textTokens("\\boxed{}") == "\\boxed{}".utf8.count)
         #expect(estimate.textTokens("Q: {question}") == 3 + 100)
     }
+
+    @Test func dotNamesEverySegmentAndThread() throws {
+        let plan = try LibraryGraphs.plan("tree")
+        let dot = PlanDOT.render(plan)
+        #expect(dot.hasPrefix("digraph"))
+        for segment in plan.segments { #expect(dot.contains("\"\(segment.id)\" [label=")) }
+        for thread in plan.threads where !thread.segments.isEmpty { #expect(dot.contains("label=\"thread \(thread.id)\"")) }
+        // Graphviz crashes on `label`ed edges between clusters; position edges use `xlabel`.
+        #expect(!dot.contains("style=dotted, label="))
+    }
 }

@@ -2,8 +2,8 @@
 ///
 /// A segment is kept while some later segment's view includes it. A source of a `reprefill`/`text` merge or a
 /// join that no view reads any more is released as soon as its text is taken; a segment nobody reads is released
-/// when it ends; what the final segments read lives until the run ends. A branch of a fork whose unfinished
-/// branches are killed is additionally released at once if it is killed.
+/// when it ends; what the final segments read lives until the run ends. A fork branch stopped by its fork's finish
+/// policy is released at once when its fork kills unfinished branches, or when no later view reads its KV.
 public enum Liveness {
     /// Fills in every segment's `lifetime`.
     public static func annotate(_ plan: inout Plan) {
@@ -19,6 +19,7 @@ public enum Liveness {
             }
         }
         let killed = Set(plan.forks.filter { $0.unfinished == .kill }.flatMap(\.segments))
+        let branches = Set(plan.forks.flatMap(\.segments))
         for i in plan.segments.indices {
             let id = plan.segments[i].id
             let kvReader = lastKVReader[id]
@@ -32,7 +33,9 @@ public enum Liveness {
             } else {
                 lifetime = Lifetime(lastReader: id, reason: plan.segments[i].stage == lastStage ? .runEnd : .ownEnd)
             }
-            lifetime.freedWhenKilled = killed.contains(id)
+            // A stopped branch whose KV no later view reads (voted on, or taken as text) can go at once too.
+            let unread = lifetime.lastReader == id || lifetime.reason == .textTaken
+            lifetime.freedWhenKilled = killed.contains(id) || (branches.contains(id) && unread)
             plan.segments[i].lifetime = lifetime
         }
     }

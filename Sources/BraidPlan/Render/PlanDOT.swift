@@ -1,5 +1,5 @@
-/// A Graphviz picture of a plan: one box per segment, grouped by thread; solid edges for what a segment
-/// attends to, dotted edges for where its positions are measured from.
+/// A Graphviz picture of a plan: one box per segment (kind, position rule, thought index), grouped by thread;
+/// solid edges for what a segment attends to, dotted edges to position anchors it does not attend to.
 public enum PlanDOT {
     /// Renders the plan as a `digraph`.
     public static func render(_ plan: Plan) -> String {
@@ -11,17 +11,19 @@ public enum PlanDOT {
                 guard let segment = plan.segment(id) else { continue }
                 let color = (colors[id] ?? RGB(0x88, 0x88, 0x88)).lighter(0.55).hex
                 let thought = segment.thought == 0 ? "" : "\\nthought \(segment.thought)"
-                out += "    \(quote(id)) [label=\(quote("\(id)\\n\(segment.kind.rawValue)\(thought)")), fillcolor=\"\(color)\"];\n"
+                let rule = segment.placement.rule == .continue ? "" : " · \(segment.placement.rule.rawValue)"
+                out += "    \(quote(id)) [label=\(quote("\(id)\\n\(segment.kind.rawValue)\(rule)\(thought)")), fillcolor=\"\(color)\"];\n"
             }
             out += "  }\n"
         }
         for segment in plan.segments {
             // Only edges to segments not already seen through the previous segment of the view keep the picture sparse.
+            // Position edges carry `xlabel`s: Graphviz crashes laying out `label`s on edges between clusters.
             for seen in directlyRead(segment, in: plan) {
                 out += "  \(quote(seen)) -> \(quote(segment.id));\n"
             }
-            for anchor in segment.placement.after where !segment.view.contains(anchor) || segment.placement.rule != .continue {
-                out += "  \(quote(anchor)) -> \(quote(segment.id)) [style=dotted, label=\(quote(segment.placement.rule.rawValue))];\n"
+            for anchor in segment.placement.anchors where !segment.view.contains(anchor) {
+                out += "  \(quote(anchor)) -> \(quote(segment.id)) [style=dotted, xlabel=\(quote(segment.placement.rule.rawValue)), fontsize=9];\n"
             }
         }
         for spawn in plan.spawns {
