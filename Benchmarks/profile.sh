@@ -39,11 +39,12 @@ def classify(frames):
         return None
     if "kernel" in leaf[2]:
         return "kernel (page faults, scheduling)"
-    if "openblas" in leaf[2]:
+    # Matrix products: OpenBLAS, or Braid's own small-batch kernel (Matmul.smallBatch, up to 8 rows).
+    if "openblas" in leaf[2] or first("6MatmulO"):
         caller = first("0B0C8runLayer", "0B0C6attend", "0B0C7forward")
-        return {"0B0C8runLayer": "layer matmuls (OpenBLAS: QKV, O, gate/up, down)",
-                "0B0C6attend": "attention (OpenBLAS)",
-                "0B0C7forward": "output head (OpenBLAS, 49152×576)"}.get(caller, "OpenBLAS (other)")
+        return {"0B0C8runLayer": "layer matmuls (QKV, O, gate/up, down)",
+                "0B0C6attend": "attention (matrix products)",
+                "0B0C7forward": "output head (49152×576)"}.get(caller, "matrix products (other)")
     kind = first("argmax", "0B0C6attend", "AttentionJob", "softmax", "rmsNorm", "swiglu", "Rope", "BatchPlan",
                  "0B0C8runLayer", "0B0C7forward")
     return {"argmax": "sampling (argmax over the vocabulary)",
