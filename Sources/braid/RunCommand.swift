@@ -132,15 +132,14 @@ struct RunCommand: ParsableCommand {
 
 extension RunCommand {
     /// Compiles the graph and checks its worst case (the real prompt length, budgets, the model's shape)
-    /// against the context window and `--memory-limit` before decoding anything. A graph without spawns that can't fit is refused
-    /// (its bounds are reached whenever every branch runs to its budget); for a graph with spawns the worst
-    /// case (every round, every child at full budget) is rarely reached, so it only gets a note, and the run
-    /// stops with exit 3 if it really runs out.
+    /// against the context window and `--memory-limit` before decoding anything. A static part that can't fit is refused
+    /// (it is reached whenever every branch runs to its budget); segments that exist only once spawns happen have a
+    /// worst case (every round, every child at full budget) that is rarely reached, so they only get a note, and
+    /// the run stops with exit 3 if it really runs out.
     func preflight(_ graph: Graph, inputs: [String: String], session: BraidSession, model url: URL, memoryLimit: Int?) throws {
-        let plan: Plan
         let bounds: Bounds
         do {
-            plan = try GraphCompiler.compile(graph)
+            let plan = try GraphCompiler.compile(graph)
             // The prompt's length is known exactly; an input used elsewhere is bounded by its UTF-8 bytes.
             let values = graph.inputs.compactMap { inputs[$0.name] ?? $0.defaultValue }
             let prompt: Int
@@ -155,15 +154,15 @@ extension RunCommand {
             if !quiet { FileHandle.standardError.write(Data("note: the plan's bounds were not checked: \(error)\n".utf8)) }
             return
         }
-        do {
-            try bounds.check(memoryLimit: memoryLimit)
-        } catch let error as PlanError {
-            guard plan.spawns.isEmpty else {
-                if !quiet {
-                    FileHandle.standardError.write(Data("note: in the worst case (every spawn round, every child at full budget) \(error)\n".utf8))
-                }
-                return
+        let violations = bounds.violations(memoryLimit: memoryLimit)
+        if !quiet {
+            let runTime = violations.filter(\.runTime)
+            if let first = runTime.first {
+                let more = runTime.count > 1 ? " (and \(runTime.count - 1) more run-time segments)" : ""
+                FileHandle.standardError.write(Data("note: in the worst case (every spawn round, every child at full budget) \(first.error)\(more)\n".utf8))
             }
+        }
+        if let error = violations.first(where: { !$0.runTime })?.error {
             throw CLIFailure(.invalidInput, "error: refused before running: \(error) (see `braid plan \(self.graph)`)")
         }
     }

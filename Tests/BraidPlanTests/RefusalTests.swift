@@ -20,6 +20,19 @@ import Testing
         }
     }
 
+    @Test func spawnWorstCasesAreRunTimeNotesWhileTheStaticPartStillIsChecked() throws {
+        // APR's worst case (16 rounds x 10 children x 4096 tokens) overflows 8192 only in run-time segments.
+        let apr = try Bounds.compute(try LibraryGraphs.plan("apr", [:]), model: .smolLM2)
+        let violations = apr.violations()
+        #expect(!violations.isEmpty, "the worst case of apr.yaml should overflow the window somewhere")
+        #expect(violations.allSatisfy { $0.runTime }, "only spawned segments should overflow: \(violations)")
+        #expect(throws: Never.self) { try apr.check() }
+        // The parent's own first segment is static: a budget over the window is still refused.
+        let huge = try Bounds.compute(try LibraryGraphs.plan("apr", ["parent_tokens": "9000"]), model: .smolLM2)
+        #expect(throws: PlanError.self) { try huge.check() }
+        #expect(huge.violations().contains { !$0.runTime && $0.error.description.contains("search") })
+    }
+
     @Test func flatPositionsPastTheWindowAreRefused() throws {
         // Each path fits alone, but laid end to end the summary's positions pass 8192.
         let plan = try LibraryGraphs.plan("parathinker-flat", ["paths": "8", "path_tokens": "1200"])

@@ -1,11 +1,11 @@
 import Testing
 @testable import BraidTransformer
 
-/// The matrix product behind every projection, on each of its paths (sgemv, the small-batch
-/// kernel, sgemm), against a plain triple loop.
+/// The matrix product behind every projection, on both of its paths (per-row sgemv for small
+/// batches, sgemm for large ones), against a plain triple loop.
 @Suite struct ModelMathTests {
     @Test("x · Wᵀ matches a plain loop for every batch size and row length",
-          arguments: [(1, 24), (2, 24), (3, 24), (4, 24), (5, 24), (8, 36), (9, 36), (13, 20), (3, 18), (6, 7)])
+          arguments: [(1, 24), (2, 24), (3, 18), (8, 36), (9, 36), (13, 20), (6, 7)])
     func multiplyTransposed(rows: Int, inputs: Int) {
         var random = RandomSource(seed: UInt64(rows * 100 + inputs))
         let outputs = 11

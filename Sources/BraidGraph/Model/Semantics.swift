@@ -75,26 +75,34 @@ public struct VoteResult: Sendable, Hashable {
 }
 
 extension TieRule {
-    /// Counts `answers` (one per branch in branch order, nil for a branch without an answer) and picks the
-    /// majority, breaking ties by this rule. Answers are compared after trimming whitespace.
-    public func tally(_ answers: [String?]) -> VoteResult {
+    /// The distinct answers of a vote with their counts, most votes first, ties in the order this rule ranks
+    /// them. `answers` holds one entry per branch in branch order (nil for a branch without an answer);
+    /// answers are compared after trimming whitespace. The one definition of a vote, shared by the runtime.
+    public func rank(_ answers: [String?]) -> [(answer: String, votes: Int)] {
         var counts: [String: Int] = [:]
         var firstBranch: [String: Int] = [:]
-        var voters = 0
         for (branch, raw) in answers.enumerated() {
             guard let raw else { continue }
             let answer = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-            voters += 1
             counts[answer, default: 0] += 1
             if firstBranch[answer] == nil { firstBranch[answer] = branch }
         }
-        guard let top = counts.values.max() else { return VoteResult(answer: nil, votes: 0, voters: 0) }
-        let tied = counts.filter { $0.value == top }.map(\.key)
-        let winner: String?
-        switch self {
-        case .firstBranch: winner = tied.min { (firstBranch[$0] ?? 0) < (firstBranch[$1] ?? 0) }
-        case .smallest: winner = tied.min()
+        let ordered = counts.keys.sorted { a, b in
+            let (va, vb) = (counts[a] ?? 0, counts[b] ?? 0)
+            if va != vb { return va > vb }
+            switch self {
+            case .firstBranch: return (firstBranch[a] ?? 0) < (firstBranch[b] ?? 0)
+            case .smallest: return a < b
+            }
         }
-        return VoteResult(answer: winner, votes: top, voters: voters)
+        return ordered.map { (answer: $0, votes: counts[$0] ?? 0) }
+    }
+
+    /// Counts `answers` (one per branch in branch order, nil for a branch without an answer) and picks the
+    /// majority, breaking ties by this rule (see `rank(_:)`).
+    public func tally(_ answers: [String?]) -> VoteResult {
+        let ranked = rank(answers)
+        return VoteResult(answer: ranked.first?.answer, votes: ranked.first?.votes ?? 0,
+                          voters: ranked.reduce(0) { $0 + $1.votes })
     }
 }

@@ -16,6 +16,10 @@ public struct Bounds: Codable, Equatable, Sendable {
         public var maxStart: Int
         /// Most tokens its view can hold (itself included).
         public var viewTokens: Int
+        /// True for a segment that exists only once a spawn happens at run time (children, joins, the parent's
+        /// continuations). Its worst case is every round with every child at full budget, which the runtime
+        /// guards as it goes (threads stop at the context window; KV growth stops at the memory limit).
+        public var runTime: Bool = false
     }
 
     /// The model the bounds are for.
@@ -40,6 +44,7 @@ public struct Bounds: Codable, Equatable, Sendable {
     /// Computes the bounds of `plan` for `model`, lengths bounded by `estimate`.
     public static func compute(_ plan: Plan, model: ModelShape, estimate: LengthEstimate = LengthEstimate()) throws -> Bounds {
         let worst = try worstCase(plan)
+        let planned = Set(plan.segments.map(\.id))
         let lengths = estimate.maxTokens(in: worst)
         var ends: [SegmentID: Int] = [:]
         var segmentBounds: [SegmentBound] = []
@@ -51,7 +56,8 @@ public struct Bounds: Codable, Equatable, Sendable {
             let length = lengths[segment.id] ?? 0
             ends[segment.id] = start + length
             let view = segment.view.reduce(0) { $0 + (lengths[$1] ?? 0) }
-            segmentBounds.append(SegmentBound(segment: segment.id, kind: segment.kind, maxTokens: length, maxStart: start, viewTokens: view))
+            segmentBounds.append(SegmentBound(segment: segment.id, kind: segment.kind, maxTokens: length, maxStart: start,
+                                              viewTokens: view, runTime: !planned.contains(segment.id)))
         }
         var peak = 0
         var peakStage = worst.stages.first?.step ?? ""
@@ -91,29 +97,51 @@ public struct Bounds: Codable, Equatable, Sendable {
         return worst
     }
 
-    /// Refuses a plan that can't fit: a budget or position past the context window, a view longer than it,
-    /// or peak KV over `memoryLimit` bytes. The error names the segment at fault.
-    public func check(memoryLimit: Int? = nil) throws {
+    /// Everything that does not fit: a budget or position past the context window, a view longer than it, or
+    /// peak KV over `memoryLimit` bytes. Each names the segment at fault and says whether it is *static* (reached
+    /// whenever every branch runs to its budget: the plan must be refused) or *run-time* (reached only if spawns
+    /// take every round with every child at full budget: the runtime guards it while running).
+    public func violations(memoryLimit: Int? = nil) -> [Violation] {
         let context = model.contextLength
+        var found: [Violation] = []
         for bound in segments {
+            var error: PlanError?
             if bound.maxTokens > context {
-                throw PlanError.contextOverflow(segment: bound.segment, tokens: bound.maxTokens, context: context,
-                                                reason: bound.kind == .generated || bound.kind == .summary
-                                                    ? "its budget (forced prefix + max_tokens) alone is larger than the context window"
-                                                    : "its text alone can be longer than the context window")
+                error = .contextOverflow(segment: bound.segment, tokens: bound.maxTokens, context: context,
+                                         reason: bound.kind == .generated || bound.kind == .summary
+                                             ? "its budget (forced prefix + max_tokens) alone is larger than the context window"
+                                             : "its text alone can be longer than the context window")
+            } else if bound.maxStart + bound.maxTokens > context {
+                error = .contextOverflow(segment: bound.segment, tokens: bound.maxStart + bound.maxTokens, context: context,
+                                         reason: "it starts at position up to \(bound.maxStart) and may write \(bound.maxTokens) tokens")
+            } else if bound.viewTokens > context {
+                error = .contextOverflow(segment: bound.segment, tokens: bound.viewTokens, context: context,
+                                         reason: "its view (what it attends to, itself included) can hold that many tokens")
             }
-            if bound.maxStart + bound.maxTokens > context {
-                throw PlanError.contextOverflow(segment: bound.segment, tokens: bound.maxStart + bound.maxTokens, context: context,
-                                                reason: "it starts at position up to \(bound.maxStart) and may write \(bound.maxTokens) tokens")
-            }
-            if bound.viewTokens > context {
-                throw PlanError.contextOverflow(segment: bound.segment, tokens: bound.viewTokens, context: context,
-                                                reason: "its view (what it attends to, itself included) can hold that many tokens")
-            }
+            if let error { found.append(Violation(error: error, runTime: bound.runTime)) }
         }
         if let memoryLimit, peakKVBytes > memoryLimit {
-            throw PlanError.memoryOverLimit(segment: peakSegment ?? peakStage, bytes: peakKVBytes, limit: memoryLimit, stage: peakStage)
+            let writers = Set(peakWriters)
+            let runTime = segments.contains { writers.contains($0.segment) && $0.runTime }
+            found.append(Violation(error: .memoryOverLimit(segment: peakSegment ?? peakStage, bytes: peakKVBytes,
+                                                           limit: memoryLimit, stage: peakStage),
+                                   runTime: runTime))
         }
+        return found
+    }
+
+    /// Refuses a plan whose *static* part can't fit (see `violations(memoryLimit:)`); run-time violations
+    /// don't throw, read them from `violations` to warn about them. The error names the segment at fault.
+    public func check(memoryLimit: Int? = nil) throws {
+        if let first = violations(memoryLimit: memoryLimit).first(where: { !$0.runTime }) { throw first.error }
+    }
+
+    /// One way a plan does not fit.
+    public struct Violation: Equatable, Sendable {
+        /// What does not fit, naming the segment.
+        public var error: PlanError
+        /// Whether only run-time spawns at their worst reach it.
+        public var runTime: Bool
     }
 
     /// The largest segment written at the peak stage (the one to shrink first).

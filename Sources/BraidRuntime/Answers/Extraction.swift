@@ -70,28 +70,15 @@ public struct VoteOutcome: Sendable, Equatable, Codable {
     }
 }
 
-/// Majority voting with deterministic tie-breaking.
+/// Majority voting with deterministic tie-breaking, as `TieRule.rank` in the graph language defines it.
 public enum Voting {
-    /// Counts `answers` (nil = no vote) and picks the winner: most votes; ties go to the answer first
-    /// given by the lowest-numbered branch (`firstBranch`) or to the lexicographically smallest (`smallest`).
+    /// Counts `answers` (nil = no vote; compared after trimming whitespace) and picks the winner: most votes;
+    /// ties go to the answer first given by the lowest-numbered branch (`firstBranch`) or to the
+    /// lexicographically smallest (`smallest`).
     public static func tally(_ answers: [String?], tie: TieRule) -> VoteOutcome {
-        var votes: [String: Int] = [:]
-        var firstSeen: [String: Int] = [:]
-        for (index, answer) in answers.enumerated() {
-            guard let answer else { continue }
-            votes[answer, default: 0] += 1
-            if firstSeen[answer] == nil { firstSeen[answer] = index }
-        }
-        let ranked = votes.keys.sorted { a, b in
-            let (va, vb) = (votes[a] ?? 0, votes[b] ?? 0)
-            if va != vb { return va > vb }
-            switch tie {
-            case .firstBranch: return (firstSeen[a] ?? 0) < (firstSeen[b] ?? 0)
-            case .smallest: return a < b
-            }
-        }
+        let ranked = tie.rank(answers)
         return VoteOutcome(answers: answers,
-                           counts: ranked.map { VoteOutcome.AnswerCount(answer: $0, votes: votes[$0] ?? 0) },
-                           winner: ranked.first)
+                           counts: ranked.map { VoteOutcome.AnswerCount(answer: $0.answer, votes: $0.votes) },
+                           winner: ranked.first?.answer)
     }
 }

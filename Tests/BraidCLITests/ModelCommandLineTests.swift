@@ -1,0 +1,56 @@
+import Foundation
+import Testing
+
+/// `braid generate` and `braid logits` end to end, checked against the HF reference
+/// (`../shared/fixtures/smollm2/reference.json`: HF transformers, float32, on the same GGUF).
+@Suite struct ModelCommandLineTests {
+    static func reference() throws -> [String: Any] {
+        let url = BraidProcess.repository.deletingLastPathComponent()
+            .appendingPathComponent("shared/fixtures/smollm2/reference.json")
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw BraidProcess.Missing(what: "reference fixture at \(url.path)")
+        }
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    @Test func generateWithIdsReproducesTheReferenceGreedyContinuation() throws {
+        let greedy = try #require(try Self.reference()["greedy"] as? [[String: Any]])
+        let entry = try #require(greedy.first)
+        let prompt = try #require(entry["prompt_ids"] as? [Int])
+        let expected = try #require(entry["greedy_ids"] as? [Int])
+        let outcome = try BraidProcess.run(["generate", "--ids", "--max-tokens", "\(expected.count)",
+                                            "\(prompt)"])
+        #expect(outcome.status == 0, "stderr: \(outcome.error)")
+        let ids = try JSONSerialization.jsonObject(with: Data(outcome.output.utf8)) as? [Int]
+        // The reference stops at <|im_end|> (id 2); braid stops there too, so compare the common length.
+        let produced = try #require(ids, "not a JSON id array: \(outcome.output.prefix(200))")
+        // It may leave out the final end-of-generation token, nothing more.
+        #expect(produced.count >= expected.count - 1, "produced \(produced), expected \(expected)")
+        #expect(Array(produced.prefix(expected.count)) == Array(expected.prefix(produced.count)))
+    }
+
+    @Test func logitsOnTheMaskedLayoutMatchTheReferenceTopOne() throws {
+        let layouts = try #require(try Self.reference()["masked_layouts"] as? [[String: Any]])
+        let rows = try #require(layouts.first?["top5_per_token"] as? [[String: Any]])
+        let outcome = try BraidProcess.run(["logits", "--layout", "Examples/masked-layout.json", "--top-k", "5"])
+        #expect(outcome.status == 0, "stderr: \(outcome.error)")
+        let object = try JSONSerialization.jsonObject(with: Data(outcome.output.utf8)) as? [String: Any]
+        let tokens = try #require(object?["tokens"] as? [[String: Any]])
+        #expect(tokens.count == rows.count)
+        for (token, row) in zip(tokens, rows) {
+            let top = try #require(token["top"] as? [[String: Any]])
+            let referenceIDs = try #require(row["ids"] as? [Int])
+            let referenceLogits = try #require(row["logits"] as? [Double])
+            #expect(top.first?["id"] as? Int == referenceIDs.first, "token \(token["index"] ?? "?")")
+            // Tolerance 1e-2 on the top-1 logit, as for the library's own reference tests.
+            let logit = try #require(top.first?["logit"] as? Double)
+            #expect(abs(logit - referenceLogits[0]) < 1e-2, "token \(token["index"] ?? "?"): \(logit) vs \(referenceLogits[0])")
+        }
+    }
+
+    @Test func aLayoutThatIsNotJSONIsInvalidInput() throws {
+        let path = try BraidProcess.temporaryFile("{ not json", name: "layout.json")
+        let outcome = try BraidProcess.run(["logits", "--layout", path])
+        #expect(outcome.status == 1, "stderr: \(outcome.error)")
+    }
+}
