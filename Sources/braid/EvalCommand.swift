@@ -207,23 +207,8 @@ struct EvalCommand: ParsableCommand {
 
     /// The model, loaded once for every run.
     private func loadSession() throws -> BraidSession {
-        var limit: Int?
-        if let memoryLimit {
-            guard let bytes = ByteCount.parse(memoryLimit), bytes > 0 else {
-                throw CLIFailure(.usage, "error: --memory-limit expects a size such as 512MB or 2GB, got '\(memoryLimit)'")
-            }
-            limit = bytes
-        }
-        let url = model.map { URL(fileURLWithPath: $0) } ?? ModelCache.defaultModel
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            throw CLIFailure(.invalidInput, "error: model file \(url.path) does not exist"
-                + (model == nil ? " (run scripts/fetch-model.sh or `make model`)" : ""))
-        }
-        do {
-            return try BraidSession(model: url, kvByteLimit: limit, blasThreads: threads)
-        } catch {
-            throw CLIFailure(.invalidInput, "error: cannot load model \(url.path): \(error)")
-        }
+        try SessionLoading.session(at: try resolveModelPath(model), memoryLimit: try SessionLoading.memoryLimit(memoryLimit),
+                                   blasThreads: threads)
     }
 
     private func log(_ line: String) {

@@ -80,24 +80,9 @@ struct RunCommand: ParsableCommand {
         } catch {
             throw CLIFailure(.invalidInput, "error: \(graph): \(error)")
         }
-        var limit: Int?
-        if let memoryLimit {
-            guard let bytes = ByteCount.parse(memoryLimit), bytes > 0 else {
-                throw CLIFailure(.usage, "error: --memory-limit expects a size such as 512MB or 2GB, got '\(memoryLimit)'")
-            }
-            limit = bytes
-        }
-        let url = model.map { URL(fileURLWithPath: $0) } ?? ModelCache.defaultModel
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            throw CLIFailure(.invalidInput, "error: model file \(url.path) does not exist"
-                + (model == nil ? " (run scripts/fetch-model.sh or `make model`)" : ""))
-        }
-        let session: BraidSession
-        do {
-            session = try BraidSession(model: url, kvByteLimit: limit, blasThreads: max(1, threads))
-        } catch {
-            throw CLIFailure(.invalidInput, "error: cannot load model \(url.path): \(error)")
-        }
+        let limit = try SessionLoading.memoryLimit(memoryLimit)
+        let url = try resolveModelPath(model)
+        let session = try SessionLoading.session(at: url, memoryLimit: limit, blasThreads: max(1, threads))
         try preflight(loaded, inputs: inputs, session: session, model: url, memoryLimit: limit)
         let writer: TraceWriter?
         do {
