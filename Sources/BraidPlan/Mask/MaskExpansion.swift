@@ -57,8 +57,7 @@ public struct MaskExpansion: Equatable, Sendable {
         var lookup: [SegmentID: Range<Int>] = [:]
         for segment in plan.segments {
             guard let length = lengths.length(of: segment, known: counts) else {
-                throw PlanError.badLengths(segment: segment.id,
-                                           reason: "no length given; add \(segment.step)=N (or \(segment.id)=N) to --lengths")
+                throw PlanError.badLengths(segment: segment.id, reason: "no length given; add \(lengthNames(segment)) to --lengths")
             }
             let slot = segment.placement.slot == nil ? 0 : lengths.values["slot"] ?? slotLength(of: segment, in: plan, lengths: lengths, known: counts)
             guard let start = segment.placement.start(ends: ends, lengths: counts, slotLength: slot) else {
@@ -90,6 +89,14 @@ public struct MaskExpansion: Equatable, Sendable {
             }
         }
         return MaskExpansion(plan: plan, tokens: tokens, ranges: ranges, bits: bits)
+    }
+
+    /// The `--lengths` entries that would give `segment` a length: its own id, and its step's name when that
+    /// differs and applies (a spliced segment takes its length from its sources, not from its step).
+    static func lengthNames(_ segment: Segment) -> String {
+        var names = [segment.id]
+        if segment.step != segment.id, segment.kind != .spliced { names.append(segment.step) }
+        return names.map { "\($0)=N" }.joined(separator: " or ")
     }
 
     /// A flat fork's slot: the longest of its branches' first segments (the paper's l_max), or `slot=N`.
