@@ -51,7 +51,8 @@ import Testing
 
     @Test func chatFormatIsDetectedFromTemplateOrVocabulary() throws {
         #expect(try Self.make().chatFormat == .chatML)  // no template, but the vocabulary has ChatML markers
-        #expect(try Self.make(template: "{{ bos_token }}[INST] {{ content }} [/INST]").chatFormat == nil)
+        #expect(try Self.make(template: "{{ bos_token }}[INST] {{ content }} [/INST]").chatFormat == .llama2)
+        #expect(try Self.make(template: "{% for m in messages %}<start_of_turn>{{ m.content }}{% endfor %}").chatFormat == nil)
         let plain = try Self.make(template: "{{ content }}")
         #expect(throws: TokenizerError.noChatTemplate) {
             try plain.applyChatTemplate(messages: [(role: "user", content: "hi")], addGenerationPrompt: true)

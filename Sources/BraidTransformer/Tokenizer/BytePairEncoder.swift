@@ -12,15 +12,23 @@ struct BytePairEncoder: Sendable {
     ///   - byteTokens: 256 entries, the token spelling each byte or -1.
     ///   - merges: in rank order (first = merged first), as token ids.
     init(byteTokens: [Int32], merges: [(left: Int32, right: Int32, merged: Int32)]) {
+        self.init(byteTokens: byteTokens, rankedMerges: merges.enumerated().map { rank, merge in
+            (merge.left, merge.right, merge.merged, Int32(clamping: rank))
+        })
+    }
+
+    /// Merges with explicit ranks; several merges may share a rank (SentencePiece's score order, where the
+    /// leftmost of equally scored pairs merges first).
+    init(byteTokens: [Int32], rankedMerges: [(left: Int32, right: Int32, merged: Int32, rank: Int32)]) {
         self.byteTokens = byteTokens
         var table: [UInt64: UInt64] = [:]
-        table.reserveCapacity(merges.count)
-        for (rank, merge) in merges.enumerated() {
+        table.reserveCapacity(rankedMerges.count)
+        for merge in rankedMerges where merge.rank >= 0 {
             let key = Self.pairKey(merge.left, merge.right)
-            // A pair listed twice keeps its first (best) rank, as HF tokenizers does.
-            if table[key] == nil {
-                table[key] = UInt64(rank) << 32 | UInt64(UInt32(bitPattern: merge.merged))
-            }
+            // A pair listed twice keeps its best rank, as HF tokenizers does.
+            let value = UInt64(UInt32(bitPattern: merge.rank)) << 32 | UInt64(UInt32(bitPattern: merge.merged))
+            if let existing = table[key], existing >> 32 <= value >> 32 { continue }
+            table[key] = value
         }
         self.merges = table
     }
@@ -49,9 +57,11 @@ struct BytePairEncoder: Sendable {
         output.append(contentsOf: ids)
     }
 
-    /// Applies the merges to `ids` in place (the result is compacted to the surviving symbols).
-    private func merge(_ ids: inout [Int32]) {
+    /// Applies the merges to `ids` in place (the result is compacted to the surviving symbols). Ids must be
+    /// non-negative (tokens of the vocabulary).
+    func merge(_ ids: inout [Int32]) {
         let count = ids.count
+        guard count >= 2 else { return }
         // Linked list over positions; a merged-away symbol gets id -1.
         var next = [Int32](unsafeUninitializedCapacity: count) { buffer, initialized in
             for index in 0..<count { buffer[index] = Int32(index + 1) }

@@ -6,6 +6,12 @@ extension Tokenizer {
         return tokenBytes[Int(id)]
     }
 
+    /// Whether `decode` removes one leading space: SentencePiece models that prefix text with `▁`.
+    var stripsLeadingSpace: Bool {
+        guard let sentencePiece else { return false }
+        return sentencePiece.spacePrefix != .never
+    }
+
     /// Whether a token is a control token (e.g. `<|im_start|>`).
     public func isControl(_ id: Int32) -> Bool {
         tokenType(id) == .control
@@ -23,6 +29,8 @@ extension Tokenizer {
         for id in ids where !(skipControlTokens && isControl(id)) {
             bytes.append(contentsOf: self.bytes(of: id))
         }
+        // SentencePiece's decoders drop the one space the encoder put in front of the text (HF: Strip start 1).
+        if stripsLeadingSpace, bytes.first == 0x20 { bytes.removeFirst() }
         return String(decoding: bytes, as: UTF8.self)
     }
 }
@@ -37,6 +45,8 @@ public struct StreamingDecoder: Sendable {
     private let skipControlTokens: Bool
     /// Bytes not yet returned: at most the start of one unfinished character.
     private var pending: [UInt8] = []
+    /// No byte has been emitted yet (SentencePiece's leading space is dropped, as `decode` does).
+    private var atStart = true
 
     /// A decoder for `tokenizer`'s ids.
     /// - Parameter skipControlTokens: leave out control tokens such as `<|im_end|>`.
@@ -49,6 +59,10 @@ public struct StreamingDecoder: Sendable {
     public mutating func feed(_ id: Int32) -> String {
         if skipControlTokens, tokenizer.isControl(id) { return "" }
         pending.append(contentsOf: tokenizer.bytes(of: id))
+        if atStart, !pending.isEmpty {
+            atStart = false
+            if tokenizer.stripsLeadingSpace, pending.first == 0x20 { pending.removeFirst() }
+        }
         let cut = Self.completePrefixLength(pending)
         guard cut > 0 else { return "" }
         let text = String(decoding: pending[..<cut], as: UTF8.self)

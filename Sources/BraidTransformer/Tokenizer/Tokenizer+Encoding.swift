@@ -14,15 +14,28 @@ extension Tokenizer {
         let bytes = Array(text.utf8)
         output.reserveCapacity(bytes.count / 3 + 1)
         specialTokens.partition(bytes, includeControl: parseSpecial, text: { range in
-            encodePlain(bytes, range: range, into: &output)
+            encodeSegment(bytes, range: range, into: &output)
         }, special: { id in
             output.append(id)
         })
         return output
     }
 
-    /// Pre-tokenizes and BPE-encodes text that holds no special tokens. `range` lies on UTF-8 boundaries,
+    /// Normalizes and encodes one stretch of text between special tokens. `range` lies on UTF-8 boundaries,
     /// because special tokens are whole UTF-8 strings matched inside valid UTF-8.
+    private func encodeSegment(_ bytes: [UInt8], range: Range<Int>, into output: inout [Int32]) {
+        if let sentencePiece {
+            let text = normalization.apply(String(decoding: bytes[range], as: UTF8.self))
+            sentencePiece.encode(text, isFirst: range.lowerBound == 0, merger: encoder, into: &output)
+        } else if normalization != .none {
+            let normalized = Array(normalization.apply(String(decoding: bytes[range], as: UTF8.self)).utf8)
+            encodePlain(normalized, range: 0..<normalized.count, into: &output)
+        } else {
+            encodePlain(bytes, range: range, into: &output)
+        }
+    }
+
+    /// Pre-tokenizes and byte-level BPE-encodes text that holds no special tokens.
     private func encodePlain(_ bytes: [UInt8], range: Range<Int>, into output: inout [Int32]) {
         var scalars: [Unicode.Scalar] = []
         var classes: [CharacterClass] = []
@@ -61,6 +74,10 @@ extension Tokenizer {
 
     /// BPE on one piece, through the shared cache for short pieces.
     private func encodePiece(_ piece: ArraySlice<UInt8>, into output: inout [Int32]) {
+        if let wholePieceIDs, let id = wholePieceIDs[Array(piece)] {
+            output.append(id)
+            return
+        }
         guard piece.count <= PieceCache.maxPieceLength else {
             encoder.encode(piece, into: &output)
             return

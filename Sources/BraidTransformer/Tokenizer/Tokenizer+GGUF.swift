@@ -12,6 +12,8 @@ extension Tokenizer {
         static let endOfTurn = "tokenizer.ggml.eot_token_id"
         static let addBOS = "tokenizer.ggml.add_bos_token"
         static let chatTemplate = "tokenizer.chat_template"
+        static let scores = "tokenizer.ggml.scores"
+        static let addSpacePrefix = "tokenizer.ggml.add_space_prefix"
     }
 
     /// The tokenizer a GGUF file describes.
@@ -28,6 +30,10 @@ extension Tokenizer {
     public init(metadata: GGUFMetadata) throws {
         guard let model = metadata.string(MetadataKey.model) else {
             throw TokenizerError.missingMetadata(key: MetadataKey.model)
+        }
+        if model == "llama" {
+            try self.init(sentencePieceMetadata: metadata)
+            return
         }
         guard model == "gpt2" else { throw TokenizerError.unsupportedModel(model) }
         let preName = metadata.string(MetadataKey.pre) ?? "gpt2"
@@ -52,6 +58,35 @@ extension Tokenizer {
                       bos: metadata.int(MetadataKey.bos), eos: metadata.int(MetadataKey.eos),
                       unknown: metadata.int(MetadataKey.unknown), endOfTurn: metadata.int(MetadataKey.endOfTurn),
                       addBOS: metadata.bool(MetadataKey.addBOS) ?? false,
+                      chatTemplate: metadata.string(MetadataKey.chatTemplate))
+    }
+
+
+    /// A GGUF `llama` tokenizer (SentencePiece BPE, as llama.cpp writes Llama 2's): pieces, scores and
+    /// types; merges follow the scores; byte fallback when every `<0xNN>` piece is present; `▁` prefix unless
+    /// `tokenizer.ggml.add_space_prefix` is false; BOS added unless `add_bos_token` is false.
+    private init(sentencePieceMetadata metadata: GGUFMetadata) throws {
+        guard let tokens = metadata.strings(MetadataKey.tokens) else {
+            throw TokenizerError.missingMetadata(key: MetadataKey.tokens)
+        }
+        guard let scores = metadata.floats(MetadataKey.scores) else {
+            throw TokenizerError.missingMetadata(key: MetadataKey.scores)
+        }
+        let types = metadata[MetadataKey.tokenTypes] == nil
+            ? Array(repeating: TokenType.normal.rawValue, count: tokens.count) : metadata.ints(MetadataKey.tokenTypes)
+        guard let types else { throw TokenizerError.missingMetadata(key: MetadataKey.tokenTypes) }
+        guard scores.count == tokens.count else {
+            throw TokenizerError.tokenTypeCountMismatch(tokens: tokens.count, types: scores.count)
+        }
+        try self.init(sentencePieceTokens: tokens, types: types.map { TokenType(rawValue: $0) ?? .normal },
+                      scores: scores, merges: nil,
+                      spacePrefix: (metadata.bool(MetadataKey.addSpacePrefix) ?? true) ? .first : .never,
+                      metaspace: false, byteFallback: SentencePieceEncoder.byteTokenIDs(tokens: tokens) != nil,
+                      fuseUnknown: true,
+                      ids: SpecialIDs(bos: metadata.int(MetadataKey.bos), eos: metadata.int(MetadataKey.eos),
+                                      unknown: metadata.int(MetadataKey.unknown),
+                                      endOfTurn: metadata.int(MetadataKey.endOfTurn)),
+                      addBOS: metadata.bool(MetadataKey.addBOS) ?? true,
                       chatTemplate: metadata.string(MetadataKey.chatTemplate))
     }
 }

@@ -14,14 +14,19 @@ public enum TokenizerError: Error, Equatable, CustomStringConvertible {
     case malformedMerge(index: Int, text: String, reason: String)
     /// A special token id (`bos`, `eos`, ...) lies outside the vocabulary.
     case tokenIDOutOfRange(name: String, id: Int, vocabularySize: Int)
-    /// The model has no chat template Braid can apply (only ChatML-style templates are supported).
+    /// The model has no chat template Braid can apply (ChatML, DeepSeek-R1, Llama 2 `[INST]`, Llama 3 headers).
     case noChatTemplate
+    /// A tokenizer file (`tokenizer.json`, `tokenizer_config.json`, `tokenizer.model`) is unreadable or uses a
+    /// feature Braid does not implement.
+    case invalidFile(file: String, reason: String)
+    /// Byte fallback is on but the vocabulary lacks some of the 256 `<0xNN>` tokens.
+    case missingByteTokens
 
     /// A message that names the offending value and where it came from.
     public var description: String {
         switch self {
         case .unsupportedModel(let name):
-            return "tokenizer.ggml.model is '\(name)'; Braid supports only byte-level BPE ('gpt2')"
+            return "tokenizer.ggml.model is '\(name)'; Braid supports byte-level BPE ('gpt2') and SentencePiece BPE ('llama')"
         case .unsupportedPreTokenizer(let name):
             let known = PreTokenizerKind.allCases.map(\.rawValue).joined(separator: ", ")
             return "tokenizer.ggml.pre is '\(name)'; supported pre-tokenizers: \(known)"
@@ -36,7 +41,11 @@ public enum TokenizerError: Error, Equatable, CustomStringConvertible {
         case .tokenIDOutOfRange(let name, let id, let size):
             return "\(name) token id \(id) is outside the vocabulary of \(size) tokens"
         case .noChatTemplate:
-            return "the model has no ChatML-style chat template (tokenizer.chat_template); format the prompt yourself"
+            return "the model has no chat template Braid recognises (ChatML, DeepSeek-R1, Llama 2 [INST], Llama 3 headers); format the prompt yourself"
+        case .invalidFile(let file, let reason):
+            return "\(file): \(reason)"
+        case .missingByteTokens:
+            return "byte fallback is on but the vocabulary lacks some <0xNN> byte tokens"
         }
     }
 }
