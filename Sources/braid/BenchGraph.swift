@@ -51,7 +51,7 @@ struct BenchGraphCommand: ParsableCommand {
     @Option(help: "Random seed of the runs.")
     var seed: UInt64 = 0
 
-    @Option(help: "The GGUF model file (default: the cached SmolLM2-135M-Instruct).")
+    @Option(help: "A GGUF model file or Hugging Face model folder (default: the cached SmolLM2-135M-Instruct).")
     var model: String?
 
     @Option(help: "OpenBLAS threads (default: OpenBLAS's own choice, all cores).")

@@ -19,7 +19,7 @@ struct BenchTransformerCommand: ParsableCommand {
           braid bench transformer --threads 8,16 --repeats 7 --blas-threads 2 --json
         """)
 
-    @Option(help: "The GGUF model file (default: the cached SmolLM2-135M-Instruct).")
+    @Option(help: "A GGUF model file or Hugging Face model folder (default: the cached SmolLM2-135M-Instruct).")
     var model: String?
 
     @Option(help: "Prompt length for the prefill measurement.")
@@ -64,7 +64,7 @@ struct BenchTransformerCommand: ParsableCommand {
         BenchLog.say("loading \(url.lastPathComponent)…", quiet: quiet)
         let (transformer, loadSeconds) = try BenchClock.time { () throws -> Transformer in
             do {
-                return Transformer(weights: try Weights(source: try GGUFFile(contentsOf: url)), blasThreads: blasThreads)
+                return Transformer(weights: try Weights(source: try ModelFiles.open(url).source), blasThreads: blasThreads)
             } catch {
                 throw CLIFailure(.invalidInput, "error: cannot load model \(url.path): \(error)")
             }

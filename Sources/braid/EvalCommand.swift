@@ -45,7 +45,7 @@ struct EvalCommand: ParsableCommand {
     @Option(name: .customLong("problem-seed"), help: "Seed for generated problems (when --problems is not given).")
     var problemSeed: UInt64 = 1
 
-    @Option(help: "The GGUF model file (default: the cached SmolLM2-135M-Instruct).")
+    @Option(help: "A GGUF model file or Hugging Face model folder (default: the cached SmolLM2-135M-Instruct).")
     var model: String?
 
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a param of every graph: name=value. Repeatable.", valueName: "name=value"))

@@ -18,7 +18,7 @@ struct GenerateCommand: ParsableCommand {
         """
     )
 
-    @Option(help: "The GGUF model file (default: the cached SmolLM2-135M-Instruct).")
+    @Option(help: "A GGUF model file or Hugging Face model folder (default: the cached SmolLM2-135M-Instruct).")
     var model: String?
 
     @Flag(help: "Wrap PROMPT as one user message in the model's chat template.")
@@ -154,9 +154,9 @@ struct ModelSession {
             throw CLIFailure(.invalidInput, "model file not found: \(url.path)")
         }
         do {
-            let file = try GGUFFile(contentsOf: url)
-            tokenizer = try Tokenizer(gguf: file)
-            transformer = try Transformer(source: file, blasThreads: blasThreads)
+            let (source, tokenizer) = try ModelFiles.open(url)  // a GGUF file or a Hugging Face folder
+            self.tokenizer = tokenizer
+            transformer = try Transformer(source: source, blasThreads: blasThreads)
         } catch {
             throw CLIFailure(.invalidInput, "\(url.path): \(error)")
         }

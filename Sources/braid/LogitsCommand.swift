@@ -17,7 +17,7 @@ struct LogitsCommand: ParsableCommand {
         """
     )
 
-    @Option(help: "The GGUF model file (default: the cached SmolLM2-135M-Instruct).")
+    @Option(help: "A GGUF model file or Hugging Face model folder (default: the cached SmolLM2-135M-Instruct).")
     var model: String?
 
     @Option(help: "The layout JSON file.")

@@ -41,7 +41,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Override every segment's sampling temperature (0 = greedy).")
     var temperature: Double?
 
-    @Option(help: "The GGUF model file (default: the cached SmolLM2-135M-Instruct).")
+    @Option(help: "A GGUF model file or Hugging Face model folder (default: the cached SmolLM2-135M-Instruct).")
     var model: String?
 
     @Option(name: .customLong("memory-limit"), help: "Most KV-cache memory the run may hold, e.g. 512MB, 2GB.")

@@ -19,7 +19,7 @@ struct TokenizeCommand: ParsableCommand {
         """
     )
 
-    @Option(name: .long, help: "The GGUF model file (default: the cached SmolLM2-135M-Instruct).")
+    @Option(name: .long, help: "A GGUF model file or Hugging Face model folder (default: the cached SmolLM2-135M-Instruct).")
     var model: String?
 
     @Flag(name: .long, help: "Decode: TEXT is a list of ids (JSON array, or separated by spaces or commas).")
@@ -71,7 +71,7 @@ struct TokenizeCommand: ParsableCommand {
             throw CLIFailure(.invalidInput, "model file not found: \(url.path)\(hint)")
         }
         do {
-            return try Tokenizer(gguf: GGUFFile(contentsOf: url))
+            return try ModelFiles.tokenizer(url)
         } catch {
             throw CLIFailure(.invalidInput, "\(url.path): \(error)")
         }

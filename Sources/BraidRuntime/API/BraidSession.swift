@@ -20,12 +20,12 @@ public final class BraidSession {
     /// The most KV bytes a run may hold at once (`--memory-limit`); nil: no limit.
     public var kvByteLimit: Int?
 
-    /// Loads a GGUF model file.
+    /// Loads a GGUF model file or a Hugging Face model folder (`config.json`, safetensors, tokenizer files).
     /// - Parameter blasThreads: OpenBLAS threads (nil keeps OpenBLAS's default).
     public init(model url: URL, kvByteLimit: Int? = nil, blasThreads: Int? = nil) throws {
-        let file = try GGUFFile(contentsOf: url)
-        tokenizer = try Tokenizer(gguf: file)
-        transformer = Transformer(weights: try Weights(source: file), blasThreads: blasThreads)
+        let (source, tokenizer) = try ModelFiles.open(url)  // a GGUF file or a Hugging Face folder
+        self.tokenizer = tokenizer
+        transformer = Transformer(weights: try Weights(source: source), blasThreads: blasThreads)
         self.kvByteLimit = kvByteLimit
     }
 
