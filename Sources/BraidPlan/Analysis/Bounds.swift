@@ -46,12 +46,11 @@ public struct Bounds: Codable, Equatable, Sendable {
         let worst = try worstCase(plan)
         let planned = Set(plan.segments.map(\.id))
         let lengths = estimate.maxTokens(in: worst)
+        let slots = slotLengths(worst, lengths: lengths)
         var ends: [SegmentID: Int] = [:]
         var segmentBounds: [SegmentBound] = []
         for segment in worst.segments {
-            // A flat fork's slot is its longest branch bound, as the runtime reserves prefix + budget per branch.
-            let slot = segment.placement.slot == nil ? 0
-                : (worst.fork(containing: segment.id)?.segments.compactMap { lengths[$0] }.max() ?? 0)
+            let slot = segment.placement.slot == nil ? 0 : slots[segment.id] ?? 0
             let start = segment.placement.start(ends: ends, lengths: lengths, slotLength: slot) ?? 0
             let length = lengths[segment.id] ?? 0
             ends[segment.id] = start + length
@@ -62,8 +61,7 @@ public struct Bounds: Codable, Equatable, Sendable {
         var peak = 0
         var peakStage = worst.stages.first?.step ?? ""
         var peakWriters = worst.stages.first?.segments ?? []
-        for stage in worst.stages.indices {
-            let live = Liveness.live(at: stage, in: worst).reduce(0) { $0 + (lengths[$1.id] ?? 0) }
+        for (stage, live) in Liveness.liveTokensPerStage(in: worst, lengths: lengths).enumerated() {
             if live > peak {
                 peak = live
                 peakStage = worst.stages[stage].step
@@ -74,6 +72,17 @@ public struct Bounds: Codable, Equatable, Sendable {
                       peakLiveTokens: peak, peakKVBytes: peak * model.kvBytesPerToken, peakStage: peakStage, peakWriters: peakWriters,
                       longestView: segmentBounds.max { $0.viewTokens < $1.viewTokens },
                       maxPositionEnd: segmentBounds.map { $0.maxStart + $0.maxTokens }.max() ?? 0)
+    }
+
+    /// Each flat fork branch's slot: the longest branch bound of its fork, as the runtime reserves prefix + budget
+    /// per branch. One pass over the forks.
+    static func slotLengths(_ plan: Plan, lengths: [SegmentID: Int]) -> [SegmentID: Int] {
+        var slots: [SegmentID: Int] = [:]
+        for fork in plan.forks {
+            let longest = fork.segments.compactMap { lengths[$0] }.max() ?? 0
+            for segment in fork.segments where slots[segment] == nil { slots[segment] = longest }
+        }
+        return slots
     }
 
     /// The plan with every spawn instantiated at its worst (all rounds, most children).
