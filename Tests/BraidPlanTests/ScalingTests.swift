@@ -85,6 +85,20 @@ import Testing
         #expect(try GraphCompiler.compile(fits, limits: limits) == GraphCompiler.compile(fits))
     }
 
+    @Test("budgets too large for the arithmetic are refused, not a crash", arguments: ["path_tokens", "summary_tokens"])
+    func hugeBudgets(_ param: String) throws {
+        let plan = try LibraryGraphs.plan("parathinker", [param: String(Int.max)])
+        let bounds = try Bounds.compute(plan, model: .smolLM2)
+        let refusal = bounds.violations(memoryLimit: 1 << 40).first { !$0.runTime }
+        guard case .contextOverflow(let segment, let tokens, _, _)? = refusal?.error else {
+            Issue.record("expected a context-window refusal, got \(String(describing: refusal))")
+            return
+        }
+        #expect(segment == (param == "path_tokens" ? "think[0]" : "summary"))
+        #expect(tokens > 8192)
+        #expect(bounds.peakKVBytes > 1 << 40)
+    }
+
     @Test("a long view is abbreviated in the table, keeping its ends and its length")
     func longViewsAreAbbreviated() throws {
         let plan = try LibraryGraphs.plan("parathinker", ["paths": "1000"])
