@@ -3,7 +3,7 @@
 /// A segment is kept while some later segment's view includes it. A source of a `reprefill`/`text` merge or a
 /// join that no view reads any more is released as soon as its text is taken; a segment nobody reads is released
 /// when it ends; what the final segments read lives until the run ends. A fork branch stopped by its fork's finish
-/// policy is released at once when its fork kills unfinished branches, or when no later view reads its KV.
+/// policy is released at once when no later view reads its KV.
 public enum Liveness {
     /// Fills in every segment's `lifetime`.
     public static func annotate(_ plan: inout Plan) {
@@ -18,7 +18,6 @@ public enum Liveness {
                 for source in splice.sources { textTaker[source] = max(textTaker[source] ?? index, index) }
             }
         }
-        let killed = Set(plan.forks.filter { $0.unfinished == .kill }.flatMap(\.segments))
         let branches = Set(plan.forks.flatMap(\.segments))
         for i in plan.segments.indices {
             let id = plan.segments[i].id
@@ -35,7 +34,7 @@ public enum Liveness {
             }
             // A stopped branch whose KV no later view reads (voted on, or taken as text) can go at once too.
             let unread = lifetime.lastReader == id || lifetime.reason == .textTaken
-            lifetime.freedWhenKilled = killed.contains(id) || (branches.contains(id) && unread)
+            lifetime.freedWhenKilled = branches.contains(id) && unread
             plan.segments[i].lifetime = lifetime
         }
     }

@@ -29,26 +29,23 @@ public struct ForkSpec: Sendable {
     public var finish: FinishRule
     /// For `agree`: the regular expression extracting a branch's answer.
     public var agreeExtract: String?
-    /// What happens to the branches still running then.
-    public var unfinished: Unfinished
 
     /// Creates a fork spec.
     public init(branches: [SegmentContent?], context: BranchContext = .parent, layout: ForkLayout = .shared,
-                thoughts: [Int] = [], finish: FinishRule = .all, agreeExtract: String? = nil, unfinished: Unfinished = .keep) {
+                thoughts: [Int] = [], finish: FinishRule = .all, agreeExtract: String? = nil) {
         self.branches = branches
         self.context = context
         self.layout = layout
         self.thoughts = thoughts
         self.finish = finish
         self.agreeExtract = agreeExtract
-        self.unfinished = unfinished
     }
 
     /// A fork whose branches each decode with the given generation.
     public init(generations: [Decoding], context: BranchContext = .parent, layout: ForkLayout = .shared,
-                thoughts: [Int] = [], finish: FinishRule = .all, unfinished: Unfinished = .keep) {
+                thoughts: [Int] = [], finish: FinishRule = .all) {
         self.init(branches: generations.map { .generate($0) }, context: context, layout: layout, thoughts: thoughts,
-                  finish: finish, unfinished: unfinished)
+                  finish: finish)
     }
 }
 
@@ -103,7 +100,7 @@ extension PlanBuilder {
         if !segments.isEmpty { plan.stages.append(Stage(step: step, segments: segments)) }
         addFork(ForkPlan(id: base, parent: parent, at: isolated ? nil : parentContext.last, branches: threads,
                                    segments: segments, finish: spec.finish, agreeExtract: spec.agreeExtract,
-                                   unfinished: spec.unfinished, context: spec.context))
+                                   context: spec.context))
         return threads
     }
 }
@@ -155,7 +152,6 @@ extension PlanBuilder {
         for index in indexes where !fork.branches.indices.contains(index) {
             throw PlanError.invalidGraph(step: step, reason: "reads branch \(index) of '\(forkID)', which has \(fork.branches.count)")
         }
-        try checkSomethingLeft(step: step, fork: fork, reading: indexes.count)
         let readThreads = indexes.map { fork.branches[$0] }
         let sources = readThreads.flatMap { segments(of: $0) }
         guard !sources.isEmpty else {
@@ -209,21 +205,5 @@ extension PlanBuilder {
         plan.stages.append(Stage(step: step, segments: written))
         addMerge(MergePlan(id: id, mode: spec.mode, fork: forkID, sources: sources, segments: written))
         return written
-    }
-
-    /// Refuses a merge that can find every branch it reads killed.
-    private func checkSomethingLeft(step: String, fork: ForkPlan, reading count: Int) throws {
-        guard fork.unfinished == .kill else { return }
-        let total = fork.branches.count
-        let survivors = fork.finish.finishedNeeded(of: total)
-        // The survivors may be any `survivors` of the branches; the worst case puts them all outside the read set.
-        let guaranteed = survivors - (total - count)
-        if count == 0 || guaranteed <= 0 {
-            let which = count == total ? "all \(total) branches" : "\(count) of its \(total) branches"
-            throw PlanError.nothingToRead(
-                merge: step, fork: fork.id,
-                reason: "under finish '\(fork.finish.label)' with unfinished branches killed, only \(survivors) branch(es) survive, "
-                    + "and the \(which) it reads may all be killed, leaving nothing to read")
-        }
     }
 }

@@ -53,7 +53,6 @@ extension Plan {
                 if segment.id == "message" {
                     copy.placement = template.context == .parent ? .shared(triggerID) : .start
                 }
-                if copy.thought == 0 { copy.thought = template.childThought }
                 copy.content = renamedContent(segment.content, rename)
                 copy.stage = childStage + segment.stage
                 childStages[segment.stage].append(copy.id)

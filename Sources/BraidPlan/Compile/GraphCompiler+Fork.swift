@@ -44,7 +44,7 @@ extension GraphCompiler {
         let threads = try builder.fork(step: id, from: parent, ForkSpec(
             branches: branches, context: fork.sees == .isolated ? .isolated : .parent,
             layout: fork.positions == .flat ? .flat : .shared, thoughts: scopes.map(\.thought),
-            finish: finish, agreeExtract: agreeExtract, unfinished: .keep))
+            finish: finish, agreeExtract: agreeExtract))
         try compileSteps(fork.steps, threads: threads, scopes: scopes, into: &builder)
     }
 

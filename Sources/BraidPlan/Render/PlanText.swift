@@ -92,8 +92,7 @@ public enum PlanText {
         var lines: [String] = []
         for fork in plan.forks {
             lines.append("fork \(fork.id): \(fork.branches.count) branches of \(fork.parent)"
-                + (fork.at.map { " after \($0)" } ?? "") + ", context \(fork.context.rawValue), finish \(fork.finish.label), "
-                + "unfinished branches \(fork.unfinished == .keep ? "kept" : "killed")")
+                + (fork.at.map { " after \($0)" } ?? "") + ", context \(fork.context.rawValue), finish \(fork.finish.label)")
         }
         for merge in plan.merges {
             lines.append("merge \(merge.id): \(merge.mode.rawValue) over \(merge.fork) (\(merge.sources.count) segments) → "
