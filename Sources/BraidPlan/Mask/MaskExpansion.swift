@@ -88,8 +88,7 @@ public struct MaskExpansion: Equatable, Sendable {
         var slots: [String: Int] = [:]
         for segment in plan.segments {
             guard let length = lengths.length(of: segment, known: counts) else {
-                throw PlanError.badLengths(segment: segment.id,
-                                           reason: "no length given; add \(segment.step)=N (or \(segment.id)=N) to --lengths")
+                throw PlanError.badLengths(segment: segment.id, reason: "no length given; add \(lengthNames(segment)) to --lengths")
             }
             var slot = 0
             if segment.placement.slot != nil, let fork = plan.fork(containing: segment.id) {
@@ -113,6 +112,14 @@ public struct MaskExpansion: Equatable, Sendable {
             ranges.append((segment.id, first..<tokens.count))
         }
         return (tokens, ranges)
+    }
+
+    /// The `--lengths` entries that would give `segment` a length: its own id, and its step's name when that
+    /// differs and applies (a spliced segment takes its length from its sources, not from its step).
+    static func lengthNames(_ segment: Segment) -> String {
+        var names = [segment.id]
+        if segment.step != segment.id, segment.kind != .spliced { names.append(segment.step) }
+        return names.map { "\($0)=N" }.joined(separator: " or ")
     }
 
     /// A flat fork's slot by `FlatSlot`'s rule (the largest branch budget, the paper's l_max).
