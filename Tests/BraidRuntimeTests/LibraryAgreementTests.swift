@@ -1,3 +1,4 @@
+import BraidCountdown
 import BraidGraph
 import BraidPlan
 import BraidRuntime
@@ -66,5 +67,24 @@ struct LibraryAgreementTests {
             try wrong.replay(events)
             #expect(!wrong.failures.isEmpty)
         }
+    }
+
+    @Test("apr.yaml replayed on Countdown solver traces runs as its plan, instantiated round by round")
+    func aprIsThePlan() throws {
+        let problems = try ProblemGenerator(config: GeneratorConfig()).generate(count: 4, seed: 5, split: .train)
+        let solver = try TraceSolver(settings: SolverSettings(format: .apr, seed: 9))
+        let graph = try Fixtures.graph("apr.yaml", overrides: ["parent_tokens": "60000", "child_tokens": "60000", "max_children": "40"])
+        var spawned = 0
+        for problem in problems {
+            let thread = try #require(solver.solve(problem).apr)
+            let model = ScriptedModel(documents: thread.segments + thread.children.flatMap { $0 }.map(\.finalText))
+            let inputs = ["target": String(problem.target), "numbers": problem.numbers.map(String.init).joined(separator: ", ")]
+            let (_, events) = try Fixtures.run(graph, on: model, options: RunOptions(inputs: inputs))
+            var conformance = LayoutConformance(plan: try GraphCompiler.compile(graph), everyStep: false) { _ in 0 }
+            try conformance.replay(events)
+            spawned += events.filter { $0.kind == "spawn" }.count
+            #expect(conformance.failures.isEmpty, "problem \(problem.id): \(conformance.failures.prefix(4).joined(separator: "\n"))")
+        }
+        #expect(spawned > 0)
     }
 }

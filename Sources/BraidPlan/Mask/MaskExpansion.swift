@@ -56,11 +56,35 @@ public struct MaskExpansion: Equatable, Sendable {
     /// Expands a plan whose spawns are already instantiated (or that has none).
     static func expandConcrete(_ plan: Plan, lengths: MaskLengths,
                                prefixTokens: ((Segment) throws -> Int)? = nil) throws -> MaskExpansion {
+        let (tokens, ranges) = try layOut(plan, lengths: lengths, prefixTokens: prefixTokens)
+        var lookup: [SegmentID: Range<Int>] = [:]
+        for (segment, range) in ranges { lookup[segment] = range }
+        let n = tokens.count
+        var bits = [UInt8](repeating: 0, count: n * n)
+        for segment in plan.segments {
+            guard let rows = lookup[segment.id] else { continue }
+            for seen in segment.view {
+                guard let keys = lookup[seen] else {
+                    throw PlanError.inconsistent(segment: segment.id, reason: "its view names '\(seen)', which has no tokens")
+                }
+                for query in rows {
+                    // The own segment is read causally; every other segment in the view is read whole.
+                    let upper = seen == segment.id ? query + 1 : keys.upperBound
+                    for key in keys.lowerBound..<upper { bits[query * n + key] = 1 }
+                }
+            }
+        }
+        return MaskExpansion(plan: plan, tokens: tokens, ranges: ranges, bits: bits)
+    }
+
+    /// The tokens of a concrete plan (spawns instantiated) in write order with their positions, and each
+    /// segment's token range, without the n×n mask: what a run's layout is compared with after every step.
+    public static func layOut(_ plan: Plan, lengths: MaskLengths, prefixTokens: ((Segment) throws -> Int)? = nil) throws
+        -> (tokens: [Token], ranges: [(segment: SegmentID, range: Range<Int>)]) {
         var counts: [SegmentID: Int] = [:]
         var ends: [SegmentID: Int] = [:]
         var tokens: [Token] = []
         var ranges: [(segment: SegmentID, range: Range<Int>)] = []
-        var lookup: [SegmentID: Range<Int>] = [:]
         var slots: [String: Int] = [:]
         for segment in plan.segments {
             guard let length = lengths.length(of: segment, known: counts) else {
@@ -86,24 +110,8 @@ public struct MaskExpansion: Equatable, Sendable {
                                     position: start + offset, thought: segment.thought, offset: offset))
             }
             ranges.append((segment.id, first..<tokens.count))
-            lookup[segment.id] = first..<tokens.count
         }
-        let n = tokens.count
-        var bits = [UInt8](repeating: 0, count: n * n)
-        for segment in plan.segments {
-            guard let rows = lookup[segment.id] else { continue }
-            for seen in segment.view {
-                guard let keys = lookup[seen] else {
-                    throw PlanError.inconsistent(segment: segment.id, reason: "its view names '\(seen)', which has no tokens")
-                }
-                for query in rows {
-                    // The own segment is read causally; every other segment in the view is read whole.
-                    let upper = seen == segment.id ? query + 1 : keys.upperBound
-                    for key in keys.lowerBound..<upper { bits[query * n + key] = 1 }
-                }
-            }
-        }
-        return MaskExpansion(plan: plan, tokens: tokens, ranges: ranges, bits: bits)
+        return (tokens, ranges)
     }
 
     /// The `--lengths` entries that would give `segment` a length: its own id, and its step's name when that
