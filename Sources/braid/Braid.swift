@@ -25,7 +25,7 @@ struct Braid: ParsableCommand {
             PlanCommand.self, MaskCommand.self,
             RunCommand.self, TraceCommand.self,
             ModelCommand.self, TokenizeCommand.self, GenerateCommand.self, LogitsCommand.self,
-            CountdownCommand.self, EvalCommand.self, BenchCommand.self,
+            CountdownCommand.self, EvalCommand.self, BenchCommand.self, ConvertCommand.self,
         ]
     )
 }

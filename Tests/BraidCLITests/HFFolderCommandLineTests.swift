@@ -72,3 +72,22 @@ import Testing
         #expect(outcome.error.contains(message), "\(name): stderr: \(outcome.error)")
     }
 }
+
+/// `braid convert` writes a GGUF that `braid generate` runs to the same greedy tokens as the folder.
+@Suite struct ConvertCommandLineTests {
+    @Test func convertedFileGeneratesTheSameTokens() throws {
+        let out = try BraidProcess.temporaryFolder() + "/model.gguf"
+        let convert = try BraidProcess.run(["convert", "Tests/Fixtures/hf/qwen2-tiny", "--out", out, "--type", "f32"])
+        #expect(convert.status == 0, "stderr: \(convert.error)")
+        let arguments = ["generate", "--ids", "--ignore-eos", "--max-tokens", "8", "[5, 200, 33, 400, 17, 91, 650, 2]"]
+        let fromFolder = try BraidProcess.run(arguments + ["--model", "Tests/Fixtures/hf/qwen2-tiny"])
+        let fromFile = try BraidProcess.run(arguments + ["--model", out])
+        #expect(fromFolder.status == 0 && fromFile.status == 0, "stderr: \(fromFolder.error) \(fromFile.error)")
+        #expect(!fromFolder.output.isEmpty && fromFolder.output == fromFile.output)
+    }
+
+    @Test func anUnknownTypeIsAUsageError() throws {
+        let outcome = try BraidProcess.run(["convert", "Tests/Fixtures/hf/qwen2-tiny", "--out", "/tmp/x.gguf", "--type", "q3_k"])
+        #expect(outcome.status == 2 && outcome.error.contains("--type must be one of f32, f16, q8_0, q4_1"), "stderr: \(outcome.error)")
+    }
+}

@@ -33,6 +33,14 @@ struct BytePairEncoder: Sendable {
         self.merges = table
     }
 
+    /// Every merge with its rank, best first (for writing the vocabulary to another format).
+    var rankedMerges: [(left: Int32, right: Int32, merged: Int32, rank: Int32)] {
+        merges.map { key, value in
+            (Int32(truncatingIfNeeded: key >> 32), Int32(truncatingIfNeeded: key & 0xFFFF_FFFF),
+             Int32(truncatingIfNeeded: value & 0xFFFF_FFFF), Int32(truncatingIfNeeded: value >> 32))
+        }.sorted { ($0.rank, $0.left, $0.right) < ($1.rank, $1.left, $1.right) }
+    }
+
     private static func pairKey(_ left: Int32, _ right: Int32) -> UInt64 {
         UInt64(UInt32(bitPattern: left)) << 32 | UInt64(UInt32(bitPattern: right))
     }
