@@ -21,12 +21,14 @@ import Testing
 
     /// Runs the prompt, compares every logit (float32 on both sides, different summation orders: the
     /// difference may be `relativeTolerance` of the largest reference logit), then decodes greedily.
-    static func check(_ name: String, relativeTolerance: Float = 1e-4) throws {
+    /// `thought`: the segment's thought index (its row of the thought-embedding tables).
+    static func check(_ name: String, folder folderName: String? = nil, thought: Int = 0,
+                      relativeTolerance: Float = 1e-4) throws {
         let reference = try reference(name)
-        let source = try HFModelSource(folder: folder.appendingPathComponent(name))
+        let source = try HFModelSource(folder: folder.appendingPathComponent(folderName ?? name))
         let t = try Transformer(source: source)
         let kv = t.makeKVStore(blockTokens: 4)
-        let s = try kv.makeSegment()
+        let s = try kv.makeSegment(thought: thought)
         let view = try kv.makeView([s])
         let batch = reference.prompt.enumerated().map { QueryToken(token: $1, position: $0, segment: s, view: view) }
         let logits = try t.forward(batch: batch, kv: kv, logitRows: .all)
@@ -66,6 +68,30 @@ import Testing
         try Self.check("llama-tiny-f16")
         let tokenizer = try Tokenizer(huggingFaceFolder: Self.folder.appendingPathComponent("llama-tiny-f16"))
         #expect(tokenizer.isSentencePiece && tokenizer.addsBOS)
+    }
+}
+
+/// A ParaThinker-style checkpoint: per-layer `seg_embeddings` tables under the public code's parameter name.
+@Suite struct HFThoughtEmbeddingTests {
+    @Test("the thought tables are read from the folder: 32 rows of head_dim")
+    func tablesAreLoaded() throws {
+        let source = try HFModelSource(folder: HFModelFolderTests.folder.appendingPathComponent("parathinker-tiny"))
+        #expect(try ModelConfig(source: source).thoughtSlots == 32)
+        #expect(source.huggingFaceName(of: "blk.1.thought_embd") == "model.layers.1.self_attn.seg_embeddings.weight")
+    }
+
+    @Test("thought 0 (a zero row) gives the plain model's logits and tokens")
+    func zeroRowIsThePlainModel() throws {
+        try HFModelFolderTests.check("parathinker-tiny-thought0", folder: "parathinker-tiny", thought: 0)
+        try HFModelFolderTests.check("qwen2-tiny", folder: "parathinker-tiny", thought: 0)
+    }
+
+    @Test("thought 3 matches transformers with T[3] folded into the K and V biases (the same sum, computed apart)")
+    func nonZeroRowMatchesTheBiasIdentity() throws {
+        try HFModelFolderTests.check("parathinker-tiny-thought3", folder: "parathinker-tiny", thought: 3)
+        let plain = try HFModelFolderTests.reference("qwen2-tiny").logits
+        let shifted = try HFModelFolderTests.reference("parathinker-tiny-thought3").logits
+        #expect(maxDifference(plain.joined(), shifted.joined()) > 0.01)  // the tables do change the numbers
     }
 }
 

@@ -84,3 +84,35 @@ with open(os.path.join(HERE, "model-reference.json"), "w") as f:
     json.dump(refs, f, separators=(",", ":"))
 for name in ("qwen2-tiny", "qwen2-tiny-bf16-sharded", "llama-tiny-f16"):
     print(name, sorted(os.listdir(os.path.join(HERE, name))))
+
+# ParaThinker-style checkpoint: the F32 Qwen2 above plus per-layer thought embeddings under the parameter name
+# the public ParaThinker code uses (model.layers.N.self_attn.seg_embeddings.weight, [32, head_dim]); row 0 is
+# zero. Stock transformers has no such module, so the reference for a sequence that lies wholly in thought j
+# uses the identity that ParaThinker adds T[j] to K and V before RoPE, broadcast over KV heads: the same as
+# adding T[j], tiled over the KV heads, to the k_proj and v_proj biases.
+from safetensors.torch import save_file, load_file
+import copy
+folder = os.path.join(HERE, "parathinker-tiny")
+shutil.rmtree(folder, ignore_errors=True)
+shutil.copytree(os.path.join(HERE, "qwen2-tiny"), folder)
+weights = load_file(os.path.join(folder, "model.safetensors"))
+head_dim = qcfg.hidden_size // qcfg.num_attention_heads
+tables = []
+for n in range(qcfg.num_hidden_layers):
+    table = torch.randint(-100, 101, (32, head_dim)).float() / 256
+    table[0] = 0
+    weights[f"model.layers.{n}.self_attn.seg_embeddings.weight"] = table
+    tables.append(table)
+save_file(weights, os.path.join(folder, "model.safetensors"), metadata={"format": "pt"})
+prompt = [5, 200, 33, 400, 17, 91, 650, 2]
+for j in (0, 3):
+    shifted = copy.deepcopy(qwen)
+    with torch.no_grad():
+        for n, layer in enumerate(shifted.model.layers):
+            tiled = tables[n][j].repeat(qcfg.num_key_value_heads)
+            layer.self_attn.k_proj.bias += tiled
+            layer.self_attn.v_proj.bias += tiled
+    refs[f"parathinker-tiny-thought{j}"] = reference(shifted, prompt, steps=4)
+with open(os.path.join(HERE, "model-reference.json"), "w") as f:
+    json.dump(refs, f, separators=(",", ":"))
+print("parathinker-tiny", sorted(os.listdir(folder)))
