@@ -55,25 +55,6 @@ import Testing
                 + "over the memory limit of \(ByteCount.format(bytes - 1))")
     }
 
-    @Test func aMergeOfAKilledFirstFinishForkWithNothingLeftIsRefused() throws {
-        var builder = PlanBuilder(graph: "killed")
-        try builder.text(step: "prompt", content: .text(template: "Q", maxTokens: nil))
-        try builder.fork(step: "think", ForkSpec(generations: Array(repeating: Decoding(maxTokens: 8), count: 3),
-                                                 finish: .first, unfinished: .kill))
-        // Under `first` only one branch survives, and it may be any of the three: reading two is not enough.
-        #expect(throws: PlanError.nothingToRead(merge: "summary", fork: "think", reason: "")) {
-            do {
-                try builder.merge(step: "summary", fork: "think", MergeSpec(mode: .attend, branches: [0, 1], generation: Decoding(maxTokens: 4)))
-            } catch PlanError.nothingToRead(let merge, let fork, _) {
-                throw PlanError.nothingToRead(merge: merge, fork: fork, reason: "")
-            }
-        }
-        // Reading all three always finds the survivor.
-        #expect(throws: Never.self) {
-            try builder.merge(step: "summary", fork: "think", MergeSpec(mode: .attend, generation: Decoding(maxTokens: 4)))
-        }
-    }
-
     @Test func aSecondMergeOfAReleasedForkIsRefused() throws {
         var builder = PlanBuilder(graph: "twice")
         try builder.text(step: "prompt", content: .text(template: "Q", maxTokens: nil))
