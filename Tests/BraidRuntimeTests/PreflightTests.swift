@@ -111,7 +111,7 @@ struct PreflightTests {
 
     @Test("BraidSession.run refuses before decoding: no trace event, the same error as the check")
     func sessionRefusesBeforeDecoding() throws {
-        let (transformer, tokenizer) = try RealModel.loaded.get()
+        let (transformer, tokenizer) = try RealModel.fresh()
         let session = BraidSession(transformer: transformer, tokenizer: tokenizer, kvByteLimit: 16 << 20)
         var events = 0
         let graph = try Self.parathinker(["paths": "4"])
@@ -128,7 +128,7 @@ struct PreflightTests {
 
     @Test("BraidSession.run still runs a plan that fits")
     func sessionRunsWhatFits() throws {
-        let (transformer, tokenizer) = try RealModel.loaded.get()
+        let (transformer, tokenizer) = try RealModel.fresh()
         let session = BraidSession(transformer: transformer, tokenizer: tokenizer, kvByteLimit: 64 << 20)
         let graph = try Self.parathinker(["paths": "2", "path_tokens": "4", "summary_tokens": "4", "temperature": "0"])
         let result = try session.run(graph: graph, options: RunOptions(inputs: Self.inputs))
