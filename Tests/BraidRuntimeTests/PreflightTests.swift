@@ -16,6 +16,14 @@ struct PreflightTests {
         try Fixtures.graph("parathinker.yaml", overrides: overrides)
     }
 
+    /// A session on the real model with its own `Transformer` over the shared weights: a transformer's scratch
+    /// buffers are not shared between suites running at the same time.
+    static func session(kvByteLimit: Int) throws -> BraidSession {
+        let (shared, tokenizer) = try RealModel.loaded.get()
+        return BraidSession(transformer: Transformer(weights: shared.weights, blasThreads: nil), tokenizer: tokenizer,
+                            kvByteLimit: kvByteLimit)
+    }
+
     /// The plan error inside a refusal, or nil for any other outcome.
     static func refusal(_ body: () throws -> Any) -> PlanError? {
         do {
@@ -111,8 +119,7 @@ struct PreflightTests {
 
     @Test("BraidSession.run refuses before decoding: no trace event, the same error as the check")
     func sessionRefusesBeforeDecoding() throws {
-        let (transformer, tokenizer) = try RealModel.fresh()
-        let session = BraidSession(transformer: transformer, tokenizer: tokenizer, kvByteLimit: 16 << 20)
+        let session = try Self.session(kvByteLimit: 16 << 20)
         var events = 0
         let graph = try Self.parathinker(["paths": "4"])
         let options = RunOptions(inputs: Self.inputs)
@@ -128,8 +135,7 @@ struct PreflightTests {
 
     @Test("BraidSession.run still runs a plan that fits")
     func sessionRunsWhatFits() throws {
-        let (transformer, tokenizer) = try RealModel.fresh()
-        let session = BraidSession(transformer: transformer, tokenizer: tokenizer, kvByteLimit: 64 << 20)
+        let session = try Self.session(kvByteLimit: 64 << 20)
         let graph = try Self.parathinker(["paths": "2", "path_tokens": "4", "summary_tokens": "4", "temperature": "0"])
         let result = try session.run(graph: graph, options: RunOptions(inputs: Self.inputs))
         #expect(result.threads.filter { $0.name.hasPrefix("think") }.count == 2)

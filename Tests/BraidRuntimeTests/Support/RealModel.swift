@@ -17,17 +17,9 @@ enum RealModel {
         return (Transformer(weights: try Weights(source: file), blasThreads: 1), try Tokenizer(gguf: file))
     }
 
-    /// A transformer of its own over the shared weights, and the tokenizer. A `Transformer` keeps scratch
-    /// buffers for its forward pass, so suites that run at the same time must not share one (two did, and the
-    /// process crashed in `AttentionJob.run`); the weights are read-only and shared.
-    static func fresh() throws -> (Transformer, Tokenizer) {
-        let (transformer, tokenizer) = try loaded.get()
-        return (Transformer(weights: transformer.weights, blasThreads: 1), tokenizer)
-    }
-
-    /// A fresh model (own transformer and KV store) over the shared weights.
+    /// A fresh model (own KV store) over the shared weights.
     static func model() throws -> TransformerModel {
-        let (transformer, tokenizer) = try fresh()
+        let (transformer, tokenizer) = try loaded.get()
         return TransformerModel(transformer: transformer, tokenizer: tokenizer)
     }
 }
