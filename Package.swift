@@ -31,8 +31,11 @@ let package = Package(
         .target(name: "BraidGraph", dependencies: [.product(name: "Yams", package: "Yams")]),
         // Graph -> plan (segments, views, positions, KV lifetimes, bounds) and its renderings.
         .target(name: "BraidPlan", dependencies: ["BraidGraph"]),
-        // GGUF, tokenizer, masked forward pass on OpenBLAS, paged KV, sampling.
-        .target(name: "BraidTransformer", dependencies: ["COpenBLAS"], swiftSettings: fastMath),
+        // Kernels over quantized weight rows (one C source, instruction set chosen at run time)
+        // and the worker pool of the forward pass.
+        .target(name: "CBraidKernels", linkerSettings: [.linkedLibrary("pthread", .when(platforms: [.linux]))]),
+        // GGUF, tokenizer, masked forward pass (quantized kernels + OpenBLAS), paged KV, sampling.
+        .target(name: "BraidTransformer", dependencies: ["COpenBLAS", "CBraidKernels"], swiftSettings: fastMath),
         // Executes a plan on a model.
         .target(name: "BraidRuntime", dependencies: ["BraidPlan", "BraidTransformer"], swiftSettings: fastMath),
         // The Countdown task: generator, checker, solver traces. Optimized even in debug builds: its tests
