@@ -46,7 +46,7 @@ else
     echo "Braid: braid bench transformer…" >&2
     [[ -x .build/release/braid ]] || swift build -c release --product braid >&2
     .build/release/braid bench transformer --model "$model" --prompt-tokens $prompt --decode-steps $gen \
-        --threads $streams --repeats "$repeats" --json > "$work/braid.json"
+        --streams $streams --threads "$threads" --repeats "$repeats" --json > "$work/braid.json"
 fi
 
 echo "llama.cpp: llama-bench (-t $threads -p $prompt -n $gen -r $repeats)…" >&2
@@ -76,15 +76,15 @@ llama_prefill = next((r["avg_ts"] for r in bench if r.get("n_prompt", 0) > 0 and
 llama_decode = next((r["avg_ts"] for r in bench if r.get("n_gen", 0) > 0 and r.get("n_prompt", 0) == 0), None)
 rows = [("prefill %d tok/s" % braid["promptTokens"], braid["prefillTokensPerSecond"]["median"], llama_prefill)]
 for d in braid["decode"]:
-    n = d["threads"]
+    n = d["streams"]
     # llama-batched-bench decodes after the same shared prompt, like Braid; llama-bench's tg starts empty.
     theirs = batched.get(n, llama_decode if n == 1 else None)
     what = "decode 1 stream tok/s" if n == 1 else "aggregate decode %d streams tok/s" % n
     rows.append((what + " (after the prompt)", d["tokensPerSecond"]["median"], theirs))
     if n == 1:
         rows.append(("decode 1 stream tok/s (llama-bench, empty context)", d["tokensPerSecond"]["median"], llama_decode))
-print("Braid vs llama.cpp on %s (llama.cpp threads: %s; Braid BLAS threads: %s)" % (
-    braid["model"], threads, braid["machine"].get("blasThreads") or "OpenBLAS default"))
+print("Braid vs llama.cpp on %s (threads: llama.cpp %s, Braid %s)" % (
+    braid["model"], threads, braid["machine"].get("threads") or "one per core"))
 print()
 print("| figure | Braid | llama.cpp | Braid/llama.cpp |")
 print("|---|---|---|---|")

@@ -19,29 +19,39 @@ INLINE float sum16(f32x16 v) {
     INLINE void NAME(const uint8_t *row, long groups, const float *x, long xs, float *y,        \
                      long ys) {                                                                \
         f32x16 lo[R], hi[R];                                                                   \
+        _Pragma("clang loop unroll(full)")                                                     \
         for (int r = 0; r < R; r++) lo[r] = hi[r] = (f32x16){0};                              \
         for (long g = 0; g < groups; g++) {                                                    \
             f32x16 a, b;                                                                       \
             UNPACK(row, g, &a, &b);                                                            \
+            _Pragma("clang loop unroll(full)")                                                     \
             for (int r = 0; r < R; r++) {                                                      \
                 const float *xr = x + r * xs + 32 * g;                                         \
                 lo[r] += a * load_f32(xr);                                                     \
                 hi[r] += b * load_f32(xr + 16);                                                \
             }                                                                                  \
         }                                                                                      \
+        _Pragma("clang loop unroll(full)")                                                     \
         for (int r = 0; r < R; r++) y[r * ys] = sum16(lo[r] + hi[r]);                          \
     }
 
+// `wide` (a constant in each instantiation) allows the 8-row form, whose 16 accumulators only
+// fit where there are 32 vector registers (AVX-512). Every form sums in the same order, so a
+// row's result does not depend on how many rows share the pass.
 #define DEFINE_TYPE(T)                                                                        \
     DEFINE_DOT(dot1_##T, unpack_##T, 1)                                                       \
     DEFINE_DOT(dot2_##T, unpack_##T, 2)                                                       \
     DEFINE_DOT(dot4_##T, unpack_##T, 4)                                                       \
+    DEFINE_DOT(dot8_##T, unpack_##T, 8)                                                       \
     INLINE void matvec_##T(const uint8_t *w, long row_bytes, long inputs, long o0, long o1,   \
-                           const float *x, long xs, long rows, float *y, long ys) {           \
+                           const float *x, long xs, long rows, float *y, long ys, int wide) { \
         long groups = inputs / 32;                                                             \
         for (long o = o0; o < o1; o++) {                                                       \
             const uint8_t *row = w + o * row_bytes;                                            \
             long r = 0;                                                                        \
+            if (wide) {                                                                        \
+                for (; r + 8 <= rows; r += 8) dot8_##T(row, groups, x + r * xs, xs, y + r * ys + o, ys); \
+            }                                                                                  \
             for (; r + 4 <= rows; r += 4) dot4_##T(row, groups, x + r * xs, xs, y + r * ys + o, ys); \
             for (; r + 2 <= rows; r += 2) dot2_##T(row, groups, x + r * xs, xs, y + r * ys + o, ys); \
             for (; r < rows; r++) dot1_##T(row, groups, x + r * xs, xs, y + r * ys + o, ys);   \
@@ -79,7 +89,7 @@ DEFINE_TYPE(q6_K)
     MACRO(T_Q4_1, q4_1) MACRO(T_Q5_0, q5_0) MACRO(T_Q5_1, q5_1) MACRO(T_Q8_0, q8_0)           \
     MACRO(T_Q4_K, q4_K) MACRO(T_Q5_K, q5_K) MACRO(T_Q6_K, q6_K)
 
-#define MATVEC_CASE(ID, T) case ID: matvec_##T(w, row_bytes, inputs, o0, o1, x, xs, rows, y, ys); break;
+#define MATVEC_CASE(ID, T) case ID: matvec_##T(w, row_bytes, inputs, o0, o1, x, xs, rows, y, ys, WIDE); break;
 #define DEQUANT_CASE(ID, T) case ID: dequant_##T(w, row_bytes, inputs, o0, o1, dst); break;
 
 typedef void (*matvec_fn)(int, const uint8_t *, long, long, long, long, const float *, long, long, float *, long);
@@ -96,9 +106,12 @@ typedef void (*dequant_fn)(int, const uint8_t *, long, long, long, long, float *
         switch (type) { CASES(DEQUANT_CASE) default: break; }                                 \
     }
 
+#define WIDE 0
 INSTANTIATE(baseline, )
 #if defined(__x86_64__)
 INSTANTIATE(avx2, __attribute__((target("avx2,fma,f16c"))))
+#undef WIDE
+#define WIDE 1
 INSTANTIATE(avx512, __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx2,fma,f16c"))))
 #endif
 

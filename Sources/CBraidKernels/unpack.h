@@ -53,19 +53,13 @@ INLINE u32x16 half_bits_to_float_bits(u32x16 h) {
     return bits | sign;
 }
 
+/// A scalar binary16 (block scales): `_Float16` converts with one instruction where the
+/// function is compiled for F16C (the AVX2/AVX-512 kernels) and through the compiler's
+/// runtime elsewhere.
 INLINE float half(const uint8_t *p) {
-    uint16_t h;
+    _Float16 h;
     memcpy(&h, p, 2);
-    uint32_t sign = (uint32_t)(h & 0x8000u) << 16, magnitude = (uint32_t)(h & 0x7fffu) << 13;
-    float f;
-    memcpy(&f, &magnitude, 4);
-    f *= 0x1p112f;
-    uint32_t bits;
-    memcpy(&bits, &f, 4);
-    if ((h & 0x7c00u) == 0x7c00u) bits = magnitude | 0x7f800000u;
-    bits |= sign;
-    memcpy(&f, &bits, 4);
-    return f;
+    return (float)h;
 }
 
 INLINE void unpack_f32(const uint8_t *row, long g, f32x16 *a, f32x16 *b) {

@@ -59,13 +59,13 @@ struct BenchMachine: Codable {
     var loadAverage: Double?
     /// `OPENBLAS_NUM_THREADS` from the environment, if set.
     var openblasNumThreadsEnv: String?
-    /// The `--blas-threads` given to the benchmark (nil: OpenBLAS's own default, all cores).
-    var blasThreads: Int?
+    /// The `--threads` given to the benchmark (compute threads; nil: one per core).
+    var threads: Int?
     /// When the benchmark started (ISO 8601, UTC).
     var date: String
 
     /// Reads the facts now (Linux `/proc`; missing files leave fields nil).
-    static func current(blasThreads: Int?) -> BenchMachine {
+    static func current(threads: Int?) -> BenchMachine {
         let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
         let cpu = cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }
             .flatMap { $0.split(separator: ":", maxSplits: 1).last }
@@ -75,7 +75,7 @@ struct BenchMachine: Codable {
         let formatter = ISO8601DateFormatter()
         return BenchMachine(cpu: cpu, cpus: ProcessInfo.processInfo.activeProcessorCount, loadAverage: loadavg,
                             openblasNumThreadsEnv: ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"],
-                            blasThreads: blasThreads, date: formatter.string(from: Date()))
+                            threads: threads, date: formatter.string(from: Date()))
     }
 
     /// Peak resident memory of this process (`VmHWM` in `/proc/self/status`), in bytes.
@@ -87,11 +87,11 @@ struct BenchMachine: Codable {
         return nil
     }
 
-    /// One line for reports: CPU, cores, load, BLAS threads.
+    /// One line for reports: CPU, cores, load, compute threads.
     var summary: String {
         let load = loadAverage.map { String(format: "%.2f", $0) } ?? "?"
-        let blas = blasThreads.map(String.init) ?? (openblasNumThreadsEnv.map { "env \($0)" } ?? "OpenBLAS default")
-        return "\(cpu ?? "unknown CPU"), \(cpus) CPUs, load \(load) at start, BLAS threads: \(blas), \(date)"
+        let compute = threads.map(String.init) ?? "\(cpus) (one per core)"
+        return "\(cpu ?? "unknown CPU"), \(cpus) CPUs, load \(load) at start, compute threads: \(compute), \(date)"
     }
 }
 
