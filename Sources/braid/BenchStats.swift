@@ -41,6 +41,21 @@ enum BenchClock {
         Double(DispatchTime.now().uptimeNanoseconds) / 1e9
     }
 
+    /// CPU seconds this process has used so far (user + system, all threads). On a machine shared
+    /// with other work, CPU time per step of a one-thread run is close to what the step would take
+    /// on an idle core, where wall time is not.
+    static func processCPU() -> Double {
+        var usage = rusage()
+        #if os(Linux)
+        let who = __rusage_who_t(RUSAGE_SELF.rawValue)
+        #else
+        let who = RUSAGE_SELF
+        #endif
+        guard getrusage(who, &usage) == 0 else { return 0 }
+        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    }
+
     /// Runs `body` and returns its result with the seconds it took.
     static func time<T>(_ body: () throws -> T) rethrows -> (T, Double) {
         let start = now()

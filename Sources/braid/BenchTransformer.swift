@@ -91,10 +91,12 @@ struct BenchTransformerCommand: ParsableCommand {
                 decode: measured.decode.keys.sorted().map { n in
                     let rates = measured.decode[n] ?? []
                     return DecodeFigure(streams: n, tokensPerSecond: BenchFigure(rates),
-                                        stepMilliseconds: BenchFigure(rates.map { Double(n) * 1000 / $0 }))
+                                        stepMilliseconds: BenchFigure(rates.map { Double(n) * 1000 / $0 }),
+                                        cpuStepMilliseconds: BenchFigure(measured.decodeCPU[n] ?? []))
                 },
                 kvBytesPerToken: measured.kvBytesPerToken, peakKVBytes: measured.peakKVBytes,
-                peakResidentBytes: BenchMachine.peakResidentBytes())
+                peakResidentBytes: BenchMachine.peakResidentBytes(),
+                fileBytes: (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber).map { $0.intValue })
         } catch let failure as CLIFailure {
             throw failure
         } catch {
@@ -115,6 +117,8 @@ struct ForwardBench {
         var prefill: [Double] = []
         /// Aggregate tokens/s per stream count.
         var decode: [Int: [Double]] = [:]
+        /// Process CPU milliseconds per decode step, per stream count.
+        var decodeCPU: [Int: [Double]] = [:]
         var kvBytesPerToken = 0
         var peakKVBytes = 0
 
@@ -148,8 +152,10 @@ struct ForwardBench {
         m.prefill.append(Double(promptTokens) / prompt.seconds)
         var seen: Set<Int> = []
         for n in streamCounts where seen.insert(n).inserted {
+            let cpuStart = BenchClock.processCPU()
             let seconds = try decode(kv: kv, prompt: prompt.segment, promptLength: promptTokens, streams: n, steps: decodeSteps)
             m.decode[n, default: []].append(Double(n * decodeSteps) / seconds)
+            m.decodeCPU[n, default: []].append((BenchClock.processCPU() - cpuStart) * 1000 / Double(decodeSteps))
         }
         m.kvBytesPerToken = kv.bytesPerToken
         m.peakKVBytes = max(m.peakKVBytes, kv.peakBytes)
@@ -196,6 +202,8 @@ struct DecodeFigure: Codable {
     var tokensPerSecond: BenchFigure
     /// Milliseconds per decode step (one forward pass for all streams).
     var stepMilliseconds: BenchFigure
+    /// Process CPU milliseconds per decode step (all compute threads, spinning included).
+    var cpuStepMilliseconds: BenchFigure
 }
 
 /// What `braid bench transformer` reports.
@@ -218,6 +226,8 @@ struct TransformerBenchReport: Codable {
     var peakKVBytes: Int
     /// Peak resident memory of the process (`VmHWM`).
     var peakResidentBytes: Int?
+    /// Size of the model file.
+    var fileBytes: Int?
 
     /// A plain-text table: median (min–max) per figure.
     var text: String {
@@ -231,11 +241,17 @@ struct TransformerBenchReport: Codable {
         ]
         for d in decode {
             let what = d.streams == 1 ? "decode, 1 stream" : "decode, \(d.streams) streams sharing the prompt (aggregate)"
-            lines.append("\(what): \(d.tokensPerSecond.text()) tok/s, step \(d.stepMilliseconds.text(2)) ms")
+            lines.append("\(what): \(d.tokensPerSecond.text()) tok/s, step \(d.stepMilliseconds.text(2)) ms"
+                + " (CPU \(d.cpuStepMilliseconds.text(2)) ms)")
         }
         lines.append("")
         lines.append("KV: \(kvBytesPerToken) bytes/token, peak \(mib(peakKVBytes)) in a repeat")
-        lines.append("peak RSS (VmHWM): " + (peakResidentBytes.map(mib) ?? "unknown"))
+        var memory = "peak RSS (VmHWM): " + (peakResidentBytes.map(mib) ?? "unknown")
+        if let peak = peakResidentBytes, let file = fileBytes {
+            memory += String(format: "; file %@; RSS / (file + peak KV) = %.2f", mib(file),
+                             Double(peak) / Double(file + peakKVBytes))
+        }
+        lines.append(memory)
         return lines.joined(separator: "\n")
     }
 }

@@ -22,6 +22,15 @@ void braid_matvec(int type, const void *w, long row_bytes, long inputs, long o0,
 void braid_dequantize_rows(int type, const void *w, long row_bytes, long inputs, long o0, long o1,
                            float *dst);
 
+/// Attention scores of `heads` query heads (`d` floats each, consecutive) against one KV block
+/// of 16 key slots stored transposed (`keys[j * 16 + t]` is dimension j of slot t):
+/// scores[h * stride + t] = scale · q_h · k_t for t < n (n ≤ 16).
+void braid_block_scores(const float *q, int heads, int d, const float *keys, float scale,
+                        float *scores, long stride, int n);
+
+/// out[c] += Σ_t p[t] · values[t * row_stride + c] for c < d, t < n (one head, one KV block).
+void braid_block_values(const float *p, const float *values, long row_stride, int n, int d, float *out);
+
 /// The instruction set the kernels use: 0 baseline, 1 AVX2+FMA, 2 AVX-512.
 int braid_kernel_isa(void);
 /// Forces an instruction set (for measurements); values above what the CPU has are lowered.
