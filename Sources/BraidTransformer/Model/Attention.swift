@@ -1,5 +1,4 @@
 import CBraidKernels
-import Dispatch
 import Foundation
 
 /// Scaled dot-product attention of each query token over the keys its plan lets it see.
@@ -14,6 +13,10 @@ extension Transformer {
     /// `attentionThreads` workers; each worker has its own score rows.
     func attend(layer: Int, tokenCount n: Int, kv: KVStore,
                 qkvRows: UnsafeMutablePointer<Float>, into out: UnsafeMutablePointer<Float>) {
+        if blockMajor {
+            attendByBlock(layer: layer, tokenCount: n, kv: kv, qkvRows: qkvRows, into: out)
+            return
+        }
         let c = config
         let group = c.heads / c.kvHeads
         let stride = max(1, plan.maxVisible)
@@ -28,7 +31,7 @@ extension Transformer {
             for item in 0..<items { job.run(item: item, scores: scoreRows, stride: stride) }
             return
         }
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
+        engine.parallelFor(workers) { w in
             var item = w
             while item < items {
                 job.run(item: item, scores: job.scores + w * group * stride, stride: stride)

@@ -27,6 +27,11 @@ public final class Transformer {
     /// products run between attention steps, never concurrently with it.
     public var attentionThreads: Int
     var plan = BatchPlan()
+    /// The plan's spans by block, and whether this call's attention walks them (see `attendByBlock`).
+    var readers = BlockReaders()
+    var blockMajor = false
+    /// Block-major attention keeps every score row of a layer: at most this many floats (64 MiB).
+    static let blockMajorScoreLimit = 16 << 20
     /// The logits of the last call; reused (written in place) when the caller let go of them.
     var logitValues: [Float] = []
     // Scratch, row-major per batch token.
@@ -82,6 +87,8 @@ public final class Transformer {
         let rows = try logitRows.resolve(batchCount: batch.count)
         guard !batch.isEmpty else { return Logits(vocabSize: c.vocabSize, batchIndices: [], values: []) }
         try plan.build(batch: batch, kv: kv, config: c)
+        blockMajor = c.heads * batch.count * max(1, plan.maxVisible) <= Self.blockMajorScoreLimit
+        if blockMajor { readers.build(from: plan, tokens: batch.count) }
 
         let n = batch.count, e = c.embedding
         let x = residual.reserve(n * e)
