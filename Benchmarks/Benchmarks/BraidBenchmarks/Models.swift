@@ -36,24 +36,28 @@ final class SharedPromptDecoder {
     let transformer: Transformer
     let kv: KVStore
     let promptLength: Int
-    private var batch: [QueryToken] = []
+    private let batch: [QueryToken]
     private let segments: [SegmentID]
 
     init(_ transformer: Transformer, promptLength: Int, streams: Int) throws {
-        self.transformer = transformer
-        self.promptLength = promptLength
-        kv = transformer.makeKVStore()
+        let kv = transformer.makeKVStore()
         let vocabulary = transformer.config.vocabSize
         let prompt = try kv.makeSegment()
         let promptView = try kv.makeView([prompt])
         _ = try transformer.forward(batch: (0..<promptLength).map {
             QueryToken(token: BenchModels.token($0, vocabulary: vocabulary), position: $0, segment: prompt, view: promptView)
         }, kv: kv, logitRows: .none)
-        segments = try (0..<streams).map { _ in try kv.makeSegment() }
-        batch = try segments.enumerated().map { i, s in
-            QueryToken(token: BenchModels.token(promptLength + i, vocabulary: vocabulary), position: promptLength,
-                       segment: s, view: try kv.makeView([prompt, s]))
+        let segments = try (0..<streams).map { _ in try kv.makeSegment() }
+        var batch: [QueryToken] = []
+        for (i, s) in segments.enumerated() {
+            batch.append(QueryToken(token: BenchModels.token(promptLength + i, vocabulary: vocabulary),
+                                    position: promptLength, segment: s, view: try kv.makeView([prompt, s])))
         }
+        self.transformer = transformer
+        self.promptLength = promptLength
+        self.kv = kv
+        self.segments = segments
+        self.batch = batch
     }
 
     /// One decode step for every stream (logits for every row, as sampling needs).
