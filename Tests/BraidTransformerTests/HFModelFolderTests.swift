@@ -61,11 +61,20 @@ import Testing
     @Test("Qwen2, BF16 in three shards, transformers 4.x config (top-level rope_theta, torch_dtype), untied head")
     func qwen2BF16Sharded() throws {
         try Self.check("qwen2-tiny-bf16-sharded")
+        // Matrices stay BF16 in the shards' mappings (rows of 32 suit the kernels); rows of 48 (the down projection) would be an f32 copy.
+        let source = try HFModelSource(folder: Self.folder.appendingPathComponent("qwen2-tiny-bf16-sharded"))
+        #expect(try source.matrix("blk.0.attn_q.weight").type == .bf16)
+        #expect(try source.matrix("output.weight").type == .bf16)
+        #expect(try source.matrix("blk.0.ffn_down.weight").type == .f32)
     }
 
     @Test("Llama, F16, SentencePiece tokenizer: Q/K regrouped for adjacent-pair RoPE give transformers' logits")
     func llamaF16() throws {
         try Self.check("llama-tiny-f16")
+        // V stays F16 in the mapping; Q and K are regrouped, so they are f32 copies.
+        let source = try HFModelSource(folder: Self.folder.appendingPathComponent("llama-tiny-f16"))
+        #expect(try source.matrix("blk.1.attn_v.weight").type == .f16)
+        #expect(try source.matrix("blk.1.attn_q.weight").type == .f32)
         let tokenizer = try Tokenizer(huggingFaceFolder: Self.folder.appendingPathComponent("llama-tiny-f16"))
         #expect(tokenizer.isSentencePiece && tokenizer.addsBOS)
     }

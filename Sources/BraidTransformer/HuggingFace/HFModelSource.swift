@@ -1,3 +1,4 @@
+import CBraidKernels
 import Foundation
 
 /// A Hugging Face model folder (`config.json`, `model.safetensors` or a sharded
@@ -158,6 +159,23 @@ public final class HFModelSource: ModelSource, @unchecked Sendable {
         let values = try entry.file.floats(entry.tensor.name)
         guard let heads = permutedHeads[name] else { return values }
         return Self.regroupForAdjacentRope(values, heads: heads, rows: entry.tensor.shape.first ?? 0)
+    }
+
+    /// A matrix in the file's own storage (F32, F16 or BF16, read in place from the mapping by the kernels),
+    /// or an f32 copy when the kernels cannot take its rows or its rows must be regrouped (Llama's Q/K).
+    public func matrix(_ name: String) throws -> WeightMatrix {
+        guard let entry = tensors[name] else { throw ModelError.missingTensor(name) }
+        let shape = entry.tensor.shape
+        guard shape.count == 2, shape[0] > 0, shape[1] > 0 else { throw ModelError.shapeMismatch(name: name, expected: [0, 0], found: shape) }
+        let (rows, columns) = (shape[0], shape[1])
+        let types: [SafetensorsFile.DType: GGMLType] = [.F32: .f32, .F16: .f16, .BF16: .bf16]
+        if permutedHeads[name] == nil, let type = types[entry.tensor.dtype],
+           braid_kernel_supports(Int32(type.rawValue), columns) != 0,
+           let base = entry.file.bytes(of: entry.tensor).baseAddress {
+            return WeightMatrix(type: type, rows: rows, columns: columns, rowBytes: columns * entry.tensor.dtype.size,
+                                base: base, owner: entry.file, usesKernels: true)
+        }
+        return WeightMatrix(values: try tensorFloats(name), rows: rows, columns: columns)
     }
 
     /// The HF tensor name behind a GGUF name (for messages and the converter).

@@ -44,8 +44,9 @@ public struct WeightMatrix: @unchecked Sendable {
                   usesKernels: braid_kernel_supports(Int32(GGMLType.f32.rawValue), columns) != 0)
     }
 
-    private init(type: GGMLType, rows: Int, columns: Int, rowBytes: Int, base: UnsafeRawPointer,
-                 owner: AnyObject, usesKernels: Bool) {
+    /// Rows at `base`, kept alive by `owner` (a mapped file, or a copy); also used by other mapped sources.
+    init(type: GGMLType, rows: Int, columns: Int, rowBytes: Int, base: UnsafeRawPointer,
+         owner: AnyObject, usesKernels: Bool) {
         self.type = type
         self.rows = rows
         self.columns = columns
