@@ -63,7 +63,7 @@ extension PlanBuilder {
             throw PlanError.invalidGraph(step: step, reason: "a fork needs at least one branch")
         }
         // Off the root thread the fork is named after its thread, so a fork nested in branches stays unique.
-        let base = parent == Self.mainThread ? step : "\(parent)/\(step)"
+        let base = Naming.scoped(step, thread: parent)
         guard plan.fork(base) == nil else {
             throw PlanError.invalidGraph(step: step, reason: "fork '\(base)' is defined twice")
         }
@@ -75,7 +75,7 @@ extension PlanBuilder {
             if case .generate(let generation)? = content, generation.maxTokens <= 0 {
                 throw PlanError.invalidGraph(step: step, reason: "branch \(i): max_tokens must be positive, got \(generation.maxTokens)")
             }
-            let thread = "\(base)[\(i)]"
+            let thread = Naming.branch(of: base, i)
             guard contexts[thread] == nil, plan.segment(thread) == nil else {
                 throw PlanError.invalidGraph(step: step, reason: "branch '\(thread)' is defined twice")
             }
@@ -190,7 +190,7 @@ extension PlanBuilder {
             contexts[thread]?.view = parentContext.view + [id]
             written = [id]
         case .reprefill, .text:
-            let splicedID = "\(id).text"
+            let splicedID = Naming.splicedText(of: id)
             var splice = spec.splice
             splice.sources = sources
             try appendToStage(id: splicedID, kind: .spliced, thread: thread, step: step, branch: nil,

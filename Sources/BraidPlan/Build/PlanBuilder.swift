@@ -18,7 +18,7 @@ public struct PlanBuilder: Sendable {
     /// When set, appended segments join this stage instead of opening their own (branches' nested steps).
     var openStage: Int?
     /// The root thread's id.
-    public static let mainThread: ThreadID = "main"
+    public static let mainThread: ThreadID = Naming.mainThread
 
     /// Starts a plan for `graph` with one empty root thread, `main`.
     public init(graph: String, params: [String: String] = [:]) {
@@ -88,7 +88,7 @@ public struct PlanBuilder: Sendable {
         guard contexts[thread] != nil else {
             throw PlanError.invalidGraph(step: step, reason: "thread '\(thread)' does not exist at this point")
         }
-        let id = thread == Self.mainThread ? step : "\(thread)/\(step)"
+        let id = Naming.scoped(step, thread: thread)
         guard plan.segment(id) == nil else {
             throw PlanError.invalidGraph(step: step, reason: "segment '\(id)' is written twice")
         }

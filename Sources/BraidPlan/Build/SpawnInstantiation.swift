@@ -37,7 +37,7 @@ extension Plan {
         for c in 0..<children {
             let thread = template.childThread(round: round, child: c)
             func rename(_ id: SegmentID) -> SegmentID {
-                id == "message" ? "\(thread).message" : id == "output" ? thread : "\(thread)/\(id)"
+                id == "message" ? Naming.childMessage(thread) : id == "output" ? thread : Naming.scoped(id, thread: thread)
             }
             func renameThread(_ id: ThreadID) -> ThreadID { id == PlanBuilder.mainThread ? thread : "\(thread)/\(id)" }
             for segment in sub.segments {
@@ -84,8 +84,8 @@ extension Plan {
             }
             let rootSegments = (sub.thread(PlanBuilder.mainThread)?.segments ?? []).filter { $0 != "message" }.map(rename)
             instance.children.append(thread)
-            instance.messages.append("\(thread).message")
-            instance.outputs.append(rootSegments.last ?? "\(thread).message")
+            instance.messages.append(Naming.childMessage(thread))
+            instance.outputs.append(rootSegments.last ?? Naming.childMessage(thread))
             joinSources += rootSegments
         }
         added.append(Segment(id: instance.join, kind: .spliced, thread: template.parent, step: id,

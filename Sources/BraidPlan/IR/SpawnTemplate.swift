@@ -67,17 +67,17 @@ public struct SpawnTemplate: Codable, Equatable, Sendable {
 
     /// The parent's segment that may spawn in round `round`.
     public func trigger(round: Int) -> SegmentID {
-        round == 0 ? trigger : "\(trigger)#\(round)"
+        Naming.spawnTrigger(trigger, round: round)
     }
 
     /// The thread id of child `child` of round `round`.
     public func childThread(round: Int, child: Int) -> ThreadID {
-        "\(id)#\(round).child[\(child)]"
+        Naming.spawnChild(id, round: round, child: child)
     }
 
     /// The join segment of round `round`.
     public func joinSegment(round: Int) -> SegmentID {
-        "\(id)#\(round).join"
+        Naming.spawnJoin(id, round: round)
     }
 }
 

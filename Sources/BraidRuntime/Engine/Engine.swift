@@ -1,4 +1,5 @@
 import BraidGraph
+import BraidPlan
 import BraidTransformer
 import Foundation
 
@@ -190,21 +191,16 @@ final class Engine {
         return hash
     }
 
-    /// A segment name not used before in this run (`name`, else `name#2`, …).
+    /// A segment name not used before in this run (`Naming.unique`), recorded as used.
     func uniqueName(_ name: String) -> String {
-        var candidate = name
-        var n = 2
-        while segmentNames.contains(candidate) {
-            candidate = "\(name)#\(n)"
-            n += 1
-        }
-        segmentNames.insert(candidate)
-        return candidate
+        let unique = Naming.unique(name, among: segmentNames)
+        segmentNames.insert(unique)
+        return unique
     }
 
-    /// The default segment name for a step on a thread: the step id on `main`, else `thread/step`.
+    /// The segment name for a step on a thread (`Naming.scoped`: the step id on `main`, else `thread/step`).
     func segmentName(step: String, thread: RunThread) -> String {
-        thread.index == 0 ? step : "\(thread.name)/\(step)"
+        Naming.scoped(step, thread: thread.name)
     }
 
     /// Opens a new segment at the thread's next position; its view is the thread's view plus itself.
