@@ -11,6 +11,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "braid", targets: ["braid"]),
+        .library(name: "BraidRandom", targets: ["BraidRandom"]),
         .library(name: "BraidGraph", targets: ["BraidGraph"]),
         .library(name: "BraidPlan", targets: ["BraidPlan"]),
         .library(name: "BraidTransformer", targets: ["BraidTransformer"]),
@@ -27,17 +28,19 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS",
                        pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
 
+        // The one seeded generator (SplitMix64) and stable string hash (FNV-1a), for product and tests.
+        .target(name: "BraidRandom"),
         // YAML -> typed graph, validation, diagnostics.
         .target(name: "BraidGraph", dependencies: [.product(name: "Yams", package: "Yams")]),
         // Graph -> plan (segments, views, positions, KV lifetimes, bounds) and its renderings.
         .target(name: "BraidPlan", dependencies: ["BraidGraph"]),
         // GGUF, tokenizer, masked forward pass on OpenBLAS, paged KV, sampling.
-        .target(name: "BraidTransformer", dependencies: ["COpenBLAS"], swiftSettings: fastMath),
+        .target(name: "BraidTransformer", dependencies: ["COpenBLAS", "BraidRandom"], swiftSettings: fastMath),
         // Executes a plan on a model.
-        .target(name: "BraidRuntime", dependencies: ["BraidPlan", "BraidTransformer"], swiftSettings: fastMath),
+        .target(name: "BraidRuntime", dependencies: ["BraidPlan", "BraidTransformer", "BraidRandom"], swiftSettings: fastMath),
         // The Countdown task: generator, checker, solver traces. Optimized even in debug builds: its tests
         // solve 1,000 problems in three formats, which takes ~3x longer unoptimized.
-        .target(name: "BraidCountdown", swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+        .target(name: "BraidCountdown", dependencies: ["BraidRandom"], swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         // The eval harness: runs a graph over a task's problems, checks answers, aggregates, tables and plots.
         .target(name: "BraidEval", dependencies: ["BraidRuntime", "BraidGraph", "BraidCountdown"]),
 
@@ -49,11 +52,11 @@ let package = Package(
         // The Swift API example of Docs/runtime.md (kept compiling; run with `swift run braid-example`).
         .executableTarget(name: "braid-example", dependencies: ["BraidRuntime", "BraidTransformer"], path: "Examples"),
 
-        .testTarget(name: "BraidGraphTests", dependencies: ["BraidGraph"]),
-        .testTarget(name: "BraidPlanTests", dependencies: ["BraidPlan", "BraidGraph"]),
-        .testTarget(name: "BraidTransformerTests", dependencies: ["BraidTransformer"]),
-        .testTarget(name: "BraidRuntimeTests", dependencies: ["BraidRuntime", "BraidPlan", "BraidGraph", "BraidTransformer", "BraidCountdown"]),
-        .testTarget(name: "BraidCountdownTests", dependencies: ["BraidCountdown"]),
+        .testTarget(name: "BraidGraphTests", dependencies: ["BraidGraph", "BraidRandom"]),
+        .testTarget(name: "BraidPlanTests", dependencies: ["BraidPlan", "BraidGraph", "BraidRandom"]),
+        .testTarget(name: "BraidTransformerTests", dependencies: ["BraidTransformer", "BraidRandom"]),
+        .testTarget(name: "BraidRuntimeTests", dependencies: ["BraidRuntime", "BraidPlan", "BraidGraph", "BraidTransformer", "BraidCountdown", "BraidRandom"]),
+        .testTarget(name: "BraidCountdownTests", dependencies: ["BraidCountdown", "BraidRandom"]),
         .testTarget(name: "BraidEvalTests", dependencies: ["BraidEval", "BraidRuntime", "BraidGraph", "BraidCountdown", "BraidTransformer"],
                     exclude: ["Fixtures"]),
         // End-to-end: runs the built `braid` binary (SwiftPM builds it with the tests).

@@ -1,3 +1,4 @@
+import BraidRandom
 import Testing
 @testable import BraidPlan
 
@@ -20,8 +21,8 @@ import Testing
 
     /// Random lengths (1…6) for every segment of the plan with its spawns instantiated.
     static func randomExpansion(_ plan: Plan, seed: UInt64) throws -> MaskExpansion {
-        var random = SplitMix(seed: seed)
-        var values: [String: Int] = ["children": random.next(in: 1...3), "rounds": random.next(in: 1...2)]
+        var random = SplitMix64(seed: seed)
+        var values: [String: Int] = ["children": random.int(in: 1...3), "rounds": random.int(in: 1...2)]
         var probe = plan
         for template in plan.spawns {
             for round in 0..<min(values["rounds"] ?? 1, template.maxRounds) {
@@ -31,7 +32,7 @@ import Testing
         for segment in probe.segments where {
             if case .splice = segment.content { return false } else { return true }
         }() {
-            values[segment.id] = random.next(in: 1...6)
+            values[segment.id] = random.int(in: 1...6)
         }
         return try MaskExpansion.expand(plan, lengths: MaskLengths(values), prefixTokens: characterTokens)
     }

@@ -1,3 +1,4 @@
+import BraidRandom
 import BraidGraph
 import BraidPlan
 import BraidTransformer
@@ -183,12 +184,7 @@ final class Engine {
 
     /// FNV-1a of a thread's name: its random stream, independent of scheduling order.
     static func stableHash(_ name: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in name.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01b3
-        }
-        return hash
+        fnv1a(name)
     }
 
     /// A segment name not used before in this run (`Naming.unique`), recorded as used.

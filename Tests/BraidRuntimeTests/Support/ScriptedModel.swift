@@ -1,3 +1,4 @@
+import BraidRandom
 import BraidRuntime
 import BraidTransformer
 
@@ -141,13 +142,7 @@ final class ScriptedModel: RuntimeModel {
 
     /// The babbling continuation of `text`: a letter or space, or end-of-sequence.
     static func babble(after text: [Int32], seed: UInt64) -> Int32 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325 ^ seed
-        for token in text {
-            hash ^= UInt64(UInt32(bitPattern: token))
-            hash = hash &* 0x100_0000_01b3
-        }
-        hash = (hash ^ (hash >> 29)) &* 0xBF58_476D_1CE4_E5B9
-        hash ^= hash >> 32
+        let hash = stableHash(String(decoding: text.map { UInt8(truncatingIfNeeded: $0) }, as: UTF8.self), salt: seed)
         if hash % 16 == 0 { return eos }
         let alphabet = Array("abcdefgh ".unicodeScalars)
         return Int32(alphabet[Int((hash >> 8) % UInt64(alphabet.count))].value)
