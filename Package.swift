@@ -55,9 +55,11 @@ let package = Package(
         .testTarget(name: "BraidGraphTests", dependencies: ["BraidGraph", "BraidRandom"]),
         .testTarget(name: "BraidPlanTests", dependencies: ["BraidPlan", "BraidGraph", "BraidRandom"]),
         .testTarget(name: "BraidTransformerTests", dependencies: ["BraidTransformer", "BraidRandom"]),
-        .testTarget(name: "BraidRuntimeTests", dependencies: ["BraidRuntime", "BraidPlan", "BraidGraph", "BraidTransformer", "BraidCountdown", "BraidRandom"]),
+        // Test support shared by the runtime and eval tests: the scripted model.
+        .target(name: "BraidTestSupport", dependencies: ["BraidRuntime", "BraidTransformer", "BraidRandom"], path: "Tests/BraidTestSupport"),
+        .testTarget(name: "BraidRuntimeTests", dependencies: ["BraidRuntime", "BraidPlan", "BraidGraph", "BraidTransformer", "BraidCountdown", "BraidRandom", "BraidTestSupport"]),
         .testTarget(name: "BraidCountdownTests", dependencies: ["BraidCountdown", "BraidRandom"]),
-        .testTarget(name: "BraidEvalTests", dependencies: ["BraidEval", "BraidRuntime", "BraidGraph", "BraidCountdown", "BraidTransformer"],
+        .testTarget(name: "BraidEvalTests", dependencies: ["BraidEval", "BraidRuntime", "BraidGraph", "BraidCountdown", "BraidTransformer", "BraidTestSupport"],
                     exclude: ["Fixtures"]),
         // End-to-end: runs the built `braid` binary (SwiftPM builds it with the tests).
         .testTarget(name: "BraidCLITests", dependencies: ["braid"]),
