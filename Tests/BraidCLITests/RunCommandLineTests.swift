@@ -42,7 +42,9 @@ import Testing
         let outcome = try BraidProcess.run(Self.small + ["--memory-limit", "100KB"])
         // Exactly 1 (invalid input): not 2 (usage), not 3 (a run that failed), not a crash signal.
         #expect(outcome.status == 1, "stderr: \(outcome.error)")
-        #expect(outcome.error.hasPrefix("error: refused before running: stage 'summary' needs "), "stderr: \(outcome.error)")
+        // The 3 paths' budgets alone (3 × 6 tokens × 46,080 bytes) are over the limit: refused before they are compiled.
+        #expect(outcome.error.hasPrefix("error: refused before running: stage 'think' needs 810 KB of KV cache while writing segment 'think[0]'"),
+                "stderr: \(outcome.error)")
         #expect(outcome.error.contains("over the memory limit of 100 KB"), "stderr: \(outcome.error)")
         #expect(outcome.output.isEmpty, "nothing ran, so nothing is reported")
     }

@@ -64,7 +64,7 @@ extension PlanBuilder {
         }
         // Off the root thread the fork is named after its thread, so a fork nested in branches stays unique.
         let base = Naming.scoped(step, thread: parent)
-        guard plan.fork(base) == nil else {
+        guard self.fork(base) == nil else {
             throw PlanError.invalidGraph(step: step, reason: "fork '\(base)' is defined twice")
         }
         let stage = plan.stages.count
@@ -76,11 +76,11 @@ extension PlanBuilder {
                 throw PlanError.invalidGraph(step: step, reason: "branch \(i): max_tokens must be positive, got \(generation.maxTokens)")
             }
             let thread = Naming.branch(of: base, i)
-            guard contexts[thread] == nil, plan.segment(thread) == nil else {
+            guard contexts[thread] == nil, index.segments[thread] == nil else {
                 throw PlanError.invalidGraph(step: step, reason: "branch '\(thread)' is defined twice")
             }
             threads.append(thread)
-            plan.threads.append(PlanThread(id: thread, parent: parent, fork: step))
+            addThread(PlanThread(id: thread, parent: parent, fork: step))
             contexts[thread] = ThreadContext(view: isolated ? [] : parentContext.view, last: isolated ? nil : parentContext.last)
             guard let content else { continue }
             let place: Placement
@@ -98,7 +98,7 @@ extension PlanBuilder {
             segments.append(thread)
         }
         if !segments.isEmpty { plan.stages.append(Stage(step: step, segments: segments)) }
-        plan.forks.append(ForkPlan(id: base, parent: parent, at: isolated ? nil : parentContext.last, branches: threads,
+        addFork(ForkPlan(id: base, parent: parent, at: isolated ? nil : parentContext.last, branches: threads,
                                    segments: segments, finish: spec.finish, agreeExtract: spec.agreeExtract,
                                    context: spec.context))
         return threads
@@ -141,19 +141,19 @@ extension PlanBuilder {
     /// Merges a fork's branches back into the fork's parent thread. Returns the segments it writes.
     @discardableResult
     public mutating func merge(step: String, fork forkID: String, _ spec: MergeSpec) throws -> [SegmentID] {
-        guard let fork = plan.fork(forkID) else {
+        guard let fork = self.fork(forkID) else {
             throw PlanError.invalidGraph(step: step, reason: "merges '\(forkID)', which is not a fork before it")
         }
-        if let earlier = plan.merges.first(where: { $0.fork == forkID }) {
+        if let earlier = index.mergedBy[forkID] {
             throw PlanError.nothingToRead(merge: step, fork: forkID,
-                                          reason: "'\(earlier.id)' already merged it and its branches are released then")
+                                          reason: "'\(earlier)' already merged it and its branches are released then")
         }
         let indexes = spec.branches ?? Array(fork.branches.indices)
         for index in indexes where !fork.branches.indices.contains(index) {
             throw PlanError.invalidGraph(step: step, reason: "reads branch \(index) of '\(forkID)', which has \(fork.branches.count)")
         }
         let readThreads = indexes.map { fork.branches[$0] }
-        let sources = readThreads.flatMap { plan.thread($0)?.segments ?? [] }
+        let sources = readThreads.flatMap { segments(of: $0) }
         guard !sources.isEmpty else {
             throw PlanError.nothingToRead(merge: step, fork: forkID, reason: "its branches write no tokens")
         }
@@ -178,7 +178,7 @@ extension PlanBuilder {
             let place: Placement
             if spec.layout == .afterLongest {
                 place = .afterLongest(lasts)
-            } else if plan.segment(fork.segments.first ?? "")?.placement.rule == .flat {
+            } else if fork.segments.first.flatMap(segment)?.placement.rule == .flat {
                 // After flat branches: right after the last slot's content.
                 place = Placement(.flat, after: lasts)
             } else {
@@ -203,7 +203,7 @@ extension PlanBuilder {
             }
         }
         plan.stages.append(Stage(step: step, segments: written))
-        plan.merges.append(MergePlan(id: id, mode: spec.mode, fork: forkID, sources: sources, segments: written))
+        addMerge(MergePlan(id: id, mode: spec.mode, fork: forkID, sources: sources, segments: written))
         return written
     }
 }
