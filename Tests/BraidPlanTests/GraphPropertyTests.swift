@@ -63,11 +63,11 @@ enum MaskProperties {
     static func check(_ expansion: MaskExpansion, graph: String) throws {
         let plan = expansion.plan
         let n = expansion.count
-        var tokensOf: [SegmentID: [Int]] = [:]
+        var tokensOf: [SegmentName: [Int]] = [:]
         for token in expansion.tokens { tokensOf[token.segment, default: []].append(token.index) }
         let threadOf = Dictionary(uniqueKeysWithValues: plan.segments.map { ($0.id, $0.thread) })
         // Which segments each segment's tokens actually attend to.
-        var attended: [SegmentID: Set<SegmentID>] = [:]
+        var attended: [SegmentName: Set<SegmentName>] = [:]
         for q in 0..<n {
             for k in 0...q where expansion.attends(q, k) {
                 attended[expansion.tokens[q].segment, default: []].insert(expansion.tokens[k].segment)
@@ -115,8 +115,8 @@ enum MaskProperties {
             }
         }
         // Positions follow the rules: consecutive within a segment, starting at the anchors' largest end.
-        var end: [SegmentID: Int] = [:]
-        var length: [SegmentID: Int] = [:]
+        var end: [SegmentName: Int] = [:]
+        var length: [SegmentName: Int] = [:]
         for segment in plan.segments {
             let indexes = tokensOf[segment.id] ?? []
             let positions = indexes.map { expansion.tokens[$0].position }

@@ -69,7 +69,7 @@ extension PlanBuilder {
         }
         let stage = plan.stages.count
         var threads: [ThreadID] = []
-        var segments: [SegmentID] = []
+        var segments: [SegmentName] = []
         let isolated = spec.context == .isolated
         for (i, content) in spec.branches.enumerated() {
             if case .generate(let generation)? = content, generation.maxTokens <= 0 {
@@ -140,7 +140,7 @@ public struct MergeSpec: Sendable {
 extension PlanBuilder {
     /// Merges a fork's branches back into the fork's parent thread. Returns the segments it writes.
     @discardableResult
-    public mutating func merge(step: String, fork forkID: String, _ spec: MergeSpec) throws -> [SegmentID] {
+    public mutating func merge(step: String, fork forkID: String, _ spec: MergeSpec) throws -> [SegmentName] {
         guard let fork = self.fork(forkID) else {
             throw PlanError.invalidGraph(step: step, reason: "merges '\(forkID)', which is not a fork before it")
         }
@@ -164,7 +164,7 @@ extension PlanBuilder {
         }
         let id = try segmentID(step: step, thread: thread)
         let stage = plan.stages.count
-        var written: [SegmentID] = []
+        var written: [SegmentName] = []
         let ownKind: SegmentKind
         if case .generate = spec.content { ownKind = .summary } else { ownKind = .prefix }
         switch spec.mode {

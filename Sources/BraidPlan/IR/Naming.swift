@@ -16,17 +16,17 @@ public enum Naming {
     }
 
     /// The spliced segment of a `reprefill`/`text` merge whose own segment is `merge`.
-    public static func splicedText(of merge: SegmentID) -> SegmentID {
+    public static func splicedText(of merge: SegmentName) -> SegmentName {
         "\(merge).text"
     }
 
     /// The segment a spawn's parent decodes in round `round`: the spawn step's segment, then `segment#r`.
-    public static func spawnTrigger(_ segment: SegmentID, round: Int) -> SegmentID {
+    public static func spawnTrigger(_ segment: SegmentName, round: Int) -> SegmentName {
         round == 0 ? segment : "\(segment)#\(round)"
     }
 
     /// The join segment the parent writes after round `round` of the spawn named `spawn` (already scoped).
-    public static func spawnJoin(_ spawn: String, round: Int) -> SegmentID {
+    public static func spawnJoin(_ spawn: String, round: Int) -> SegmentName {
         "\(spawn)#\(round).join"
     }
 
@@ -36,7 +36,7 @@ public enum Naming {
     }
 
     /// A spawned child's prompt segment.
-    public static func childMessage(_ child: ThreadID) -> SegmentID {
+    public static func childMessage(_ child: ThreadID) -> SegmentName {
         "\(child).message"
     }
 
