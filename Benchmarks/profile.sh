@@ -2,11 +2,11 @@
 # Where the forward pass's time goes: samples `braid bench transformer` with perf and sorts the samples
 # taken in the prefill and in the decode loop into phases (layer matmuls, attention, output head, …).
 #
-#   Benchmarks/profile.sh            # 1 thread and 8 threads after a 512-token prompt
-#   THREADS="1 16" Benchmarks/profile.sh
+#   Benchmarks/profile.sh            # 1 stream and 8 streams after a 512-token prompt
+#   STREAMS="1 16" Benchmarks/profile.sh
 #
 # Stacks are unwound with DWARF (OpenBLAS kernels have no frame pointers). Needs `perf` and python3; reads the release build (`swift build -c release` first).
-# Environment: MODEL, BLAS_THREADS (default 1), STEPS (decode steps, default 128), PROMPT (default 512).
+# Environment: MODEL, THREADS (compute threads, default 1), STEPS (decode steps, default 128), PROMPT (default 512).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -17,10 +17,10 @@ trap 'rm -rf "$work"' EXIT
 model=()
 [[ -n "${MODEL:-}" ]] && model=(--model "$MODEL")
 
-for n in ${THREADS:-1 8}; do
+for n in ${STREAMS:-1 8}; do
     perf record -q -F 249 --call-graph dwarf,8192 -o "$work/perf.data" -- .build/release/braid bench transformer "${model[@]}" \
-        --prompt-tokens "${PROMPT:-512}" --decode-steps "${STEPS:-128}" --threads "$n" --repeats 1 \
-        --blas-threads "${BLAS_THREADS:-1}" --skip-single-thread -q > "$work/bench.txt" 2>/dev/null
+        --prompt-tokens "${PROMPT:-512}" --decode-steps "${STEPS:-128}" --streams "$n" --repeats 1 \
+        --threads "${THREADS:-1}" --skip-single-stream -q > "$work/bench.txt" 2>/dev/null
     perf script -i "$work/perf.data" -F tid,time,ip,sym,dso 2>/dev/null > "$work/script.txt"
     python3 - "$work/script.txt" "$n" "${PROMPT:-512}" <<'PY'
 import sys, collections

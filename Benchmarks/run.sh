@@ -5,8 +5,8 @@
 #   QUICK=1 Benchmarks/run.sh         # fewer repeats and paths (a smoke run of a few minutes)
 #   Benchmarks/run.sh --no-graph      # only the transformer
 #
-# Environment: MODEL (a GGUF path; default: the cached SmolLM2), BLAS_THREADS (OpenBLAS threads; default:
-# OpenBLAS's own choice), OUT (report folder; default Benchmarks/results/<UTC time>), REPEATS, PATHS, TOKENS.
+# Environment: MODEL (a GGUF path; default: the cached SmolLM2), THREADS (compute threads, `--threads`; default:
+# one per core), OUT (report folder; default Benchmarks/results/<UTC time>), REPEATS, PATHS, TOKENS.
 # Speed is measured here, never in timed tests: `swift test` does not touch this folder.
 set -euo pipefail
 
@@ -31,7 +31,7 @@ mkdir -p "$out"
 
 common=()
 [[ -n "${MODEL:-}" ]] && common+=(--model "$MODEL")
-[[ -n "${BLAS_THREADS:-}" ]] && common+=(--blas-threads "$BLAS_THREADS")
+[[ -n "${THREADS:-}" ]] && common+=(--threads "$THREADS")
 
 echo "building (release)…" >&2
 swift build -c release --product braid >&2
@@ -44,12 +44,12 @@ report="$out/report.md"
     echo "- commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (dirty)')"
     echo "- machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs), $(nproc) CPUs"
     echo "- load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-    echo "- OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-unset}, BLAS_THREADS=${BLAS_THREADS:-unset}"
+    echo "- OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-unset}, THREADS=${THREADS:-unset}"
     echo
 } > "$report"
 
 echo "transformer benchmark…" >&2
-"$braid" bench transformer "${common[@]}" --threads 8,16 --repeats "$repeats" --json-file "$out/transformer.json" \
+"$braid" bench transformer "${common[@]}" --streams 8,16 --repeats "$repeats" --json-file "$out/transformer.json" \
     > "$out/transformer.txt"
 { echo "## Transformer"; echo; echo '```'; cat "$out/transformer.txt"; echo '```'; echo; } >> "$report"
 
@@ -76,7 +76,7 @@ print("|---|---|---|---|---|")
 p = r["prefillTokensPerSecond"]["median"]
 print("| prefill %d tok/s | %.1f | %.0f | %.2f | %s |" % (r["promptTokens"], p, anchor["prefill"][0], p / anchor["prefill"][0], anchor["prefill"][1]))
 for d in r["decode"]:
-    n, v = d["threads"], d["tokensPerSecond"]["median"]
+    n, v = d["streams"], d["tokensPerSecond"]["median"]
     if n in anchor:
         what = "decode 1 stream" if n == 1 else "aggregate decode %d streams" % n
         print("| %s tok/s | %.1f | %.0f | %.2f | %s |" % (what, v, anchor[n][0], v / anchor[n][0], anchor[n][1]))

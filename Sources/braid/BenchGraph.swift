@@ -54,8 +54,8 @@ struct BenchGraphCommand: ParsableCommand {
     @Option(help: "The GGUF model file (default: the cached SmolLM2-135M-Instruct).")
     var model: String?
 
-    @Option(help: "OpenBLAS threads (default: OpenBLAS's own choice, all cores).")
-    var blasThreads: Int?
+    @Option(help: "Threads that compute each forward step (the caller plus a pool of workers; default: one per core).")
+    var threads: Int?
 
     @Flag(help: "Print the report as JSON.")
     var json = false
@@ -70,7 +70,7 @@ struct BenchGraphCommand: ParsableCommand {
         guard tokens > 0 else { throw ValidationError("--tokens must be positive, got \(tokens)") }
         guard summaryTokens > 0 else { throw ValidationError("--summary-tokens must be positive, got \(summaryTokens)") }
         guard repeats > 0 else { throw ValidationError("--repeats must be positive, got \(repeats)") }
-        if let blasThreads, blasThreads <= 0 { throw ValidationError("--blas-threads must be positive, got \(blasThreads)") }
+        if let threads, threads <= 0 { throw ValidationError("--threads must be positive, got \(threads)") }
     }
 
     func run() throws {
@@ -79,7 +79,7 @@ struct BenchGraphCommand: ParsableCommand {
         let names = try checkParams(base, file: graph)
         let otherNames = try compareGraph.map { try checkParams(try loadGraph($0, [:]), file: $0) }
         let url = try resolveModelPath(model)
-        let machine = BenchMachine.current(blasThreads: blasThreads)
+        let machine = BenchMachine.current(threads: threads)
         BenchLog.say("machine: \(machine.summary)", quiet: quiet)
         var variants: [Setting.Variant] = [.attend]
         if compareReprefill { variants.append(.recompute) }
@@ -97,7 +97,7 @@ struct BenchGraphCommand: ParsableCommand {
                                       model: url, memoryLimit: nil)
         let session: BraidSession
         do {
-            session = try BraidSession(model: url, blasThreads: blasThreads)
+            session = try BraidSession(model: url, blasThreads: threads)
         } catch {
             throw CLIFailure(.invalidInput, "error: cannot load model \(url.path): \(error)")
         }

@@ -41,6 +41,21 @@ enum BenchClock {
         Double(DispatchTime.now().uptimeNanoseconds) / 1e9
     }
 
+    /// CPU seconds this process has used so far (user + system, all threads). On a machine shared
+    /// with other work, CPU time per step of a one-thread run is close to what the step would take
+    /// on an idle core, where wall time is not.
+    static func processCPU() -> Double {
+        var usage = rusage()
+        #if os(Linux)
+        let who = __rusage_who_t(RUSAGE_SELF.rawValue)
+        #else
+        let who = RUSAGE_SELF
+        #endif
+        guard getrusage(who, &usage) == 0 else { return 0 }
+        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    }
+
     /// Runs `body` and returns its result with the seconds it took.
     static func time<T>(_ body: () throws -> T) rethrows -> (T, Double) {
         let start = now()
@@ -59,13 +74,13 @@ struct BenchMachine: Codable {
     var loadAverage: Double?
     /// `OPENBLAS_NUM_THREADS` from the environment, if set.
     var openblasNumThreadsEnv: String?
-    /// The `--blas-threads` given to the benchmark (nil: OpenBLAS's own default, all cores).
-    var blasThreads: Int?
+    /// The `--threads` given to the benchmark (compute threads; nil: one per core).
+    var threads: Int?
     /// When the benchmark started (ISO 8601, UTC).
     var date: String
 
     /// Reads the facts now (Linux `/proc`; missing files leave fields nil).
-    static func current(blasThreads: Int?) -> BenchMachine {
+    static func current(threads: Int?) -> BenchMachine {
         let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
         let cpu = cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }
             .flatMap { $0.split(separator: ":", maxSplits: 1).last }
@@ -75,7 +90,7 @@ struct BenchMachine: Codable {
         let formatter = ISO8601DateFormatter()
         return BenchMachine(cpu: cpu, cpus: ProcessInfo.processInfo.activeProcessorCount, loadAverage: loadavg,
                             openblasNumThreadsEnv: ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"],
-                            blasThreads: blasThreads, date: formatter.string(from: Date()))
+                            threads: threads, date: formatter.string(from: Date()))
     }
 
     /// Peak resident memory of this process (`VmHWM` in `/proc/self/status`), in bytes.
@@ -87,11 +102,11 @@ struct BenchMachine: Codable {
         return nil
     }
 
-    /// One line for reports: CPU, cores, load, BLAS threads.
+    /// One line for reports: CPU, cores, load, compute threads.
     var summary: String {
         let load = loadAverage.map { String(format: "%.2f", $0) } ?? "?"
-        let blas = blasThreads.map(String.init) ?? (openblasNumThreadsEnv.map { "env \($0)" } ?? "OpenBLAS default")
-        return "\(cpu ?? "unknown CPU"), \(cpus) CPUs, load \(load) at start, BLAS threads: \(blas), \(date)"
+        let compute = threads.map(String.init) ?? "\(cpus) (one per core)"
+        return "\(cpu ?? "unknown CPU"), \(cpus) CPUs, load \(load) at start, compute threads: \(compute), \(date)"
     }
 }
 

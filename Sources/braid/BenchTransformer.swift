@@ -9,14 +9,14 @@ struct BenchTransformerCommand: ParsableCommand {
         abstract: "Prefill and decode throughput of the forward pass (medians over repeats), peak memory.",
         discussion: """
         Each repeat: a fresh KV cache, one prefill of --prompt-tokens tokens (one forward pass), then \
-        --decode-steps decode steps for 1 thread, then for each count in --threads the same number of \
-        steps for that many threads sharing the prompt's KV (one forward pass per step for all of them, \
+        --decode-steps decode steps for 1 stream, then for each count in --streams the same number of \
+        steps for that many streams sharing the prompt's KV (one forward pass per step for all of them, \
         greedy argmax on every row). A warm-up pass runs first and is not counted. Token ids are \
         arbitrary: speed does not depend on them. Progress goes to standard error, the report to \
         standard output.
 
           braid bench transformer
-          braid bench transformer --threads 8,16 --repeats 7 --blas-threads 2 --json
+          braid bench transformer --streams 8,16 --repeats 7 --threads 2 --json
         """)
 
     @Option(help: "The GGUF model file (default: the cached SmolLM2-135M-Instruct).")
@@ -25,8 +25,8 @@ struct BenchTransformerCommand: ParsableCommand {
     @Option(help: "Prompt length for the prefill measurement.")
     var promptTokens = 512
 
-    @Option(help: "Thread counts for aggregate decoding, comma-separated (1 thread is always measured).")
-    var threads = "8"
+    @Option(help: "Stream counts for aggregate decoding, comma-separated (1 stream is always measured).")
+    var streams = "8"
 
     @Option(help: "Decode steps per measurement.")
     var decodeSteps = 64
@@ -34,11 +34,11 @@ struct BenchTransformerCommand: ParsableCommand {
     @Option(help: "Repeats per figure; the median is reported with min and max.")
     var repeats = 5
 
-    @Option(help: "OpenBLAS threads (default: OpenBLAS's own choice, all cores).")
-    var blasThreads: Int?
+    @Option(help: "Threads that compute each forward step (the caller plus a pool of workers; default: one per core).")
+    var threads: Int?
 
-    @Flag(help: "Skip the 1-thread decode (e.g. to profile one thread count alone).")
-    var skipSingleThread = false
+    @Flag(help: "Skip the 1-stream decode (e.g. to profile one stream count alone).")
+    var skipSingleStream = false
 
     @Flag(help: "Print the report as JSON.")
     var json = false
@@ -53,18 +53,18 @@ struct BenchTransformerCommand: ParsableCommand {
         guard promptTokens > 0 else { throw ValidationError("--prompt-tokens must be positive, got \(promptTokens)") }
         guard decodeSteps > 0 else { throw ValidationError("--decode-steps must be positive, got \(decodeSteps)") }
         guard repeats > 0 else { throw ValidationError("--repeats must be positive, got \(repeats)") }
-        if let blasThreads, blasThreads <= 0 { throw ValidationError("--blas-threads must be positive, got \(blasThreads)") }
+        if let threads, threads <= 0 { throw ValidationError("--threads must be positive, got \(threads)") }
     }
 
     func run() throws {
-        let counts = try BenchLog.positiveList(threads, option: "--threads")
+        let counts = try BenchLog.positiveList(streams, option: "--streams")
         let url = try resolveModelPath(model)
-        let machine = BenchMachine.current(blasThreads: blasThreads)
+        let machine = BenchMachine.current(threads: threads)
         BenchLog.say("machine: \(machine.summary)", quiet: quiet)
         BenchLog.say("loading \(url.lastPathComponent)…", quiet: quiet)
         let (transformer, loadSeconds) = try BenchClock.time { () throws -> Transformer in
             do {
-                return Transformer(weights: try Weights(source: try GGUFFile(contentsOf: url)), blasThreads: blasThreads)
+                return Transformer(weights: try Weights(source: try GGUFFile(contentsOf: url)), threads: threads)
             } catch {
                 throw CLIFailure(.invalidInput, "error: cannot load model \(url.path): \(error)")
             }
@@ -81,7 +81,7 @@ struct BenchTransformerCommand: ParsableCommand {
             try bench.warmUp()
             var measured = ForwardBench.Measurements()
             for r in 0..<repeats {
-                try bench.measure(threadCounts: skipSingleThread ? counts : [1] + counts, into: &measured)
+                try bench.measure(streamCounts: skipSingleStream ? counts : [1] + counts, into: &measured)
                 BenchLog.say("repeat \(r + 1)/\(repeats): " + measured.lastLine(), quiet: quiet)
             }
             report = TransformerBenchReport(
@@ -90,11 +90,13 @@ struct BenchTransformerCommand: ParsableCommand {
                 prefillTokensPerSecond: BenchFigure(measured.prefill),
                 decode: measured.decode.keys.sorted().map { n in
                     let rates = measured.decode[n] ?? []
-                    return DecodeFigure(threads: n, tokensPerSecond: BenchFigure(rates),
-                                        stepMilliseconds: BenchFigure(rates.map { Double(n) * 1000 / $0 }))
+                    return DecodeFigure(streams: n, tokensPerSecond: BenchFigure(rates),
+                                        stepMilliseconds: BenchFigure(rates.map { Double(n) * 1000 / $0 }),
+                                        cpuStepMilliseconds: BenchFigure(measured.decodeCPU[n] ?? []))
                 },
                 kvBytesPerToken: measured.kvBytesPerToken, peakKVBytes: measured.peakKVBytes,
-                peakResidentBytes: BenchMachine.peakResidentBytes())
+                peakResidentBytes: BenchMachine.peakResidentBytes(),
+                fileBytes: (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber).map { $0.intValue })
         } catch let failure as CLIFailure {
             throw failure
         } catch {
@@ -113,8 +115,10 @@ struct ForwardBench {
     /// Raw per-repeat numbers.
     struct Measurements {
         var prefill: [Double] = []
-        /// Aggregate tokens/s per thread count.
+        /// Aggregate tokens/s per stream count.
         var decode: [Int: [Double]] = [:]
+        /// Process CPU milliseconds per decode step, per stream count.
+        var decodeCPU: [Int: [Double]] = [:]
         var kvBytesPerToken = 0
         var peakKVBytes = 0
 
@@ -138,18 +142,20 @@ struct ForwardBench {
     func warmUp() throws {
         let kv = transformer.makeKVStore()
         let prompt = try prefill(kv: kv, length: min(promptTokens, 64))
-        _ = try decode(kv: kv, prompt: prompt.segment, promptLength: min(promptTokens, 64), threads: 2, steps: 4)
+        _ = try decode(kv: kv, prompt: prompt.segment, promptLength: min(promptTokens, 64), streams: 2, steps: 4)
     }
 
-    /// One repeat: prefill, then decode with each count in `threadCounts` (duplicates measured once).
-    func measure(threadCounts: [Int], into m: inout Measurements) throws {
+    /// One repeat: prefill, then decode with each count in `streamCounts` (duplicates measured once).
+    func measure(streamCounts: [Int], into m: inout Measurements) throws {
         let kv = transformer.makeKVStore()
         let prompt = try prefill(kv: kv, length: promptTokens)
         m.prefill.append(Double(promptTokens) / prompt.seconds)
         var seen: Set<Int> = []
-        for n in threadCounts where seen.insert(n).inserted {
-            let seconds = try decode(kv: kv, prompt: prompt.segment, promptLength: promptTokens, threads: n, steps: decodeSteps)
+        for n in streamCounts where seen.insert(n).inserted {
+            let cpuStart = BenchClock.processCPU()
+            let seconds = try decode(kv: kv, prompt: prompt.segment, promptLength: promptTokens, streams: n, steps: decodeSteps)
             m.decode[n, default: []].append(Double(n * decodeSteps) / seconds)
+            m.decodeCPU[n, default: []].append((BenchClock.processCPU() - cpuStart) * 1000 / Double(decodeSteps))
         }
         m.kvBytesPerToken = kv.bytesPerToken
         m.peakKVBytes = max(m.peakKVBytes, kv.peakBytes)
@@ -166,20 +172,20 @@ struct ForwardBench {
         return (segment, seconds)
     }
 
-    /// `steps` decode steps for `threads` threads that each see the prompt and their own segment; one
+    /// `steps` decode steps for `streams` streams that each see the prompt and their own segment; one
     /// forward pass per step, argmax of every row fed back. Returns the seconds of the loop; frees the
-    /// threads' KV afterwards.
-    private func decode(kv: KVStore, prompt: SegmentID, promptLength: Int, threads: Int, steps: Int) throws -> Double {
-        let segments = try (0..<threads).map { _ in try kv.makeSegment() }
+    /// streams' KV afterwards.
+    private func decode(kv: KVStore, prompt: SegmentID, promptLength: Int, streams: Int, steps: Int) throws -> Double {
+        let segments = try (0..<streams).map { _ in try kv.makeSegment() }
         let views = try segments.map { try kv.makeView([prompt, $0]) }
-        var next = (0..<threads).map { token(promptLength + 31 * $0) }
+        var next = (0..<streams).map { token(promptLength + 31 * $0) }
         let start = BenchClock.now()
         for step in 0..<steps {
-            let batch = (0..<threads).map {
+            let batch = (0..<streams).map {
                 QueryToken(token: next[$0], position: promptLength + step, segment: segments[$0], view: views[$0])
             }
             let logits = try transformer.forward(batch: batch, kv: kv, logitRows: .all)
-            next = (0..<threads).map { logits.argmax(row: $0) }
+            next = (0..<streams).map { logits.argmax(row: $0) }
         }
         let seconds = BenchClock.now() - start
         for view in views { try kv.releaseView(view) }
@@ -188,14 +194,16 @@ struct ForwardBench {
     }
 }
 
-/// Aggregate decoding for one thread count.
+/// Aggregate decoding for one stream count.
 struct DecodeFigure: Codable {
     /// Threads decoding together (one token each per step).
-    var threads: Int
-    /// Generated tokens per second over all threads.
+    var streams: Int
+    /// Generated tokens per second over all streams.
     var tokensPerSecond: BenchFigure
-    /// Milliseconds per decode step (one forward pass for all threads).
+    /// Milliseconds per decode step (one forward pass for all streams).
     var stepMilliseconds: BenchFigure
+    /// Process CPU milliseconds per decode step (all compute threads, spinning included).
+    var cpuStepMilliseconds: BenchFigure
 }
 
 /// What `braid bench transformer` reports.
@@ -210,14 +218,16 @@ struct TransformerBenchReport: Codable {
     var parameters: Int
     /// Prompt tokens per second of one prefill pass.
     var prefillTokensPerSecond: BenchFigure
-    /// One entry per thread count, 1 first.
+    /// One entry per stream count, 1 first.
     var decode: [DecodeFigure]
     /// KV bytes per token (all layers, K and V).
     var kvBytesPerToken: Int
-    /// The most KV bytes in use in one repeat (prompt plus every thread).
+    /// The most KV bytes in use in one repeat (prompt plus every stream).
     var peakKVBytes: Int
     /// Peak resident memory of the process (`VmHWM`).
     var peakResidentBytes: Int?
+    /// Size of the model file.
+    var fileBytes: Int?
 
     /// A plain-text table: median (min–max) per figure.
     var text: String {
@@ -230,12 +240,18 @@ struct TransformerBenchReport: Codable {
             "prefill \(promptTokens) tokens: \(prefillTokensPerSecond.text()) tok/s",
         ]
         for d in decode {
-            let what = d.threads == 1 ? "decode, 1 thread" : "decode, \(d.threads) threads sharing the prompt (aggregate)"
-            lines.append("\(what): \(d.tokensPerSecond.text()) tok/s, step \(d.stepMilliseconds.text(2)) ms")
+            let what = d.streams == 1 ? "decode, 1 stream" : "decode, \(d.streams) streams sharing the prompt (aggregate)"
+            lines.append("\(what): \(d.tokensPerSecond.text()) tok/s, step \(d.stepMilliseconds.text(2)) ms"
+                + " (CPU \(d.cpuStepMilliseconds.text(2)) ms)")
         }
         lines.append("")
         lines.append("KV: \(kvBytesPerToken) bytes/token, peak \(mib(peakKVBytes)) in a repeat")
-        lines.append("peak RSS (VmHWM): " + (peakResidentBytes.map(mib) ?? "unknown"))
+        var memory = "peak RSS (VmHWM): " + (peakResidentBytes.map(mib) ?? "unknown")
+        if let peak = peakResidentBytes, let file = fileBytes {
+            memory += String(format: "; file %@; RSS / (file + peak KV) = %.2f", mib(file),
+                             Double(peak) / Double(file + peakKVBytes))
+        }
+        lines.append(memory)
         return lines.joined(separator: "\n")
     }
 }

@@ -78,13 +78,14 @@ struct EvalCommand: ParsableCommand {
     @Option(name: .customLong("memory-limit"), help: "Most KV-cache memory one run may hold, e.g. 512MB.")
     var memoryLimit: String?
 
-    @Option(help: "OpenBLAS threads (default: OpenBLAS's own choice).")
+    @Option(help: "Threads that compute each forward step (the caller plus a pool of workers; default: one per core).")
     var threads: Int?
 
     @Flag(name: .shortAndLong, help: "No progress lines.")
     var quiet = false
 
     func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be ≥ 1") }
         if from != nil {
             if !graphs.isEmpty { throw ValidationError("--from summarizes a results file; give no graphs with it") }
             return
@@ -210,7 +211,7 @@ struct EvalCommand: ParsableCommand {
         let url = try resolveModelPath(model)
         let limit = try SessionLoading.memoryLimit(memoryLimit)
         try SessionLoading.quickCheck(graphs, model: url, memoryLimit: limit)
-        return try SessionLoading.session(at: url, memoryLimit: limit, blasThreads: threads)
+        return try SessionLoading.session(at: url, memoryLimit: limit, threads: threads)
     }
 
     private func log(_ line: String) {

@@ -51,8 +51,8 @@ struct GenerateCommand: ParsableCommand {
     @Flag(help: "Keep generating past end-of-generation tokens.")
     var ignoreEOS = false
 
-    @Option(help: "OpenBLAS threads (default: OpenBLAS's own choice, all cores).")
-    var blasThreads: Int?
+    @Option(help: "Threads that compute each forward step (the caller plus a pool of workers; default: one per core).")
+    var threads: Int?
 
     @Flag(help: "Print token counts and speed to standard error at the end.")
     var stats = false
@@ -64,7 +64,7 @@ struct GenerateCommand: ParsableCommand {
         if maxTokens < 0 { throw ValidationError("--max-tokens must be ≥ 0") }
         if ids && chat { throw ValidationError("--ids cannot be combined with --chat") }
         if let problem = parameters.problem() { throw ValidationError(problem) }
-        if let n = blasThreads, n < 1 { throw ValidationError("--blas-threads must be ≥ 1") }
+        if let n = threads, n < 1 { throw ValidationError("--threads must be ≥ 1") }
     }
 
     var parameters: SamplingParameters {
@@ -73,7 +73,7 @@ struct GenerateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let session = try ModelSession(path: model, blasThreads: blasThreads)
+        let session = try ModelSession(path: model, threads: threads)
         let tokenizer = session.tokenizer
         let promptIDs: [Int32]
         if ids {
@@ -148,7 +148,7 @@ struct ModelSession {
     let tokenizer: Tokenizer
 
     /// Opens `path` (or the default model); unreadable or unsupported files are invalid input.
-    init(path: String?, blasThreads: Int?) throws {
+    init(path: String?, threads: Int?) throws {
         url = try resolveModelPath(path)
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw CLIFailure(.invalidInput, "model file not found: \(url.path)")
@@ -156,7 +156,7 @@ struct ModelSession {
         do {
             let file = try GGUFFile(contentsOf: url)
             tokenizer = try Tokenizer(gguf: file)
-            transformer = try Transformer(source: file, blasThreads: blasThreads)
+            transformer = try Transformer(source: file, threads: threads)
         } catch {
             throw CLIFailure(.invalidInput, "\(url.path): \(error)")
         }

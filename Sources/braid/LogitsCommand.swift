@@ -26,12 +26,12 @@ struct LogitsCommand: ParsableCommand {
     @Option(help: "How many of the largest logits to print per token.")
     var topK = 5
 
-    @Option(help: "OpenBLAS threads (default: OpenBLAS's own choice, all cores).")
-    var blasThreads: Int?
+    @Option(help: "Threads that compute each forward step (the caller plus a pool of workers; default: one per core).")
+    var threads: Int?
 
     func validate() throws {
         if topK < 1 { throw ValidationError("--top-k must be ≥ 1") }
-        if let n = blasThreads, n < 1 { throw ValidationError("--blas-threads must be ≥ 1") }
+        if let n = threads, n < 1 { throw ValidationError("--threads must be ≥ 1") }
     }
 
     func run() throws {
@@ -44,7 +44,7 @@ struct LogitsCommand: ParsableCommand {
         } catch {
             throw CLIFailure(.invalidInput, "cannot read layout file \(path): \(error.localizedDescription)")
         }
-        let session = try ModelSession(path: model, blasThreads: blasThreads)
+        let session = try ModelSession(path: model, threads: threads)
         let tokenizer = session.tokenizer
         let report: Report
         do {

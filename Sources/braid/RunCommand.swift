@@ -59,8 +59,12 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "No live view or progress lines.")
     var quiet = false
 
-    @Option(help: "OpenBLAS threads. Decoding multiplies small batches, where more threads than free cores spin and slow down; raise it on an idle many-core machine.")
-    var threads: Int = 1
+    @Option(help: "Threads that compute each forward step (the caller plus a pool of workers; default: one per core).")
+    var threads: Int?
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be ≥ 1") }
+    }
 
     func run() throws {
         let overrides: [String: String]
@@ -83,7 +87,7 @@ struct RunCommand: ParsableCommand {
         let limit = try SessionLoading.memoryLimit(memoryLimit)
         let url = try resolveModelPath(model)
         try SessionLoading.quickCheck([loaded], model: url, memoryLimit: limit)
-        let session = try SessionLoading.session(at: url, memoryLimit: limit, blasThreads: max(1, threads))
+        let session = try SessionLoading.session(at: url, memoryLimit: limit, threads: threads)
         try preflight(loaded, inputs: inputs, session: session)
         let writer: TraceWriter?
         do {

@@ -34,12 +34,12 @@ enum SessionLoading {
     }
 
     /// Loads the model at `url` (from `resolveModelPath`) into a session; a missing or bad file is invalid input.
-    static func session(at url: URL, memoryLimit: Int?, blasThreads: Int?) throws -> BraidSession {
+    static func session(at url: URL, memoryLimit: Int?, threads: Int?) throws -> BraidSession {
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw CLIFailure(.invalidInput, "error: model file \(url.path) does not exist")
         }
         do {
-            return try BraidSession(model: url, kvByteLimit: memoryLimit, blasThreads: blasThreads)
+            return try BraidSession(model: url, kvByteLimit: memoryLimit, blasThreads: threads)
         } catch {
             throw CLIFailure(.invalidInput, "error: cannot load model \(url.path): \(error)")
         }

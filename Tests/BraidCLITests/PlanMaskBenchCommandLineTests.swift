@@ -95,15 +95,15 @@ import Testing
         try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "not JSON: \(text.prefix(300))")
     }
 
-    @Test func benchTransformerReportsEveryThreadCountItWasAskedFor() throws {
+    @Test func benchTransformerReportsEveryStreamCountItWasAskedFor() throws {
         let outcome = try BraidProcess.run(["bench", "transformer", "--prompt-tokens", "8", "--decode-steps", "2", "--repeats", "1",
-                                            "--threads", "2", "--blas-threads", "1", "--json", "-q"])
+                                            "--streams", "2", "--threads", "1", "--json", "-q"])
         #expect(outcome.status == 0, "stderr: \(outcome.error)")
         let report = try Self.json(outcome.output)
         #expect(report["promptTokens"] as? Int == 8 && report["decodeSteps"] as? Int == 2 && report["repeats"] as? Int == 1)
         #expect(report["kvBytesPerToken"] as? Int == 30 * 3 * 64 * 2 * 4, "SmolLM2: 30 layers × 3 KV heads × 64, K and V, f32")
         let decode = try #require(report["decode"] as? [[String: Any]])
-        #expect(decode.compactMap { $0["threads"] as? Int } == [1, 2])
+        #expect(decode.compactMap { $0["streams"] as? Int } == [1, 2], "1 stream is always measured, then each --streams count")
         for row in decode {
             let rate = try #require((row["tokensPerSecond"] as? [String: Any])?["values"] as? [Double])
             #expect(rate.count == 1 && rate.allSatisfy { $0 > 0 && $0.isFinite }, "\(row)")
@@ -129,7 +129,7 @@ import Testing
         #expect(zero.error.contains("--repeats must be positive, got 0"), "stderr: \(zero.error)")
         let file = try BraidProcess.temporaryFile("not a folder", name: "plain")
         let unwritable = try BraidProcess.run(["bench", "transformer", "--prompt-tokens", "4", "--decode-steps", "1", "--repeats", "1",
-                                               "--threads", "2", "--blas-threads", "1", "-q", "--json-file", file + "/report.json"])
+                                               "--streams", "2", "--threads", "1", "-q", "--json-file", file + "/report.json"])
         #expect(unwritable.status == 3, "stderr: \(unwritable.error)")
         #expect(unwritable.error.contains("cannot write \(file)/report.json"), "stderr: \(unwritable.error)")
     }

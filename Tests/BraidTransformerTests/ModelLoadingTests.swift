@@ -23,7 +23,7 @@ import Testing
         model.source.tensors["output.weight"] = ([e, v], (0..<(e * v)).map { Float($0 % 7) * 0.01 })
         let weights = try Weights(source: model.gguf())
         #expect(!weights.config.tiedOutput)
-        #expect(weights.output?.count == e * v)
+        #expect(weights.output?.elementCount == e * v)
     }
 
     @Test("unsupported families, missing keys, missing tensors and wrong shapes are refused")

@@ -1,57 +1,109 @@
+import CBraidKernels
+import Foundation
 import Testing
 @testable import BraidTransformer
 
-/// The matrix product behind every projection, on both of its paths (per-row sgemv for small
-/// batches, sgemm for large ones), against a plain triple loop.
+/// The matrix product behind every projection, `Y = X · Wᵀ` on weights in their GGUF storage
+/// type, against a plain loop over the dequantized matrix — for every storage type, in both
+/// regimes (in-register kernels for few rows, dequantized tiles and sgemm for many), on one
+/// thread and on a pool.
 @Suite struct ModelMathTests {
-    @Test("x · Wᵀ matches a plain loop for every batch size and row length",
-          arguments: [(1, 24), (2, 24), (3, 18), (8, 36), (9, 36), (13, 20), (6, 7)])
-    func multiplyTransposed(rows: Int, inputs: Int) {
-        var random = RandomSource(seed: UInt64(rows * 100 + inputs))
-        let outputs = 11
-        let x = (0..<(rows * inputs)).map { _ in Float(random.nextUnit() * 2 - 1) }
-        let w = (0..<(outputs * inputs)).map { _ in Float(random.nextUnit() * 2 - 1) }
-        var y = [Float](repeating: .nan, count: rows * outputs)
+    /// A `[rows, columns]` matrix of `type` with random values, read back from a GGUF image.
+    static func matrix(_ type: GGMLType, rows: Int, columns: Int, seed: UInt64) throws -> (WeightMatrix, GGUFFile) {
+        var random = RandomSource(seed: seed)
+        let values = (0..<(rows * columns)).map { _ in Float(random.nextUnit() * 2 - 1) }
+        var writer = try GGUFWriter()
+        try writer.addTensor(name: "w", dimensions: [columns, rows], values: values, type: type)
+        let file = try GGUFFile(data: writer.serialized())
+        return (try file.matrix("w"), file)
+    }
+
+    /// `x · Wᵀ` by the engine.
+    static func product(_ x: [Float], rows: Int, _ w: WeightMatrix, threads: Int) -> [Float] {
+        let engine = MatrixEngine(threads: threads)
+        var y = [Float](repeating: .nan, count: rows * w.rows)
         x.withUnsafeBufferPointer { xp in
-            w.withUnsafeBufferPointer { wp in
-                y.withUnsafeMutableBufferPointer { yp in
-                    Matmul.multiplyTransposed(xp.baseAddress!, rows: rows, inputs: inputs,
-                                              weights: wp.baseAddress!, outputs: outputs, into: yp.baseAddress!)
-                }
+            y.withUnsafeMutableBufferPointer { yp in
+                guard let xb = xp.baseAddress, let yb = yp.baseAddress else { return }
+                engine.multiply(xb, rows: rows, by: CollectionOfOne(w), into: yb, yStride: w.rows)
             }
         }
-        for r in 0..<rows {
-            for o in 0..<outputs {
-                var expected: Float = 0
-                for k in 0..<inputs { expected += x[r * inputs + k] * w[o * inputs + k] }
-                #expect(abs(y[r * outputs + o] - expected) < 1e-5, "row \(r) output \(o)")
+        return y
+    }
+
+    static let kernelTypes: [GGMLType] = [.f32, .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q4_K, .q5_K, .q6_K]
+
+    @Test("x · Wᵀ equals a plain loop over the dequantized weights for every storage type, batch size and thread count",
+          arguments: kernelTypes, [1, 3, 7, 16, 40])
+    func everyType(type: GGMLType, rows: Int) throws {
+        let columns = type.blockSize == 256 ? 512 : 96
+        let (w, file) = try Self.matrix(type, rows: 37, columns: columns, seed: UInt64(type.rawValue) * 31 + UInt64(rows))
+        #expect(w.usesKernels)
+        // The reference dequantization (GGUFDequantize) must agree with the kernels' unpacking.
+        let dense = try file.dequantized(try file.requireTensor(named: "w"))
+        #expect(w.dequantized() == dense)
+        var random = RandomSource(seed: UInt64(rows))
+        let x = (0..<(rows * columns)).map { _ in Float(random.nextUnit() * 2 - 1) }
+        for threads in [1, 2, 3] {
+            let y = Self.product(x, rows: rows, w, threads: threads)
+            for r in 0..<rows {
+                for o in 0..<w.rows {
+                    var expected: Double = 0
+                    for k in 0..<columns { expected += Double(x[r * columns + k]) * Double(dense[o * columns + k]) }
+                    #expect(abs(Double(y[r * w.rows + o]) - expected) < 1e-4 * Double(columns),
+                            "\(type) rows \(rows) threads \(threads): row \(r) output \(o)")
+                }
             }
         }
     }
 
-    @Test("up to eight rows, each row's result is bit-identical to computing it alone")
-    func rowInvariant() {
-        var random = RandomSource(seed: 5)
-        let inputs = 64, outputs = 9
-        let x = (0..<(8 * inputs)).map { _ in Float(random.nextUnit() * 2 - 1) }
-        let w = (0..<(outputs * inputs)).map { _ in Float(random.nextUnit() * 2 - 1) }
-        func product(_ rows: ArraySlice<Float>, count: Int) -> [Float] {
-            var y = [Float](repeating: 0, count: count * outputs)
-            Array(rows).withUnsafeBufferPointer { xp in
-                w.withUnsafeBufferPointer { wp in
-                    y.withUnsafeMutableBufferPointer { yp in
-                        Matmul.multiplyTransposed(xp.baseAddress!, rows: count, inputs: inputs,
-                                                  weights: wp.baseAddress!, outputs: outputs, into: yp.baseAddress!)
-                    }
-                }
+    @Test("an f32 matrix whose rows are not whole 32-element groups goes to OpenBLAS and is still right")
+    func denseFallback() throws {
+        let (w, _) = try Self.matrix(.f32, rows: 11, columns: 7, seed: 3)
+        #expect(!w.usesKernels)
+        let x: [Float] = (0..<(9 * 7)).map { Float($0 % 5) - 2 }
+        let y = Self.product(x, rows: 9, w, threads: 2)
+        let dense = w.dequantized()
+        for r in 0..<9 {
+            for o in 0..<11 {
+                var expected: Float = 0
+                for k in 0..<7 { expected += x[r * 7 + k] * dense[o * 7 + k] }
+                #expect(abs(y[r * 11 + o] - expected) < 1e-5)
             }
-            return y
         }
-        for batch in 1...8 {
-            let together = product(x[0..<(batch * inputs)], count: batch)
+    }
+
+    @Test("in the kernel regime a row's result is bit-identical whatever else is in the batch")
+    func rowInvariant() throws {
+        let (w, _) = try Self.matrix(.q4_1, rows: 21, columns: 64, seed: 5)
+        var random = RandomSource(seed: 5)
+        let x = (0..<(16 * 64)).map { _ in Float(random.nextUnit() * 2 - 1) }
+        for batch in 1...MatrixEngine.kernelRowLimit {
+            let together = Self.product(Array(x[0..<(batch * 64)]), rows: batch, w, threads: 2)
             for r in 0..<batch {
-                let alone = product(x[(r * inputs)..<((r + 1) * inputs)], count: 1)
-                #expect(Array(together[(r * outputs)..<((r + 1) * outputs)]) == alone, "batch \(batch) row \(r)")
+                let alone = Self.product(Array(x[(r * 64)..<((r + 1) * 64)]), rows: 1, w, threads: 1)
+                #expect(Array(together[(r * 21)..<((r + 1) * 21)]) == alone, "batch \(batch) row \(r)")
+            }
+        }
+    }
+
+    @Test("every instruction set the CPU offers computes the same products (to rounding)")
+    func instructionSets() throws {
+        let (w, file) = try Self.matrix(.q6_K, rows: 9, columns: 256, seed: 11)
+        let dense = try file.dequantized(try file.requireTensor(named: "w"))
+        let x: [Float] = (0..<(3 * 256)).map { i in Float((i * 7) % 13) / 13 - 0.5 }
+        let best = braid_kernel_isa()
+        defer { braid_kernel_set_isa(best) }
+        for isa in 0...best {
+            braid_kernel_set_isa(isa)
+            #expect(w.dequantized() == dense, "isa \(isa)")
+            let y = Self.product(x, rows: 3, w, threads: 1)
+            for r in 0..<3 {
+                for o in 0..<9 {
+                    var expected: Double = 0
+                    for k in 0..<256 { expected += Double(x[r * 256 + k]) * Double(dense[o * 256 + k]) }
+                    #expect(abs(Double(y[r * 9 + o]) - expected) < 1e-3, "isa \(isa) row \(r) output \(o)")
+                }
             }
         }
     }

@@ -1,18 +1,22 @@
-import Dispatch
+import CBraidKernels
 import Foundation
 
 /// Scaled dot-product attention of each query token over the keys its plan lets it see.
 extension Transformer {
     /// For every token and KV head: scores of the query heads that share the KV head against
     /// every visible key (read straight from the KV blocks, already rotated; with 16-token
-    /// blocks a block's 16 scores are 64 SIMD16 FMAs over the transposed keys), softmax, weighted
-    /// sum of values. Each key and value row is loaded once for its whole query-head group
+    /// blocks a block's 16 scores are `headDim` 16-lane FMAs over the transposed keys, in
+    /// `CBraidKernels`), softmax, weighted sum of values. Each key and value row is loaded once for its whole query-head group
     /// (grouped-query attention: query head h reads KV head `h / (heads / kvHeads)`).
     ///
     /// Work items (token, KV head) are independent, so large batches are spread over
     /// `attentionThreads` workers; each worker has its own score rows.
     func attend(layer: Int, tokenCount n: Int, kv: KVStore,
                 qkvRows: UnsafeMutablePointer<Float>, into out: UnsafeMutablePointer<Float>) {
+        if blockMajor {
+            attendByBlock(layer: layer, tokenCount: n, kv: kv, qkvRows: qkvRows, into: out)
+            return
+        }
         let c = config
         let group = c.heads / c.kvHeads
         let stride = max(1, plan.maxVisible)
@@ -27,7 +31,7 @@ extension Transformer {
             for item in 0..<items { job.run(item: item, scores: scoreRows, stride: stride) }
             return
         }
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
+        engine.parallelFor(workers) { w in
             var item = w
             while item < items {
                 job.run(item: item, scores: job.scores + w * group * stride, stride: stride)
@@ -67,17 +71,12 @@ struct AttentionJob: @unchecked Sendable {
             // Transposed keys: row j of this KV head holds dimension j of every slot.
             let keys = kv.rows(block: spanBlock[s], layer: layer, value: false) + headOffset * b
             let n = Int(spanCount[s])
-            for h in 0..<group {
-                let qh = q + h * d, row = scores + h * stride + count
-                if b == 16 {
-                    var acc = SIMD16<Float>()
-                    let raw = UnsafeRawPointer(keys)
-                    for j in 0..<d {
-                        acc += qh[j] * raw.loadUnaligned(fromByteOffset: j * 64, as: SIMD16<Float>.self)
-                    }
-                    acc *= scale
-                    for t in 0..<n { row[t] = acc[t] }
-                } else {
+            if b == 16 {
+                // All heads of the group against the block's 16 slots (C kernel, widest SIMD).
+                braid_block_scores(q, Int32(group), Int32(d), keys, scale, scores + count, stride, Int32(n))
+            } else {
+                for h in 0..<group {
+                    let qh = q + h * d, row = scores + h * stride + count
                     for t in 0..<n {
                         var sum: Float = 0
                         for j in 0..<d { sum += qh[j] * keys[j * b + t] }
@@ -90,36 +89,16 @@ struct AttentionJob: @unchecked Sendable {
         let o = out + i * c.queryDim + g * group * d
         o.initialize(repeating: 0, count: group * d)
         for h in 0..<group { VectorMath.softmax(scores + h * stride, count: count) }
-        // Weighted sum of values, 32 dimensions at a time held in registers across all keys
-        // (instead of a load-add-store of the output row per key).
+        // Weighted sum of values, block by block; the kernel keeps 32 output dimensions in
+        // registers across a block's slots.
         for h in 0..<group {
             let p = scores + h * stride, oh = o + h * d
-            var c0 = 0
-            while c0 + 32 <= d {
-                var acc0 = SIMD16<Float>(), acc1 = SIMD16<Float>()
-                var k = 0
-                for s in spans {
-                    let values = UnsafeRawPointer(kv.rows(block: spanBlock[s], layer: layer, value: true) + headOffset + c0)
-                    for t in 0..<Int(spanCount[s]) {
-                        let w = p[k]
-                        acc0 += w * values.loadUnaligned(fromByteOffset: t * c.kvDim * 4, as: SIMD16<Float>.self)
-                        acc1 += w * values.loadUnaligned(fromByteOffset: t * c.kvDim * 4 + 64, as: SIMD16<Float>.self)
-                        k += 1
-                    }
-                }
-                UnsafeMutableRawPointer(oh + c0).storeBytes(of: acc0, as: SIMD16<Float>.self)
-                UnsafeMutableRawPointer(oh + c0 + 16).storeBytes(of: acc1, as: SIMD16<Float>.self)
-                c0 += 32
-            }
-            if c0 < d {
-                var k = 0
-                for s in spans {
-                    let values = kv.rows(block: spanBlock[s], layer: layer, value: true) + headOffset + c0
-                    for t in 0..<Int(spanCount[s]) {
-                        VectorMath.addScaled(values + t * c.kvDim, alpha: p[k], into: oh + c0, count: d - c0)
-                        k += 1
-                    }
-                }
+            var k = 0
+            for s in spans {
+                let values = kv.rows(block: spanBlock[s], layer: layer, value: true) + headOffset
+                let n = Int(spanCount[s])
+                braid_block_values(p + k, values, c.kvDim, Int32(n), Int32(d), oh)
+                k += n
             }
         }
     }

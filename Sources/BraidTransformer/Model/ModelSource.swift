@@ -15,6 +15,20 @@ public protocol ModelSource {
     func tensorShape(_ name: String) -> [Int]?
     /// The tensor's values dequantized to f32, in storage order.
     func tensorFloats(_ name: String) throws -> [Float]
+    /// A 2-D tensor as a weight matrix (rows of `ne0` elements). A GGUF file hands out its
+    /// mapped bytes in their storage type; the default copies `tensorFloats` into an f32 matrix.
+    func matrix(_ name: String) throws -> WeightMatrix
+}
+
+extension ModelSource {
+    /// An f32 copy of the tensor's values.
+    public func matrix(_ name: String) throws -> WeightMatrix {
+        guard let shape = tensorShape(name), let columns = shape.first, columns > 0 else {
+            throw ModelError.missingTensor(name)
+        }
+        let values = try tensorFloats(name)
+        return WeightMatrix(values: values, rows: values.count / columns, columns: columns)
+    }
 }
 
 /// A `ModelSource` held in memory: metadata dictionaries and named f32 tensors.

@@ -4,10 +4,12 @@ import Foundation
 /// and view, through every block of the model.
 ///
 /// One call serves both phases: prefill (many tokens of one segment) and decode (one token for
-/// each of many threads). Either way each weight matrix is multiplied once for the whole
-/// batch with OpenBLAS, which is what makes decoding many threads together cheaper than
-/// decoding them one by one. Scratch memory is owned here and grows geometrically with the
-/// largest batch seen; a steady-state decode step allocates only its logits.
+/// each of many threads). Either way each weight matrix is read once for the whole batch
+/// (`MatrixEngine`: in-register unpacking kernels for a few rows, dequantized tiles and sgemm
+/// for many), which is what makes decoding many threads together cheaper than decoding them
+/// one by one. Scratch memory, including the logits buffer, is owned here and grows
+/// geometrically with the largest batch seen; a steady-state decode step allocates nothing
+/// large (the logits are written in place unless the caller still holds the previous ones).
 ///
 /// Not thread-safe: one owner calls `forward`. Several `Transformer`s may share one `Weights`.
 public final class Transformer {
@@ -17,10 +19,21 @@ public final class Transformer {
     public var config: ModelConfig { weights.config }
 
     let rope: Rope
-    /// Workers for the attention step of large batches (prefill, many threads). OpenBLAS
-    /// runs between attention steps, never concurrently with it, so the two do not compete.
-    public var attentionThreads = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    /// The worker pool and kernels every matrix product runs on.
+    let engine: MatrixEngine
+    /// Threads the forward pass computes on (the caller plus the pool's workers).
+    public var threads: Int { engine.threads }
+    /// Workers for the attention step of large batches (prefill, many threads); matrix
+    /// products run between attention steps, never concurrently with it.
+    public var attentionThreads: Int
     var plan = BatchPlan()
+    /// The plan's spans by block, and whether this call's attention walks them (see `attendByBlock`).
+    var readers = BlockReaders()
+    var blockMajor = false
+    /// Block-major attention keeps every score row of a layer: at most this many floats (64 MiB).
+    static let blockMajorScoreLimit = 16 << 20
+    /// The logits of the last call; reused (written in place) when the caller let go of them.
+    var logitValues: [Float] = []
     // Scratch, row-major per batch token.
     let residual = FloatBuffer(), normed = FloatBuffer(), qkv = FloatBuffer()
     let attention = FloatBuffer(), hidden = FloatBuffer(), ffn = FloatBuffer()
@@ -28,19 +41,30 @@ public final class Transformer {
 
     /// Wraps loaded weights.
     ///
-    /// - Parameter blasThreads: threads OpenBLAS uses, process-wide. `nil` keeps the current
-    ///   setting. Set it deliberately: OpenBLAS's pthread build spins its worker threads,
-    ///   so more threads than free cores (other processes, or the runtime's own threads)
-    ///   costs more than it gains; on a dedicated machine, one per core is right.
-    public init(weights: Weights, blasThreads: Int? = nil) {
+    /// - Parameter threads: threads that compute each forward step (the calling thread plus
+    ///   `threads - 1` workers of this transformer's own pool); `nil` is one per active core.
+    ///   OpenBLAS is set to one thread process-wide: the pool splits its work instead.
+    public init(weights: Weights, threads: Int? = nil) {
         self.weights = weights
         rope = Rope(style: weights.config.ropeStyle, headDim: weights.config.headDim, base: weights.config.ropeBase)
-        if let blasThreads { Matmul.setThreadCount(blasThreads) }
+        let count = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        engine = MatrixEngine(threads: count)
+        attentionThreads = engine.threads
     }
 
-    /// Loads a model (dequantizing to f32) and wraps it.
-    public convenience init(source: ModelSource, blasThreads: Int? = nil) throws {
-        self.init(weights: try Weights(source: source), blasThreads: blasThreads)
+    /// Former spelling of `init(weights:threads:)`: the count now means compute threads.
+    public convenience init(weights: Weights, blasThreads: Int?) {
+        self.init(weights: weights, threads: blasThreads)
+    }
+
+    /// Loads a model (matrices stay in their storage type) and wraps it.
+    public convenience init(source: ModelSource, threads: Int? = nil) throws {
+        self.init(weights: try Weights(source: source), threads: threads)
+    }
+
+    /// Former spelling of `init(source:threads:)`.
+    public convenience init(source: ModelSource, blasThreads: Int?) throws {
+        try self.init(source: source, threads: blasThreads)
     }
 
     /// A KV store shaped for this model.
@@ -63,13 +87,13 @@ public final class Transformer {
         let rows = try logitRows.resolve(batchCount: batch.count)
         guard !batch.isEmpty else { return Logits(vocabSize: c.vocabSize, batchIndices: [], values: []) }
         try plan.build(batch: batch, kv: kv, config: c)
+        blockMajor = c.heads * batch.count * max(1, plan.maxVisible) <= Self.blockMajorScoreLimit
+        if blockMajor { readers.build(from: plan, tokens: batch.count) }
 
         let n = batch.count, e = c.embedding
         let x = residual.reserve(n * e)
-        weights.tokenEmbedding.withUnsafeBufferPointer { emb in
-            for (i, q) in batch.enumerated() {
-                (x + i * e).update(from: emb.baseAddress! + Int(q.token) * e, count: e)
-            }
+        for (i, q) in batch.enumerated() {
+            weights.tokenEmbedding.dequantizeRow(Int(q.token), into: x + i * e)
         }
         // cos/sin per token, shared by every layer.
         let half = c.headDim / 2
@@ -90,18 +114,19 @@ public final class Transformer {
         let x = residual.pointer
         let g = gathered.reserve(rows.count * e)
         weights.outputNorm.withUnsafeBufferPointer { w in
+            guard let weight = w.baseAddress else { return }
             for (r, i) in rows.enumerated() {
-                VectorMath.rmsNorm(x + i * e, weight: w.baseAddress!, epsilon: c.rmsEpsilon, into: g + r * e, count: e)
+                VectorMath.rmsNorm(x + i * e, weight: weight, epsilon: c.rmsEpsilon, into: g + r * e, count: e)
             }
         }
-        var values = [Float](repeating: 0, count: rows.count * c.vocabSize)
+        // Reuse last call's storage when nobody else holds it (else this write copies it).
+        let count = rows.count * c.vocabSize
+        if logitValues.count != count { logitValues = [Float](repeating: 0, count: count) }
         let head = weights.output ?? weights.tokenEmbedding
-        head.withUnsafeBufferPointer { w in
-            values.withUnsafeMutableBufferPointer { out in
-                Matmul.multiplyTransposed(g, rows: rows.count, inputs: e, weights: w.baseAddress!,
-                                          outputs: c.vocabSize, into: out.baseAddress!)
-            }
+        logitValues.withUnsafeMutableBufferPointer { out in
+            guard let y = out.baseAddress else { return }
+            engine.multiply(g, rows: rows.count, by: CollectionOfOne(head), into: y, yStride: c.vocabSize)
         }
-        return Logits(vocabSize: c.vocabSize, batchIndices: rows, values: values)
+        return Logits(vocabSize: c.vocabSize, batchIndices: rows, values: logitValues)
     }
 }

@@ -15,9 +15,7 @@ extension Transformer {
                 VectorMath.rmsNorm(x + i * e, weight: g.baseAddress!, epsilon: c.rmsEpsilon, into: xn + i * e, count: e)
             }
         }
-        w.qkv.withUnsafeBufferPointer { m in
-            Matmul.multiplyTransposed(xn, rows: n, inputs: e, weights: m.baseAddress!, outputs: fused, into: qkvRows)
-        }
+        engine.multiply(xn, rows: n, by: w.qkv, into: qkvRows, yStride: fused)
         if let bias = w.qkvBias {
             bias.withUnsafeBufferPointer { b in
                 for i in 0..<n { VectorMath.addScaled(b.baseAddress!, alpha: 1, into: qkvRows + i * fused, count: fused) }
@@ -48,9 +46,7 @@ extension Transformer {
         attend(layer: layer, tokenCount: n, kv: kv, qkvRows: qkvRows, into: attnOut)
 
         // Output projection; xn is free again and receives it before the residual add.
-        w.attentionOutput.withUnsafeBufferPointer { m in
-            Matmul.multiplyTransposed(attnOut, rows: n, inputs: c.queryDim, weights: m.baseAddress!, outputs: e, into: xn)
-        }
+        engine.multiply(attnOut, rows: n, by: CollectionOfOne(w.attentionOutput), into: xn, yStride: e)
         VectorMath.addScaled(xn, alpha: 1, into: x, count: n * e)
 
         // FFN: norm, fused gate/up, SwiGLU, down, residual.
@@ -61,16 +57,12 @@ extension Transformer {
                 VectorMath.rmsNorm(x + i * e, weight: g.baseAddress!, epsilon: c.rmsEpsilon, into: xn + i * e, count: e)
             }
         }
-        w.gateUp.withUnsafeBufferPointer { m in
-            Matmul.multiplyTransposed(xn, rows: n, inputs: e, weights: m.baseAddress!, outputs: 2 * c.ffn, into: gu)
-        }
+        engine.multiply(xn, rows: n, by: w.gateUp, into: gu, yStride: 2 * c.ffn)
         for i in 0..<n {
             let row = gu + i * 2 * c.ffn
             VectorMath.swiglu(gate: row, up: row + c.ffn, into: act + i * c.ffn, count: c.ffn)
         }
-        w.down.withUnsafeBufferPointer { m in
-            Matmul.multiplyTransposed(act, rows: n, inputs: c.ffn, weights: m.baseAddress!, outputs: e, into: xn)
-        }
+        engine.multiply(act, rows: n, by: CollectionOfOne(w.down), into: xn, yStride: e)
         VectorMath.addScaled(xn, alpha: 1, into: x, count: n * e)
     }
 }

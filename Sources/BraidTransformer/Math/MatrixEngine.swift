@@ -1,0 +1,179 @@
+import CBraidKernels
+import COpenBLAS
+import Foundation
+
+/// The matrix products of the forward pass, `Y = X · Wᵀ`, split across a worker pool.
+///
+/// Activations are row-major `[rows, inputs]` f32; weights are `WeightMatrix`es in the file's
+/// storage type. Two regimes:
+/// - few rows (decoding: one row per thread, up to `kernelRowLimit`): the kernels read each
+///   weight row once, unpack each block in registers and use it for every activation row, so
+///   16 threads cost little more memory traffic than one;
+/// - many rows (prefill): a worker dequantizes a tile of weight rows into its own f32 scratch
+///   (L2-sized) and multiplies the tile with single-threaded OpenBLAS sgemm.
+/// Either way the work is cut into chunks of output rows that the pool's threads take
+/// dynamically; a chunk writes only its own output columns. The numbers a row gets do not
+/// depend on the other rows of the batch in the kernel regime (each dot product is computed
+/// the same way whatever else is in the batch).
+final class MatrixEngine {
+    /// Threads in all (the caller plus the pool's workers).
+    let threads: Int
+    private let pool: OpaquePointer?
+    /// Per worker: scratch for one dequantized tile.
+    private var tiles: [FloatBuffer]
+    private let tileBases: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
+    private let parts: UnsafeMutablePointer<PartJob>
+    private static let maxParts = 4
+
+    /// Batches up to this many rows use the kernels; larger ones dequantized tiles and sgemm.
+    /// `BRAID_KERNEL_ROWS` overrides it (for measuring where the crossover lies).
+    static let kernelRowLimit = ProcessInfo.processInfo.environment["BRAID_KERNEL_ROWS"].flatMap(Int.init) ?? 16
+    /// Floats of one tile (1 MiB: stays in L2 while sgemm streams the activations past it).
+    static let tileFloats = 262_144
+
+    init(threads: Int) {
+        let pool = threads > 1 ? braid_pool_create(Int32(threads)) : nil
+        self.pool = pool
+        // The pool may have started fewer threads than asked when the system refused some.
+        self.threads = pool == nil ? 1 : threads
+        tiles = (0..<self.threads).map { _ in FloatBuffer() }
+        tileBases = .allocate(capacity: self.threads)
+        for (i, t) in tiles.enumerated() { tileBases[i] = t.pointer }
+        parts = .allocate(capacity: Self.maxParts)
+        // Our pool splits the work; OpenBLAS runs on the thread that calls it.
+        openblas_set_num_threads(1)
+    }
+
+    deinit {
+        braid_pool_destroy(pool)
+        tileBases.deallocate()
+        parts.deallocate()
+    }
+
+    /// `y[r, offset_p + o] = x[r, ·] · part_p[o, ·]` for the stacked `matrices` (they share
+    /// `inputs` columns; their outputs follow one another in a row of `y`, which holds
+    /// `yStride` floats). Overwrites those outputs of `y`.
+    func multiply<Matrices: Collection<WeightMatrix>>(
+        _ x: UnsafePointer<Float>, rows: Int, by matrices: Matrices,
+        into y: UnsafeMutablePointer<Float>, yStride: Int
+    ) {
+        guard rows > 0, let inputs = matrices.first?.columns else { return }
+        let useKernels = rows <= Self.kernelRowLimit
+        var offset = 0, chunks = 0, count = 0
+        for m in matrices {
+            defer { offset += m.rows }
+            guard m.usesKernels, count < Self.maxParts else {
+                dense(x, rows: rows, m, into: y + offset, yStride: yStride)
+                continue
+            }
+            let chunkRows = useKernels ? kernelChunkRows(m) : tileRows(m)
+            parts[count] = PartJob(type: Int32(m.type.rawValue), base: m.base, rowBytes: m.rowBytes,
+                                   outputs: m.rows, yOffset: offset, chunkRows: chunkRows, firstChunk: chunks)
+            chunks += (m.rows + chunkRows - 1) / chunkRows
+            count += 1
+        }
+        guard count > 0 else { return }
+        if !useKernels {
+            var tileRows = 1
+            for p in 0..<count { tileRows = max(tileRows, parts[p].chunkRows) }
+            reserveTiles(inputs: inputs, rows: tileRows)
+        }
+        var job = MatrixJob(parts: parts, partCount: count, inputs: inputs, x: x, rows: rows,
+                            y: y, yStride: yStride, tiles: useKernels ? nil : tileBases)
+        withUnsafeMutablePointer(to: &job) { pointer in
+            braid_pool_run(pool, matrixTask, pointer, chunks)
+        }
+    }
+
+    /// Runs `body(0..<count)` on the pool's threads (each index once, in any order, concurrently):
+    /// other work of a step (attention) uses the same threads as the products, so the pool's
+    /// spinning workers never compete with a second set of threads for the cores.
+    func parallelFor(_ count: Int, _ body: (Int) -> Void) {
+        guard count > 1, threads > 1 else {
+            for i in 0..<count { body(i) }
+            return
+        }
+        withoutActuallyEscaping(body) { escaping in
+            var closure = escaping
+            withUnsafeMutablePointer(to: &closure) { pointer in
+                braid_pool_run(pool, closureTask, pointer, count)
+            }
+        }
+    }
+
+    /// Output rows per chunk in the kernel regime: about eight chunks per thread, so a thread
+    /// that is late (the machine is shared) holds up little, and at least 16 rows.
+    private func kernelChunkRows(_ m: WeightMatrix) -> Int {
+        threads == 1 ? m.rows : max(16, (m.rows + 8 * threads - 1) / (8 * threads))
+    }
+
+    /// Rows of one dequantized tile: as many as fit `tileFloats`, but at least two tiles per
+    /// thread when the matrix allows it.
+    private func tileRows(_ m: WeightMatrix) -> Int {
+        let fit = max(16, Self.tileFloats / max(1, m.columns))
+        let perThread = threads == 1 ? m.rows : max(16, (m.rows + 2 * threads - 1) / (2 * threads))
+        return min(fit, perThread, m.rows)
+    }
+
+    private func reserveTiles(inputs: Int, rows: Int) {
+        for (i, t) in tiles.enumerated() { tileBases[i] = t.reserve(inputs * rows) }
+    }
+
+    /// An f32 matrix the kernels do not take (row length not a multiple of 32): OpenBLAS.
+    private func dense(_ x: UnsafePointer<Float>, rows: Int, _ m: WeightMatrix,
+                       into y: UnsafeMutablePointer<Float>, yStride: Int) {
+        let w = m.base.assumingMemoryBound(to: Float.self)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(m.rows), Int32(m.columns),
+                    1, x, Int32(m.columns), w, Int32(m.columns), 0, y, Int32(yStride))
+    }
+}
+
+/// One stacked matrix of a `MatrixJob`: its chunks are `firstChunk ..< firstChunk + ⌈outputs / chunkRows⌉`.
+struct PartJob {
+    var type: Int32
+    var base: UnsafeRawPointer
+    var rowBytes: Int
+    var outputs: Int
+    var yOffset: Int
+    var chunkRows: Int
+    var firstChunk: Int
+}
+
+/// What every chunk of one product needs; lives on the caller's stack for the call.
+struct MatrixJob {
+    var parts: UnsafeMutablePointer<PartJob>
+    var partCount: Int
+    var inputs: Int
+    var x: UnsafePointer<Float>
+    var rows: Int
+    var y: UnsafeMutablePointer<Float>
+    var yStride: Int
+    /// Per-worker tile scratch in the sgemm regime, `nil` in the kernel regime.
+    var tiles: UnsafeMutablePointer<UnsafeMutablePointer<Float>>?
+}
+
+/// Runs index `chunk` of the `parallelFor` closure at `context`.
+private let closureTask: braid_pool_task = { context, chunk, _ in
+    context?.assumingMemoryBound(to: ((Int) -> Void).self).pointee(chunk)
+}
+
+/// Runs chunk `chunk` of the `MatrixJob` at `context` on worker `worker`.
+private let matrixTask: braid_pool_task = { context, chunk, worker in
+    guard let job = context?.assumingMemoryBound(to: MatrixJob.self).pointee else { return }
+    var p = 0
+    while p + 1 < job.partCount, job.parts[p + 1].firstChunk <= chunk { p += 1 }
+    let part = job.parts[p]
+    let o0 = (chunk - part.firstChunk) * part.chunkRows
+    let o1 = min(o0 + part.chunkRows, part.outputs)
+    guard o0 < o1 else { return }
+    let y = job.y + part.yOffset
+    if let tiles = job.tiles {
+        let tile = tiles[Int(worker)]
+        braid_dequantize_rows(part.type, part.base, part.rowBytes, job.inputs, o0, o1, tile)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(job.rows), Int32(o1 - o0), Int32(job.inputs),
+                    1, job.x, Int32(job.inputs), tile, Int32(job.inputs), 0, y + o0, Int32(job.yStride))
+    } else {
+        braid_matvec(part.type, part.base, part.rowBytes, job.inputs, o0, o1,
+                     job.x, job.inputs, job.rows, y, job.yStride)
+    }
+}

@@ -1,0 +1,95 @@
+import CBraidKernels
+
+/// Attention walked block by block: each KV block is loaded once for every token that reads it.
+extension Transformer {
+    /// Scores of every (token, query head) against every visible key, one block at a time for
+    /// all the block's readers (`BlockReaders`); softmax per row; then values, again block by
+    /// block. The work splits into (KV head, token class) items: token i belongs to class
+    /// `i % parts`, so every item walks all blocks but handles only its own readers, and no two
+    /// items write the same scores or outputs.
+    ///
+    /// Needs `heads × tokens × maxVisible` floats of scores; `attend` falls back to per-token
+    /// attention when that would be large (long prefills).
+    func attendByBlock(layer: Int, tokenCount n: Int, kv: KVStore,
+                       qkvRows: UnsafeMutablePointer<Float>, into out: UnsafeMutablePointer<Float>) {
+        let c = config
+        let stride = max(1, plan.maxVisible)
+        let scoreRows = scores.reserve(c.heads * n * stride)
+        let parts = n * plan.maxVisible >= 8_192 ? max(1, min(attentionThreads, n)) : 1
+        let job = BlockAttentionJob(layer: layer, config: c, kv: kv, qkvRows: qkvRows, out: out,
+                                    scores: scoreRows, stride: stride, tokens: n, readers: readers)
+        let items = c.kvHeads * parts
+        if parts == 1 {
+            for g in 0..<c.kvHeads { job.run(kvHead: g, part: 0, parts: 1) }
+            return
+        }
+        engine.parallelFor(items) { item in
+            job.run(kvHead: item / parts, part: item % parts, parts: parts)
+        }
+    }
+}
+
+/// One layer's block-major attention; items write disjoint score rows and output rows.
+struct BlockAttentionJob: @unchecked Sendable {
+    let layer: Int
+    let config: ModelConfig
+    let kv: KVStore
+    let qkvRows: UnsafeMutablePointer<Float>
+    let out: UnsafeMutablePointer<Float>
+    /// `[kvHead][token][group head][stride]`.
+    let scores: UnsafeMutablePointer<Float>
+    let stride: Int
+    let tokens: Int
+    let readers: BlockReaders
+
+    func run(kvHead g: Int, part: Int, parts: Int) {
+        let c = config, d = c.headDim, group = c.heads / c.kvHeads
+        let fused = c.queryDim + 2 * c.kvDim
+        let scale = 1 / Float(d).squareRoot()
+        let rowFloats = group * stride
+        let base = scores + g * tokens * rowFloats
+        let b = kv.blockTokens
+        // Scores: each block's transposed keys once, for all its readers in this part.
+        for k in readers.blocks.indices {
+            let keys = kv.rows(block: readers.blocks[k], layer: layer, value: false) + g * d * b
+            for r in readers.start[k]..<readers.start[k + 1] {
+                let i = Int(readers.token[r])
+                guard i % parts == part else { continue }
+                let q = qkvRows + i * fused + g * group * d
+                let row = base + i * rowFloats + Int(readers.offset[r])
+                let n = Int(readers.count[r])
+                if b == 16 {
+                    braid_block_scores(q, Int32(group), Int32(d), keys, scale, row, stride, Int32(n))
+                } else {
+                    for h in 0..<group {
+                        for t in 0..<n {
+                            var sum: Float = 0
+                            for j in 0..<d { sum += q[h * d + j] * keys[j * b + t] }
+                            row[h * stride + t] = sum * scale
+                        }
+                    }
+                }
+            }
+        }
+        var i = part
+        while i < tokens {
+            for h in 0..<group { VectorMath.softmax(base + i * rowFloats + h * stride, count: readers.visible[i]) }
+            (out + i * c.queryDim + g * group * d).initialize(repeating: 0, count: group * d)
+            i += parts
+        }
+        // Values: each block's rows once, for all its readers in this part.
+        for k in readers.blocks.indices {
+            let values = kv.rows(block: readers.blocks[k], layer: layer, value: true) + g * d
+            for r in readers.start[k]..<readers.start[k + 1] {
+                let i = Int(readers.token[r])
+                guard i % parts == part else { continue }
+                let p = base + i * rowFloats + Int(readers.offset[r])
+                let o = out + i * c.queryDim + g * group * d
+                let n = Int32(readers.count[r])
+                for h in 0..<group {
+                    braid_block_values(p + h * stride, values, c.kvDim, n, Int32(d), o + h * d)
+                }
+            }
+        }
+    }
+}

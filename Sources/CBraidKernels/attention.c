@@ -1,0 +1,110 @@
+// The two inner loops of attention over one 16-slot KV block, compiled per instruction set like
+// the matrix kernels (see kernels.c).
+#include "braid_kernels.h"
+#include "unpack.h"
+
+// Up to four heads share each key load; their chains (two per head: even and odd dimensions)
+// run interleaved, so the loop is bound by FMA throughput rather than FMA latency.
+INLINE void scores_heads(const float *q, int heads, int d, const float *keys, float scale,
+                         float *scores, long stride, int n) {
+    f32x16 even[4] = {{0}}, odd[4] = {{0}};
+    int j = 0;
+    for (; j + 2 <= d; j += 2) {
+        f32x16 k0 = load_f32(keys + (long)j * 16), k1 = load_f32(keys + (long)(j + 1) * 16);
+        for (int h = 0; h < 4; h++) {
+            if (h < heads) {
+                even[h] += q[(long)h * d + j] * k0;
+                odd[h] += q[(long)h * d + j + 1] * k1;
+            }
+        }
+    }
+    for (; j < d; j++) {
+        f32x16 k0 = load_f32(keys + (long)j * 16);
+        for (int h = 0; h < heads; h++) even[h] += q[(long)h * d + j] * k0;
+    }
+    for (int h = 0; h < heads; h++) {
+        f32x16 s = (even[h] + odd[h]) * scale;
+        float *row = scores + h * stride;
+        for (int t = 0; t < n; t++) row[t] = s[t];
+    }
+}
+
+INLINE void block_scores(const float *q, int heads, int d, const float *keys, float scale,
+                         float *scores, long stride, int n) {
+    for (int h = 0; h < heads; h += 4) {
+        int count = heads - h < 4 ? heads - h : 4;
+        const float *qh = q + (long)h * d;
+        float *rows = scores + h * stride;
+        switch (count) {   // constant head counts let the compiler keep every chain in registers
+        case 4: scores_heads(qh, 4, d, keys, scale, rows, stride, n); break;
+        case 3: scores_heads(qh, 3, d, keys, scale, rows, stride, n); break;
+        case 2: scores_heads(qh, 2, d, keys, scale, rows, stride, n); break;
+        default: scores_heads(qh, 1, d, keys, scale, rows, stride, n); break;
+        }
+    }
+}
+
+INLINE void block_values(const float *p, const float *values, long row_stride, int n, int d, float *out) {
+    int c = 0;
+    for (; c + 32 <= d; c += 32) {
+        f32x16 a = load_f32(out + c), b = load_f32(out + c + 16);
+        f32x16 a2 = {0}, b2 = {0};
+        int t = 0;
+        for (; t + 2 <= n; t += 2) {
+            const float *v = values + t * row_stride + c;
+            a += p[t] * load_f32(v);
+            b += p[t] * load_f32(v + 16);
+            a2 += p[t + 1] * load_f32(v + row_stride);
+            b2 += p[t + 1] * load_f32(v + row_stride + 16);
+        }
+        for (; t < n; t++) {
+            const float *v = values + t * row_stride + c;
+            a += p[t] * load_f32(v);
+            b += p[t] * load_f32(v + 16);
+        }
+        store_f32(out + c, a + a2);
+        store_f32(out + c + 16, b + b2);
+    }
+    for (; c < d; c++) {
+        float sum = out[c];
+        for (int t = 0; t < n; t++) sum += p[t] * values[t * row_stride + c];
+        out[c] = sum;
+    }
+}
+
+#define ATTENTION_INSTANCE(SUFFIX, TARGET)                                                      \
+    TARGET static void scores_##SUFFIX(const float *q, int heads, int d, const float *keys,      \
+                                       float scale, float *scores, long stride, int n) {       \
+        block_scores(q, heads, d, keys, scale, scores, stride, n);                              \
+    }                                                                                           \
+    TARGET static void values_##SUFFIX(const float *p, const float *values, long row_stride,     \
+                                       int n, int d, float *out) {                              \
+        block_values(p, values, row_stride, n, d, out);                                         \
+    }
+
+ATTENTION_INSTANCE(baseline, )
+#if defined(__x86_64__)
+ATTENTION_INSTANCE(avx2, __attribute__((target("avx2,fma,f16c"))))
+ATTENTION_INSTANCE(avx512, __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx2,fma,f16c"))))
+#endif
+
+void braid_block_scores(const float *q, int heads, int d, const float *keys, float scale,
+                        float *scores, long stride, int n) {
+    switch (braid_kernel_isa()) {
+#if defined(__x86_64__)
+    case 2: scores_avx512(q, heads, d, keys, scale, scores, stride, n); return;
+    case 1: scores_avx2(q, heads, d, keys, scale, scores, stride, n); return;
+#endif
+    default: scores_baseline(q, heads, d, keys, scale, scores, stride, n); return;
+    }
+}
+
+void braid_block_values(const float *p, const float *values, long row_stride, int n, int d, float *out) {
+    switch (braid_kernel_isa()) {
+#if defined(__x86_64__)
+    case 2: values_avx512(p, values, row_stride, n, d, out); return;
+    case 1: values_avx2(p, values, row_stride, n, d, out); return;
+#endif
+    default: values_baseline(p, values, row_stride, n, d, out); return;
+    }
+}

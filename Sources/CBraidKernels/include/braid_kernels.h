@@ -1,0 +1,54 @@
+#pragma once
+// Braid's compute kernels: dot products of f32 activations with weight rows stored in GGUF
+// block formats (unpacked in registers, never expanded in memory), and a small worker pool.
+// Written in C with clang vector extensions so that one source compiles to AVX-512, AVX2 or
+// baseline SIMD, chosen at run time, without per-target compiler flags in Package.swift.
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Whether `type` (a GGML type id) and a row length `inputs` can go through the kernels.
+int braid_kernel_supports(int type, long inputs);
+
+/// y[r * ys + o] = dot(row o of w, x + r * xs) for o in [o0, o1) and r in [0, rows).
+/// `w` holds rows of `inputs` elements of GGML type `type`, `row_bytes` bytes apart.
+void braid_matvec(int type, const void *w, long row_bytes, long inputs, long o0, long o1,
+                  const float *x, long xs, long rows, float *y, long ys);
+
+/// Rows [o0, o1) of `w` dequantized to f32 into `dst`, `inputs` floats per row.
+void braid_dequantize_rows(int type, const void *w, long row_bytes, long inputs, long o0, long o1,
+                           float *dst);
+
+/// Attention scores of `heads` query heads (`d` floats each, consecutive) against one KV block
+/// of 16 key slots stored transposed (`keys[j * 16 + t]` is dimension j of slot t):
+/// scores[h * stride + t] = scale · q_h · k_t for t < n (n ≤ 16).
+void braid_block_scores(const float *q, int heads, int d, const float *keys, float scale,
+                        float *scores, long stride, int n);
+
+/// out[c] += Σ_t p[t] · values[t * row_stride + c] for c < d, t < n (one head, one KV block).
+void braid_block_values(const float *p, const float *values, long row_stride, int n, int d, float *out);
+
+/// The instruction set the kernels use: 0 baseline, 1 AVX2+FMA, 2 AVX-512.
+int braid_kernel_isa(void);
+/// Forces an instruction set (for measurements); values above what the CPU has are lowered.
+void braid_kernel_set_isa(int isa);
+
+/// A pool of worker threads that split numbered chunks of one job with the calling thread.
+typedef struct braid_pool braid_pool;
+/// One chunk of a job: `worker` is 0 for the calling thread, 1..threads-1 for the pool's.
+typedef void (*braid_pool_task)(void *context, long chunk, int worker);
+
+/// A pool that runs jobs on `threads` threads in all (the caller plus threads - 1 workers).
+braid_pool *braid_pool_create(int threads);
+/// Stops and joins the workers.
+void braid_pool_destroy(braid_pool *pool);
+/// Runs task(context, c, worker) for every c in [0, chunks) and returns when all are done.
+/// Workers take chunks dynamically, so a descheduled worker delays no more than one chunk.
+void braid_pool_run(braid_pool *pool, braid_pool_task task, void *context, long chunks);
+
+#ifdef __cplusplus
+}
+#endif

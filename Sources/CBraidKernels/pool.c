@@ -1,0 +1,161 @@
+// A small worker pool for the matrix work of one forward step.
+//
+// Why not OpenBLAS's threads or Dispatch: a decode step is ~120 jobs of tens of microseconds,
+// so waking threads per job must cost far less than that; OpenBLAS's threads spin between
+// calls and fight other work on a small machine. Here workers spin briefly after a job (the
+// next one usually follows within microseconds), then sleep on a condition variable.
+//
+// Chunks are handed out by compare-and-swap on one 64-bit word holding (generation << 32 |
+// next chunk). A worker only runs a chunk if the word still carries the generation it read
+// the job under, so a worker that wakes late can never run a chunk of a finished or newer job.
+// Job descriptions alternate between two slots; the slot of generation g is only rewritten for
+// generation g + 2, after every chunk of g + 1 has been claimed and finished.
+#include "braid_kernels.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+
+#if defined(__x86_64__)
+#define RELAX() __builtin_ia32_pause()
+#elif defined(__aarch64__)
+#define RELAX() __asm__ __volatile__("yield")
+#else
+#define RELAX() ((void)0)
+#endif
+
+/// Spins (with a pause) before sleeping; a few tens of microseconds on current CPUs.
+enum { SPIN_LIMIT = 20000 };
+
+struct job {
+    _Atomic(braid_pool_task) task;
+    _Atomic(void *) context;
+    atomic_long chunks;
+    atomic_long done;
+};
+
+struct worker_start {
+    braid_pool *pool;
+    int index;
+};
+
+struct braid_pool {
+    int threads;
+    pthread_t *handles;
+    struct worker_start *starts;
+    _Atomic uint64_t state;
+    struct job jobs[2];
+    pthread_mutex_t mutex;
+    pthread_cond_t wake;
+    atomic_int sleepers;
+    atomic_int stop;
+};
+
+static uint32_t generation_of(uint64_t state) { return (uint32_t)(state >> 32); }
+
+/// Claims and runs chunks of generation `gen` until none are left or the job has moved on.
+static void work(braid_pool *pool, uint32_t gen, int worker) {
+    struct job *job = &pool->jobs[gen & 1];
+    braid_pool_task task = atomic_load(&job->task);
+    void *context = atomic_load(&job->context);
+    long chunks = atomic_load(&job->chunks);
+    for (;;) {
+        uint64_t s = atomic_load(&pool->state);
+        if (generation_of(s) != gen) return;
+        long chunk = (long)(s & 0xffffffffu);
+        if (chunk >= chunks) return;
+        if (atomic_compare_exchange_weak(&pool->state, &s, s + 1)) {
+            task(context, chunk, worker);
+            atomic_fetch_add(&job->done, 1);
+        }
+    }
+}
+
+static void *worker_main(void *argument) {
+    struct worker_start *start = argument;
+    braid_pool *pool = start->pool;
+    uint32_t seen = generation_of(atomic_load(&pool->state));
+    for (;;) {
+        int spins = 0;
+        uint64_t s;
+        while (generation_of(s = atomic_load(&pool->state)) == seen) {
+            if (atomic_load(&pool->stop)) return NULL;
+            if (++spins < SPIN_LIMIT) {
+                RELAX();
+                continue;
+            }
+            pthread_mutex_lock(&pool->mutex);
+            atomic_fetch_add(&pool->sleepers, 1);
+            while (generation_of(atomic_load(&pool->state)) == seen && !atomic_load(&pool->stop))
+                pthread_cond_wait(&pool->wake, &pool->mutex);
+            atomic_fetch_sub(&pool->sleepers, 1);
+            pthread_mutex_unlock(&pool->mutex);
+            spins = 0;
+        }
+        seen = generation_of(s);
+        work(pool, seen, start->index);
+    }
+}
+
+braid_pool *braid_pool_create(int threads) {
+    braid_pool *pool = calloc(1, sizeof *pool);
+    if (!pool) return NULL;
+    pool->threads = threads < 1 ? 1 : threads;
+    pthread_mutex_init(&pool->mutex, NULL);
+    pthread_cond_init(&pool->wake, NULL);
+    int workers = pool->threads - 1;
+    if (workers > 0) {
+        pool->handles = calloc((size_t)workers, sizeof *pool->handles);
+        pool->starts = calloc((size_t)workers, sizeof *pool->starts);
+        if (!pool->handles || !pool->starts) workers = 0;
+    }
+    int started = 0;
+    for (int i = 0; i < workers; i++) {
+        pool->starts[i] = (struct worker_start){pool, i + 1};
+        if (pthread_create(&pool->handles[i], NULL, worker_main, &pool->starts[i]) != 0) break;
+        started++;
+    }
+    pool->threads = started + 1;
+    return pool;
+}
+
+void braid_pool_destroy(braid_pool *pool) {
+    if (!pool) return;
+    atomic_store(&pool->stop, 1);
+    pthread_mutex_lock(&pool->mutex);
+    pthread_cond_broadcast(&pool->wake);
+    pthread_mutex_unlock(&pool->mutex);
+    for (int i = 0; i < pool->threads - 1; i++) pthread_join(pool->handles[i], NULL);
+    pthread_cond_destroy(&pool->wake);
+    pthread_mutex_destroy(&pool->mutex);
+    free(pool->handles);
+    free(pool->starts);
+    free(pool);
+}
+
+void braid_pool_run(braid_pool *pool, braid_pool_task task, void *context, long chunks) {
+    if (chunks <= 0) return;
+    if (!pool || pool->threads == 1 || chunks == 1) {
+        for (long c = 0; c < chunks; c++) task(context, c, 0);
+        return;
+    }
+    uint32_t gen = generation_of(atomic_load(&pool->state)) + 1;
+    struct job *job = &pool->jobs[gen & 1];
+    atomic_store(&job->task, task);
+    atomic_store(&job->context, context);
+    atomic_store(&job->chunks, chunks);
+    atomic_store(&job->done, 0);
+    atomic_store(&pool->state, (uint64_t)gen << 32);
+    if (atomic_load(&pool->sleepers) > 0) {
+        pthread_mutex_lock(&pool->mutex);
+        pthread_cond_broadcast(&pool->wake);
+        pthread_mutex_unlock(&pool->mutex);
+    }
+    work(pool, gen, 0);
+    int spins = 0;
+    while (atomic_load(&job->done) < chunks) {
+        if (++spins < SPIN_LIMIT) RELAX();
+        else sched_yield();
+    }
+}

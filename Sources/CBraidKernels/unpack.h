@@ -1,0 +1,225 @@
+// Unpacking of GGUF weight blocks into f32 vectors, one 32-element group at a time.
+//
+// Every `unpack_*` returns the dequantized values of group `g` (elements 32g..32g+31) of a row
+// as two 16-lane vectors, computed with the same formula as ggml's reference dequantization
+// (and Braid's `dequantizeRow`), so a dot product over them equals the dot product with the
+// dequantized matrix up to summation order. All functions are always-inline: each kernel that
+// uses them is compiled once per instruction set (see kernels.c).
+#pragma once
+#include <stdint.h>
+#include <string.h>
+
+typedef float f32x16 __attribute__((vector_size(64)));
+typedef float f32x8 __attribute__((vector_size(32)));
+typedef float f32x4 __attribute__((vector_size(16)));
+typedef int32_t i32x16 __attribute__((vector_size(64)));
+typedef uint32_t u32x16 __attribute__((vector_size(64)));
+typedef uint16_t u16x16 __attribute__((vector_size(32)));
+typedef uint8_t u8x16 __attribute__((vector_size(16)));
+typedef int8_t i8x16 __attribute__((vector_size(16)));
+
+#define INLINE static inline __attribute__((always_inline))
+
+// Dequantized values must equal the reference's bit for bit (two roundings in `q * d + m`), so
+// no multiply-add in this file is fused; the kernels' accumulations (kernels.c) may be.
+#pragma clang fp contract(off)
+
+enum {
+    T_F32 = 0, T_F16 = 1, T_Q4_0 = 2, T_Q4_1 = 3, T_Q5_0 = 6, T_Q5_1 = 7, T_Q8_0 = 8,
+    T_Q4_K = 12, T_Q5_K = 13, T_Q6_K = 14, T_BF16 = 30
+};
+
+INLINE u8x16 load_u8(const uint8_t *p) { u8x16 v; memcpy(&v, p, 16); return v; }
+INLINE i8x16 load_i8(const uint8_t *p) { i8x16 v; memcpy(&v, p, 16); return v; }
+INLINE f32x16 load_f32(const float *p) { f32x16 v; memcpy(&v, p, 64); return v; }
+INLINE void store_f32(float *p, f32x16 v) { memcpy(p, &v, 64); }
+INLINE f32x16 splat(float s) { return (f32x16){0} + s; }
+INLINE f32x16 from_u8(u8x16 v) { return __builtin_convertvector(__builtin_convertvector(v, i32x16), f32x16); }
+INLINE f32x16 from_i8(i8x16 v) { return __builtin_convertvector(__builtin_convertvector(v, i32x16), f32x16); }
+INLINE f32x16 from_i32(i32x16 v) { return __builtin_convertvector(v, f32x16); }
+
+/// IEEE binary16 bits to float, exactly (normals, subnormals, infinities, NaN), without F16C:
+/// the bits shifted into f32 position and scaled by 2^112 re-bias the exponent.
+INLINE u32x16 half_bits_to_float_bits(u32x16 h) {
+    u32x16 sign = (h & 0x8000u) << 16;
+    u32x16 magnitude = (h & 0x7fffu) << 13;
+    f32x16 scaled;
+    memcpy(&scaled, &magnitude, 64);
+    scaled *= 0x1p112f;
+    u32x16 bits;
+    memcpy(&bits, &scaled, 64);
+    u32x16 special = (u32x16)((h & 0x7c00u) == 0x7c00u);   // all ones where inf/NaN
+    bits = (bits & ~special) | ((magnitude | 0x7f800000u) & special);
+    return bits | sign;
+}
+
+/// A scalar binary16 (block scales): `_Float16` converts with one instruction where the
+/// function is compiled for F16C (the AVX2/AVX-512 kernels) and through the compiler's
+/// runtime elsewhere.
+INLINE float half(const uint8_t *p) {
+    _Float16 h;
+    memcpy(&h, p, 2);
+    return (float)h;
+}
+
+INLINE void unpack_f32(const uint8_t *row, long g, f32x16 *a, f32x16 *b) {
+    const float *p = (const float *)(const void *)row + 32 * g;
+    *a = load_f32(p);
+    *b = load_f32(p + 16);
+}
+
+INLINE f32x16 halves(const uint8_t *p, int bf16) {
+    u16x16 raw;
+    memcpy(&raw, p, 32);
+    u32x16 wide = __builtin_convertvector(raw, u32x16);
+    u32x16 bits = bf16 ? wide << 16 : half_bits_to_float_bits(wide);
+    f32x16 f;
+    memcpy(&f, &bits, 64);
+    return f;
+}
+
+INLINE void unpack_f16(const uint8_t *row, long g, f32x16 *a, f32x16 *b) {
+    *a = halves(row + 64 * g, 0);
+    *b = halves(row + 64 * g + 32, 0);
+}
+
+INLINE void unpack_bf16(const uint8_t *row, long g, f32x16 *a, f32x16 *b) {
+    *a = halves(row + 64 * g, 1);
+    *b = halves(row + 64 * g + 32, 1);
+}
+
+/// Q4_0: f16 d; u8 qs[16]; low nibbles are elements 0..15, high 16..31; value (q - 8) * d.
+INLINE void unpack_q4_0(const uint8_t *row, long g, f32x16 *a, f32x16 *b) {
+    const uint8_t *block = row + 18 * g;
+    f32x16 d = splat(half(block));
+    u8x16 q = load_u8(block + 2);
+    *a = (from_u8(q & 15) - 8.0f) * d;
+    *b = (from_u8(q >> 4) - 8.0f) * d;
+}
+
+/// Q4_1: f16 d; f16 m; u8 qs[16]; value q * d + m.
+INLINE void unpack_q4_1(const uint8_t *row, long g, f32x16 *a, f32x16 *b) {
+    const uint8_t *block = row + 20 * g;
+    f32x16 d = splat(half(block)), m = splat(half(block + 2));
+    u8x16 q = load_u8(block + 4);
+    *a = from_u8(q & 15) * d + m;
+    *b = from_u8(q >> 4) * d + m;
+}
+
+/// The fifth bits of a Q5_0/Q5_1 block (bit j of qh belongs to element j) as 16 on or 0.
+INLINE void fifth_bits(uint32_t qh, i32x16 *low, i32x16 *high) {
+    const u32x16 lane = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+    u32x16 bits = (u32x16){0} + qh;
+    *low = (i32x16)(((bits >> lane) & 1u) << 4);
+    *high = (i32x16)(((bits >> (lane + 16u)) & 1u) << 4);
+}
+
+/// Q5_0: f16 d; u32 qh; u8 qs[16]; value (q - 16) * d with a 5-bit q.
+INLINE void unpack_q5_0(const uint8_t *row, long g, f32x16 *a, f32x16 *b) {
+    const uint8_t *block = row + 22 * g;
+    f32x16 d = splat(half(block));
+    uint32_t qh;
+    memcpy(&qh, block + 2, 4);
+    i32x16 hl, hh;
+    fifth_bits(qh, &hl, &hh);
+    u8x16 q = load_u8(block + 6);
+    *a = from_i32((__builtin_convertvector(q & 15, i32x16) | hl) - 16) * d;
+    *b = from_i32((__builtin_convertvector(q >> 4, i32x16) | hh) - 16) * d;
+}
+
+/// Q5_1: f16 d; f16 m; u32 qh; u8 qs[16]; value q * d + m.
+INLINE void unpack_q5_1(const uint8_t *row, long g, f32x16 *a, f32x16 *b) {
+    const uint8_t *block = row + 24 * g;
+    f32x16 d = splat(half(block)), m = splat(half(block + 2));
+    uint32_t qh;
+    memcpy(&qh, block + 4, 4);
+    i32x16 hl, hh;
+    fifth_bits(qh, &hl, &hh);
+    u8x16 q = load_u8(block + 8);
+    *a = from_i32(__builtin_convertvector(q & 15, i32x16) | hl) * d + m;
+    *b = from_i32(__builtin_convertvector(q >> 4, i32x16) | hh) * d + m;
+}
+
+/// Q8_0: f16 d; i8 qs[32]; value q * d.
+INLINE void unpack_q8_0(const uint8_t *row, long g, f32x16 *a, f32x16 *b) {
+    const uint8_t *block = row + 34 * g;
+    f32x16 d = splat(half(block));
+    *a = from_i8(load_i8(block + 2)) * d;
+    *b = from_i8(load_i8(block + 18)) * d;
+}
+
+/// Sub-block j's 6-bit scale and min of a Q4_K/Q5_K super-block (12 packed bytes).
+INLINE void k_scale_min(const uint8_t *s, int j, float *scale, float *min) {
+    if (j < 4) {
+        *scale = (float)(s[j] & 63);
+        *min = (float)(s[j + 4] & 63);
+    } else {
+        *scale = (float)((s[j + 4] & 0x0f) | ((s[j - 4] >> 6) << 4));
+        *min = (float)((s[j + 4] >> 4) | ((s[j] >> 6) << 4));
+    }
+}
+
+/// Q4_K (256 elements, 144 bytes): f16 d; f16 dmin; u8 scales[12]; u8 qs[128]. Sub-block j
+/// (32 elements) uses the low (j even) or high (j odd) nibbles of qs[32(j/2) ..< 32(j/2)+32];
+/// value d·scale·q − dmin·min.
+INLINE void unpack_q4_K(const uint8_t *row, long g, f32x16 *a, f32x16 *b) {
+    const uint8_t *block = row + 144 * (g >> 3);
+    int j = (int)(g & 7);
+    float scale, min;
+    k_scale_min(block + 4, j, &scale, &min);
+    f32x16 d = splat(half(block) * scale), m = splat(half(block + 2) * min);
+    const uint8_t *qs = block + 16 + 32 * (j >> 1);
+    u8x16 q0 = load_u8(qs), q1 = load_u8(qs + 16);
+    if (j & 1) {
+        q0 >>= 4;
+        q1 >>= 4;
+    } else {
+        q0 &= 15;
+        q1 &= 15;
+    }
+    *a = d * from_u8(q0) - m;
+    *b = d * from_u8(q1) - m;
+}
+
+/// Q5_K (176 bytes): f16 d; f16 dmin; u8 scales[12]; u8 qh[32]; u8 qs[128]. Like Q4_K; the fifth
+/// bit of element l of sub-block j is bit j of qh[l].
+INLINE void unpack_q5_K(const uint8_t *row, long g, f32x16 *a, f32x16 *b) {
+    const uint8_t *block = row + 176 * (g >> 3);
+    int j = (int)(g & 7);
+    float scale, min;
+    k_scale_min(block + 4, j, &scale, &min);
+    f32x16 d = splat(half(block) * scale), m = splat(half(block + 2) * min);
+    const uint8_t *qs = block + 48 + 32 * (j >> 1);
+    u8x16 q0 = load_u8(qs), q1 = load_u8(qs + 16);
+    if (j & 1) {
+        q0 >>= 4;
+        q1 >>= 4;
+    } else {
+        q0 &= 15;
+        q1 &= 15;
+    }
+    u8x16 h0 = ((load_u8(block + 16) >> j) & 1) << 4, h1 = ((load_u8(block + 32) >> j) & 1) << 4;
+    *a = d * from_u8(q0 | h0) - m;
+    *b = d * from_u8(q1 | h1) - m;
+}
+
+/// Q6_K (210 bytes): u8 ql[128]; u8 qh[64]; i8 scales[16]; f16 d. Group k (0..7) of a super-block
+/// is quarter k%4 of half k/4; each 16 elements have their own scale; value d·scale·(q − 32).
+INLINE void unpack_q6_K(const uint8_t *row, long g, f32x16 *a, f32x16 *b) {
+    const uint8_t *block = row + 210 * (g >> 3);
+    int k = (int)(g & 7), half_ = k >> 2, quarter = k & 3;
+    const uint8_t *ql = block + 64 * half_ + (quarter & 1) * 32;
+    const uint8_t *qh = block + 128 + 32 * half_;
+    const int8_t *sc = (const int8_t *)(const void *)(block + 192 + 8 * half_);
+    int shift = 2 * quarter;
+    float d = half(block + 208);
+    for (int c = 0; c < 2; c++) {
+        u8x16 l = load_u8(ql + 16 * c);
+        l = quarter < 2 ? (l & 15) : (l >> 4);
+        u8x16 q = l | (((load_u8(qh + 16 * c) >> shift) & 3) << 4);
+        f32x16 v = splat(d * (float)sc[c + 2 * quarter]) * from_i32(__builtin_convertvector(q, i32x16) - 32);
+        if (c == 0) *a = v; else *b = v;
+    }
+}
+
+#pragma clang fp contract(on)
