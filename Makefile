@@ -3,6 +3,7 @@
 #   make test     the test suite, release build, on the real model
 #   make model    fetch the default model into $(BRAID_MODELS)
 #   make bench    the benchmarks (Benchmarks/run.sh; report in Benchmarks/results/)
+#   make sanitize the hostile-input tests in a checked (debug) build under AddressSanitizer
 SHELL := /bin/bash
 BRAID_MODELS ?= $(HOME)/.cache/braid/models
 export BRAID_MODELS
@@ -11,7 +12,7 @@ SWIFT_RELEASE := -c release -Xswiftc -enable-testing
 QUESTION ?= What is 12*13?
 PATHS ?= 4
 
-.PHONY: deps model build test run check bench clean
+.PHONY: deps model build test run check bench sanitize clean
 
 deps:
 	@if ! pkg-config --exists openblas 2>/dev/null && [ ! -e /usr/include/x86_64-linux-gnu/cblas.h ]; then \
@@ -39,5 +40,16 @@ check: deps
 bench: deps model
 	Benchmarks/run.sh
 
+# Every test that feeds Braid hostile input (malformed YAML, fuzzed graphs, hostile and truncated GGUF files,
+# malformed vocabularies and model metadata, hostile `braid logits` layouts), in a debug build with
+# AddressSanitizer. In a debug build integer overflow, out-of-range indexing and a nil unwrap trap (under
+# -Ounchecked they are undefined behaviour); swiftc has no -sanitize=undefined on Linux, so these traps are its
+# undefined-behaviour check. Its own build folder, so it never disturbs the release build. See Docs/testing.md.
+SANITIZE_TESTS := MalformedGraphTests|FuzzTests|GGUFHostileTests|TokenizerConstructionTests|ModelLoadingTests|ModelLayoutTests|RefusalTests
+sanitize: deps
+	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan-suppressions.txt \
+	swift test -c debug --sanitize=address --scratch-path .build-sanitize --disable-xctest \
+		--filter '$(SANITIZE_TESTS)'
+
 clean:
-	rm -rf .build
+	rm -rf .build .build-sanitize

@@ -81,12 +81,6 @@ struct BenchGraphCommand: ParsableCommand {
         let url = try resolveModelPath(model)
         let machine = BenchMachine.current(threads: threads)
         BenchLog.say("machine: \(machine.summary)", quiet: quiet)
-        let session: BraidSession
-        do {
-            session = try BraidSession(model: url, blasThreads: threads)
-        } catch {
-            throw CLIFailure(.invalidInput, "error: cannot load model \(url.path): \(error)")
-        }
         var variants: [Setting.Variant] = [.attend]
         if compareReprefill { variants.append(.recompute) }
         if compareGraph != nil { variants.append(.other) }
@@ -97,6 +91,25 @@ struct BenchGraphCommand: ParsableCommand {
                 var overrides = ["paths": String(p), "finish": "all", "path_tokens": String(tokens)]
                 if params.contains("summary_tokens") { overrides["summary_tokens"] = String(summaryTokens) }
                 graphs[Setting(paths: p, variant: variant)] = try loadGraph(file, overrides)
+            }
+        }
+        try SessionLoading.quickCheck(counts.flatMap { p in variants.compactMap { graphs[Setting(paths: p, variant: $0)] } },
+                                      model: url, memoryLimit: nil)
+        let session: BraidSession
+        do {
+            session = try BraidSession(model: url, blasThreads: threads)
+        } catch {
+            throw CLIFailure(.invalidInput, "error: cannot load model \(url.path): \(error)")
+        }
+        // Every setting is checked before any runs (each run checks again), so a P that can't fit is refused at once.
+        for p in counts {
+            for variant in variants {
+                guard let g = graphs[Setting(paths: p, variant: variant)] else { continue }
+                do {
+                    _ = try session.check(graph: g, inputs: inputs(for: g))
+                } catch let error as RunError {
+                    throw CLIFailure(error.isInputError ? .invalidInput : .runFailure, "error: \(error)")
+                }
             }
         }
         BenchLog.say("warm-up…", quiet: quiet)
@@ -143,9 +156,14 @@ struct BenchGraphCommand: ParsableCommand {
         return names
     }
 
+    /// The run's inputs: `--question`, when the graph takes a question.
+    private func inputs(for g: Graph) -> [String: String] {
+        g.input(named: "question") == nil ? [:] : ["question": question]
+    }
+
     /// One run with fixed budgets; times the summary phase from the trace events as they arrive.
     private func timedRun(_ session: BraidSession, _ g: Graph, recompute: Bool) throws -> GraphRunSample {
-        let options = RunOptions(inputs: g.input(named: "question") == nil ? [:] : ["question": question],
+        let options = RunOptions(inputs: inputs(for: g),
                                  seed: seed, recomputeMergedKV: recompute, fixedBudgets: true)
         var branches: Set<String> = []
         var lastBranchStop: Double?

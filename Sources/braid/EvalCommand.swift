@@ -101,7 +101,7 @@ struct EvalCommand: ParsableCommand {
         do { evalTask = try EvalTasks.named(task) } catch { throw CLIFailure(.usage, "error: \(error)") }
         let problemList = try loadProblems(evalTask)
         let configurations = try loadConfigurations()
-        let session = try loadSession()
+        let session = try loadSession(configurations.map(\.graph))
         let evaluator = Evaluator(task: evalTask.name, seed: seed, temperature: temperature, traceDirectory: traces) { graph, options, observer in
             try session.run(graph: graph, options: options, observer: observer)
         }
@@ -206,10 +206,12 @@ struct EvalCommand: ParsableCommand {
         }
     }
 
-    /// The model, loaded once for every run.
-    private func loadSession() throws -> BraidSession {
-        try SessionLoading.session(at: try resolveModelPath(model), memoryLimit: try SessionLoading.memoryLimit(memoryLimit),
-                                   threads: threads)
+    /// The model, loaded once for every run, after the quick bounds check of every graph.
+    private func loadSession(_ graphs: [Graph]) throws -> BraidSession {
+        let url = try resolveModelPath(model)
+        let limit = try SessionLoading.memoryLimit(memoryLimit)
+        try SessionLoading.quickCheck(graphs, model: url, memoryLimit: limit)
+        return try SessionLoading.session(at: url, memoryLimit: limit, threads: threads)
     }
 
     private func log(_ line: String) {

@@ -49,6 +49,11 @@ struct LogitsCommand: ParsableCommand {
         let report: Report
         do {
             let tokens = try spec.resolve { tokenizer.encode($0) }
+            let ignored = spec.ignoredThoughts(on: session.transformer.config)
+            if !ignored.isEmpty {
+                let names = ignored.map { "'\($0)'" }.joined(separator: ", ")
+                FileHandle.standardError.write(Data("note: the model has no thought embeddings; the thought indices of \(names) are ignored\n".utf8))
+            }
             let logits = try spec.evaluate(tokens, on: session.transformer)
             report = Report(model: session.url.path, tokens: tokens.map { t in
                 TokenReport(index: t.index, segment: t.segment, position: t.position, id: t.id,

@@ -86,8 +86,9 @@ struct RunCommand: ParsableCommand {
         }
         let limit = try SessionLoading.memoryLimit(memoryLimit)
         let url = try resolveModelPath(model)
+        try SessionLoading.quickCheck([loaded], model: url, memoryLimit: limit)
         let session = try SessionLoading.session(at: url, memoryLimit: limit, threads: threads)
-        try preflight(loaded, inputs: inputs, session: session, model: url, memoryLimit: limit)
+        try preflight(loaded, inputs: inputs, session: session)
         let writer: TraceWriter?
         do {
             writer = try trace.map { try TraceWriter(path: $0) }
@@ -120,40 +121,18 @@ struct RunCommand: ParsableCommand {
 }
 
 extension RunCommand {
-    /// Compiles the graph and checks its worst case (the real prompt length, budgets, the model's shape)
-    /// against the context window and `--memory-limit` before decoding anything. A static part that can't fit is refused
-    /// (it is reached whenever every branch runs to its budget); segments that exist only once spawns happen have a
-    /// worst case (every round, every child at full budget) that is rarely reached, so they only get a note, and
-    /// the run stops with exit 3 if it really runs out.
-    func preflight(_ graph: Graph, inputs: [String: String], session: BraidSession, model url: URL, memoryLimit: Int?) throws {
-        let bounds: Bounds
+    /// Runs the session's bounds check (`BraidSession.check`, which `session.run` repeats) up front, to refuse a
+    /// plan that can't fit before the trace file is opened and to print its notes (a run-time spawn worst case
+    /// that would not fit) before decoding starts.
+    func preflight(_ graph: Graph, inputs: [String: String], session: BraidSession) throws {
+        let report: Preflight.Report
         do {
-            let plan = try GraphCompiler.compile(graph)
-            // The prompt's length is known exactly; an input used elsewhere is bounded by its UTF-8 bytes.
-            let values = graph.inputs.compactMap { inputs[$0.name] ?? $0.defaultValue }
-            let prompt: Int
-            do {
-                prompt = try session.promptTokenCount(graph: graph, inputs: inputs)
-            } catch let error as RunError {
-                throw CLIFailure(.invalidInput, "error: \(error)")
-            }
-            let estimate = LengthEstimate(lengths: ["prompt": prompt], inputTokens: values.map(\.utf8.count).max() ?? 0)
-            bounds = try Bounds.compute(plan, model: try ModelShapeReader.shape(model: url.path, kv: "f32"), estimate: estimate)
-        } catch let error as PlanError {
-            if !quiet { FileHandle.standardError.write(Data("note: the plan's bounds were not checked: \(error)\n".utf8)) }
-            return
+            report = try session.check(graph: graph, inputs: inputs)
+        } catch let error as RunError {
+            throw CLIFailure(error.isInputError ? .invalidInput : .runFailure, "error: \(error)")
         }
-        let violations = bounds.violations(memoryLimit: memoryLimit)
-        if !quiet {
-            let runTime = violations.filter(\.runTime)
-            if let first = runTime.first {
-                let more = runTime.count > 1 ? " (and \(runTime.count - 1) more run-time segments)" : ""
-                FileHandle.standardError.write(Data("note: in the worst case (every spawn round, every child at full budget) \(first.error)\(more)\n".utf8))
-            }
-        }
-        if let error = violations.first(where: { !$0.runTime })?.error {
-            throw CLIFailure(.invalidInput, "error: refused before running: \(error) (see `braid plan \(self.graph)`)")
-        }
+        guard !quiet else { return }
+        for note in report.notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
     }
 }
 

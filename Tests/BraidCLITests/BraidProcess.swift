@@ -42,6 +42,13 @@ struct BraidProcess {
                        error: String(decoding: errorData, as: UTF8.self))
     }
 
+    /// A fresh, empty temporary folder's path.
+    static func temporaryFolder() throws -> String {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("braid-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder.path
+    }
+
     /// Writes `text` to a fresh temporary file and returns its path.
     static func temporaryFile(_ text: String, name: String = "graph.yaml") throws -> String {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("braid-cli-\(UUID().uuidString)")

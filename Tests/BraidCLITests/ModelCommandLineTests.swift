@@ -52,5 +52,42 @@ import Testing
         let path = try BraidProcess.temporaryFile("{ not json", name: "layout.json")
         let outcome = try BraidProcess.run(["logits", "--layout", path])
         #expect(outcome.status == 1, "stderr: \(outcome.error)")
+        #expect(outcome.error.hasPrefix("\(path): not a layout file: "), "stderr: \(outcome.error)")
+    }
+
+    /// Hostile layouts, each with the message that must follow the file's path on stderr.
+    static let hostileLayouts: [(String, String)] = [
+        (#"{"segments": [{"name": "p"}], "tokens": [{"segment": "p", "id": 49152}]}"#,
+         "token 0 (segment 'p'): id 49152 is outside the model's vocabulary 0..<49152"),
+        (#"{"segments": [{"name": "p"}], "tokens": [{"segment": "p", "id": 1}, {"segment": "p", "id": -7}]}"#,
+         "token 1 (segment 'p'): id -7 is outside the model's vocabulary 0..<49152"),
+        (#"{"segments": [{"name": "p"}], "tokens": [{"segment": "p", "id": 1, "position": 9223372036854775807}]}"#,
+         "tokens[0]: position 9223372036854775807 is too large (the position after it would overflow)"),
+        (#"{"segments": [{"name": "p", "start": 9223372036854775806}], "tokens": [{"segment": "p", "text": "Hello world"}]}"#,
+         "tokens[0]: position 9223372036854775807 is too large (the position after it would overflow)"),
+        (#"{"segments": [{"name": "a", "sees": ["b"]}, {"name": "b", "sees": ["a"]}], "tokens": [{"segment": "a", "id": 1}]}"#,
+         "segments see each other in a cycle ('a' sees 'b' sees 'a'); a segment must be writable after everything it sees"),
+        (#"{"segments": [{"name": "p"}], "tokens": []}"#, "the layout has no tokens: 'tokens' is empty"),
+        (#"{"segments": [{"name": "p", "thought": -1}], "tokens": [{"segment": "p", "id": 1}]}"#, "segment 'p': thought -1 is negative"),
+    ]
+
+    @Test(arguments: hostileLayouts)
+    func aHostileLayoutIsInvalidInputNamingWhatIsWrong(layout: String, message: String) throws {
+        let path = try BraidProcess.temporaryFile(layout, name: "layout.json")
+        let outcome = try BraidProcess.run(["logits", "--layout", path])
+        #expect(outcome.status == 1, "stderr: \(outcome.error)")
+        #expect(outcome.error == "\(path): \(message)\n")
+        #expect(outcome.output.isEmpty)
+    }
+
+    @Test func thoughtIndicesOnAModelWithoutThoughtEmbeddingsAreIgnoredWithANote() throws {
+        let layout = #"{"segments": [{"name": "p"}, {"name": "a", "thought": 3, "sees": ["p"]}], "tokens": [{"segment": "p", "id": 1}, {"segment": "a", "id": 2}]}"#
+        let plain = #"{"segments": [{"name": "p"}, {"name": "a", "sees": ["p"]}], "tokens": [{"segment": "p", "id": 1}, {"segment": "a", "id": 2}]}"#
+        let with = try BraidProcess.run(["logits", "--layout", try BraidProcess.temporaryFile(layout, name: "layout.json")])
+        let without = try BraidProcess.run(["logits", "--layout", try BraidProcess.temporaryFile(plain, name: "layout.json")])
+        #expect(with.status == 0 && without.status == 0, "stderr: \(with.error) \(without.error)")
+        #expect(with.error == "note: the model has no thought embeddings; the thought indices of 'a' are ignored\n")
+        #expect(without.error.isEmpty, "stderr: \(without.error)")
+        #expect(with.output == without.output, "SmolLM2 has no thought embeddings: the logits are the same")
     }
 }

@@ -38,11 +38,53 @@ import Testing
         #expect(try tokens(batched.output) == tokens(sequential.output))
     }
 
-    @Test func aMemoryLimitTooSmallForThePromptFailsCleanly() throws {
+    @Test func aMemoryLimitTooSmallForThePlanIsRefusedBeforeRunning() throws {
         let outcome = try BraidProcess.run(Self.small + ["--memory-limit", "100KB"])
-        #expect(outcome.status != 0)
-        #expect(outcome.status != 2, "a memory limit that can't fit is not a usage error")
-        #expect(outcome.error.lowercased().contains("limit"), "stderr: \(outcome.error)")
+        // Exactly 1 (invalid input): not 2 (usage), not 3 (a run that failed), not a crash signal.
+        #expect(outcome.status == 1, "stderr: \(outcome.error)")
+        // The 3 paths' budgets alone (3 × 6 tokens × 46,080 bytes) are over the limit: refused before they are compiled.
+        #expect(outcome.error.hasPrefix("error: refused before running: stage 'think' needs 810 KB of KV cache while writing segment 'think[0]'"),
+                "stderr: \(outcome.error)")
+        #expect(outcome.error.contains("over the memory limit of 100 KB"), "stderr: \(outcome.error)")
+        #expect(outcome.output.isEmpty, "nothing ran, so nothing is reported")
+    }
+
+    @Test func aRunTracedToAFileIsDrawnByTraceView() throws {
+        let folder = try BraidProcess.temporaryFolder()
+        let trace = folder + "/run.jsonl", page = folder + "/run.html"
+        let run = try BraidProcess.run(Self.small + ["--trace", trace])
+        #expect(run.status == 0, "stderr: \(run.error)")
+        // The trace holds every token the run reports, thread by thread.
+        let lines = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n")
+        let events = try lines.map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        var traced: [String: [Int]] = [:]
+        for event in events where event["event"] as? String == "tokens" {
+            let thread = try #require(event["thread"] as? String)
+            traced[thread, default: []] += try #require(event["ids"] as? [Int])
+        }
+        var reported: [String: [Int]] = [:]
+        for thread in try Self.threads(run.output) {
+            let name = try #require(thread["name"] as? String)
+            let segments = try #require(thread["segments"] as? [[String: Any]])
+            reported[name] = segments.flatMap { $0["tokens"] as? [Int] ?? [] }
+        }
+        #expect(Set(traced.keys) == ["main", "think[0]", "think[1]", "think[2]"])
+        #expect(traced == reported)
+
+        let view = try BraidProcess.run(["trace", "view", trace, "--out", page])
+        #expect(view.status == 0, "stderr: \(view.error)")
+        let steps = Set(events.filter { $0["event"] as? String == "forward" }.compactMap { $0["step"] as? Int }).count
+        // Three forks out of main and three merges back: six arrows.
+        #expect(view.output == "wrote \(page): 4 threads, \(steps) steps, 6 arrows\n")
+        let html = try String(contentsOfFile: page, encoding: .utf8)
+        for name in ["main", "think[0]", "think[1]", "think[2]"] { #expect(html.contains(">\(name)</text>"), "lane \(name)") }
+    }
+
+    @Test func aTracePageThatCannotBeWrittenIsARunFailure() throws {
+        let file = try BraidProcess.temporaryFile("not a folder", name: "plain")
+        let outcome = try BraidProcess.run(["trace", "view", "Tests/BraidEvalTests/Fixtures/parathinker-8.jsonl", "--out", file + "/run.html"])
+        #expect(outcome.status == 3, "stderr: \(outcome.error)")
+        #expect(outcome.error.hasPrefix("error: cannot write \(file)/run.html"), "stderr: \(outcome.error)")
     }
 
     @Test func countdownProblemsAreDeterministicForASeed() throws {

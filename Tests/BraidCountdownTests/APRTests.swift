@@ -60,9 +60,9 @@ struct APRTests {
 
     @Test("Every APR trace of 1,000 problems replays through the spawn/join rules into exactly its strings")
     func replayRoundTrip() throws {
-        try #require(thousandAPRRecords.count == 1_000)
+        try #require(try thousandAPRRecords().count == 1_000)
         var spawning = 0
-        for (problem, record) in zip(thousandProblems, thousandAPRRecords) {
+        for (problem, record) in try zip(thousandProblems(), thousandAPRRecords()) {
             let thread = try #require(record.apr)
             let steps = try APRReplay.steps(of: thread, rootPrompt: record.prompt)
             #expect(steps.count == thread.segments.count)
@@ -81,7 +81,7 @@ struct APRTests {
     @Test("Child strings start with 'Moving to Node #' and their Current State; parents continue after the join")
     func segmentShapes() throws {
         let solver = try TraceSolver(settings: SolverSettings(format: .apr, seed: 4))
-        let records = thousandProblems.prefix(100).map(solver.solve)
+        let records = try thousandProblems().prefix(100).map(solver.solve)
         let spawned = records.compactMap(\.apr).filter { !$0.children.isEmpty }
         try #require(!spawned.isEmpty)
         for thread in spawned {
@@ -102,7 +102,7 @@ struct APRTests {
     @Test("A tampered recording is reported, not silently replayed")
     func tamperedRecording() throws {
         let solver = try TraceSolver(settings: SolverSettings(format: .apr, seed: 4, promising: 1))
-        let record = try #require(thousandProblems.prefix(50).map(solver.solve).first { $0.apr?.children.isEmpty == false })
+        let record = try #require(try thousandProblems().prefix(50).map(solver.solve).first { $0.apr?.children.isEmpty == false })
         var thread = try #require(record.apr)
         thread.segments[1] = thread.segments[1].replacingOccurrences("<End Sub Searches>", with: "<End Sub Search>")
         #expect(throws: CountdownError.self) { try APRReplay.steps(of: thread, rootPrompt: record.prompt) }
@@ -114,7 +114,7 @@ struct APRTests {
     @Test("Flat output lists every parent segment and child string")
     func flatStrings() throws {
         let solver = try TraceSolver(settings: SolverSettings(format: .apr, seed: 4, promising: 1))
-        let record = try #require(thousandProblems.prefix(50).map(solver.solve).first { $0.apr?.children.isEmpty == false })
+        let record = try #require(try thousandProblems().prefix(50).map(solver.solve).first { $0.apr?.children.isEmpty == false })
         let thread = try #require(record.apr)
         let strings = TrainingString.strings(of: record)
         #expect(strings.filter { $0.role == "parent" }.map(\.text) == thread.segments)

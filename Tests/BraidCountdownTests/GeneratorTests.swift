@@ -23,7 +23,7 @@ struct GeneratorTests {
     @Test("1,000 four-number problems: all solvable, in range, distinct, with a checking solution")
     func onlySolvableProblems() throws {
         let config = GeneratorConfig(count: 4)
-        let problems = thousandProblems  // seed 2024, train split, APR's default ranges
+        let problems = try thousandProblems()  // seed 2024, train split, APR's default ranges
         #expect(problems.count == 1_000)
         #expect(Set(problems.map(\.canonicalKey)).count == 1_000)
         #expect(Set(problems.map(\.id)).count == 1_000)
@@ -57,7 +57,7 @@ struct GeneratorTests {
     @Test("Held-out is disjoint from train whatever the seeds, and each split only holds its own problems")
     func heldOutDisjoint() throws {
         let generator = try ProblemGenerator(config: GeneratorConfig())
-        let train = thousandProblems + (try generator.generate(count: 300, seed: 6, split: .train))
+        let train = try thousandProblems() + (try generator.generate(count: 300, seed: 6, split: .train))
         let heldout = try generator.generate(count: 300, seed: 2024, split: .heldout)
         #expect(Set(train.map(\.canonicalKey)).isDisjoint(with: heldout.map(\.canonicalKey)))
         #expect(train.allSatisfy { ProblemSplit.of(canonicalKey: $0.canonicalKey) == .train && $0.split == .train })

@@ -37,7 +37,7 @@ struct TaskTests {
     @Test("The checker takes whole outputs or what the graphs' answer regexes extract")
     func graphAnswers() throws {
         let task = CountdownTask()
-        for problem in thousandProblems.prefix(50) {
+        for problem in try thousandProblems().prefix(50) {
             let apr = try TraceSolver(settings: SolverSettings(format: .apr, seed: 1)).solve(problem)
             // Graphs/apr.yaml's answer: the path after the second-to-last "Goal Reached".
             let path = try #require(APRProtocol.searchResult(of: apr.text))

@@ -120,14 +120,12 @@ struct TraceViewTests {
     ])
     func malformed(line: String, number: Int, message: String) throws {
         let good = #"{"depth":0,"event":"thread","kind":"main","step":0,"thread":"main"}"#
-        do {
-            _ = try TraceReader.parse(good + "\n" + line + "\n" + good, file: "run.jsonl")
-            Issue.record("a malformed line was accepted")
-        } catch {
-            #expect(error.line == number)
-            #expect(error.description.hasPrefix("run.jsonl:\(number): "))
-            #expect(error.description.contains(message), "\(error.description)")
+        let error = try #require(throws: TraceReader.Failure.self) {
+            try TraceReader.parse(good + "\n" + line + "\n" + good, file: "run.jsonl")
         }
+        #expect(error.line == number)
+        #expect(error.description.hasPrefix("run.jsonl:\(number): "))
+        #expect(error.description.contains(message), "\(error.description)")
     }
 
     @Test("blank lines are skipped, an empty file is an error, line numbers count blank lines")
@@ -135,10 +133,7 @@ struct TraceViewTests {
         let good = #"{"depth":0,"event":"thread","kind":"main","step":0,"thread":"main"}"#
         #expect(try TraceReader.parse("\n" + good + "\n\n", file: "t").count == 1)
         #expect(throws: TraceReader.Failure.self) { try TraceReader.parse("\n\n", file: "t") }
-        do {
-            _ = try TraceReader.parse("\n\n" + good + "\n{", file: "t")
-        } catch {
-            #expect(error.line == 4)
-        }
+        let failure = #expect(throws: TraceReader.Failure.self) { try TraceReader.parse("\n\n" + good + "\n{", file: "t") }
+        #expect(failure?.line == 4)
     }
 }

@@ -15,6 +15,9 @@ import Testing
         }
     }
 
+    /// A stand-in tokenizer for flat forks' forced prefixes: one token per character.
+    @Sendable static func characterTokens(_ segment: Segment) -> Int { FlatSlot.forcedText(of: segment)?.count ?? 0 }
+
     /// Random lengths (1…6) for every segment of the plan with its spawns instantiated.
     static func randomExpansion(_ plan: Plan, seed: UInt64) throws -> MaskExpansion {
         var random = SplitMix(seed: seed)
@@ -30,7 +33,7 @@ import Testing
         }() {
             values[segment.id] = random.next(in: 1...6)
         }
-        return try MaskExpansion.expand(plan, lengths: MaskLengths(values))
+        return try MaskExpansion.expand(plan, lengths: MaskLengths(values), prefixTokens: characterTokens)
     }
 
     @Test func everyLibraryGraphCompilesOrIsAKnownGap() throws {
@@ -117,7 +120,7 @@ enum MaskProperties {
             let indexes = tokensOf[segment.id] ?? []
             let positions = indexes.map { expansion.tokens[$0].position }
             length[segment.id] = positions.count
-            let lMax = plan.fork(containing: segment.id)?.segments.map { tokensOf[$0]?.count ?? 0 }.max() ?? 0
+            let lMax = plan.fork(containing: segment.id).map { FlatSlot.length(of: $0, in: plan, prefixTokens: GraphPropertyTests.characterTokens) } ?? 0
             let start = (segment.placement.after.map { end[$0] ?? 0 }.max() ?? 0)
                 + segment.placement.plus.reduce(0) { $0 + (length[$1] ?? 0) } + (segment.placement.slot ?? 0) * lMax
             #expect(positions == Array(start..<(start + positions.count)), "\(graph): \(segment.id) positions \(positions)")
@@ -133,8 +136,8 @@ enum MaskProperties {
             let starts = fork.segments.compactMap { tokensOf[$0]?.first.map { expansion.tokens[$0].position } }
             let parentEnd = fork.at.flatMap { end[$0] } ?? 0
             if plan.segments.first(where: { fork.segments.contains($0.id) })?.placement.rule == .flat {
-                // Naive flattening: branch i starts at the parent's end + i × l_max (the longest branch).
-                let lMax = fork.segments.map { tokensOf[$0]?.count ?? 0 }.max() ?? 0
+                // Naive flattening: branch i starts at the parent's end + i × l_max (the largest budget).
+                let lMax = FlatSlot.length(of: fork, in: plan, prefixTokens: GraphPropertyTests.characterTokens)
                 for (i, segment) in fork.segments.enumerated() {
                     #expect(tokensOf[segment]?.first.map { expansion.tokens[$0].position } == parentEnd + i * lMax,
                             "\(graph): flat branch \(segment) does not start at slot \(i)")

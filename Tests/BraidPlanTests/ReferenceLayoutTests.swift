@@ -57,8 +57,9 @@ import Testing
         var random = SplitMix(seed: UInt64(paths) * 31)
         let prompt = random.next(in: 1...10)
         let think = random.next(in: 1...7)
-        let expansion = try MaskExpansion.expand(plan, lengths: MaskLengths(["prompt": prompt, "think": think, "summary": 3]))
-        // Paths of equal length laid end to end: positions 0, 1, 2, … in write order, visibility still two-phase.
+        // Paths that fill their slot exactly: positions 0, 1, 2, … in write order, visibility still two-phase.
+        let expansion = try MaskExpansion.expand(plan, lengths: MaskLengths(["prompt": prompt, "think": think, "summary": 3,
+                                                                              "slot": think]))
         #expect(expansion.tokens.map(\.position) == Array(0..<expansion.count))
         let owners = ReferenceRule.layout(prompt: prompt, paths: Array(repeating: think, count: paths), summary: 3).owners
         for q in 0..<expansion.count {
@@ -69,15 +70,22 @@ import Testing
         }
     }
 
-    @Test func flatPathsOfUnequalLengthTakeSlotsOfTheLongest() throws {
-        // The paper's m = l_x + i·l_max + t: shorter paths leave gaps, none overlap.
-        let plan = try LibraryGraphs.plan("parathinker-flat", ["paths": "3"])
-        let lengths = [4, 7, 2]
+    @Test func flatPathsTakeSlotsOfTheLargestBudget() throws {
+        // The paper's m = l_x + i·l_max + t with l_max fixed before decoding (so paths decode side by side):
+        // forced prefix (here 1 token) + path_tokens 7 = 8. Shorter paths leave gaps, none overlap.
+        let plan = try LibraryGraphs.plan("parathinker-flat", ["paths": "3", "path_tokens": "7"])
+        let lengths = [4, 8, 2]
         var values = ["prompt": 5, "summary": 2]
         for (j, length) in lengths.enumerated() { values["think[\(j)]"] = length }
-        let expansion = try MaskExpansion.expand(plan, lengths: MaskLengths(values))
+        let expansion = try MaskExpansion.expand(plan, lengths: MaskLengths(values)) { segment in
+            FlatSlot.forcedText(of: segment) == nil ? 0 : 1
+        }
         let starts = (0..<3).compactMap { j in expansion.tokens.first { $0.segment == "think[\(j)]" }?.position }
-        #expect(starts == [5, 5 + 7, 5 + 14])
-        #expect(expansion.tokens.first { $0.segment == "summary" }?.position == 5 + 14 + 2)
+        #expect(starts == [5, 5 + 8, 5 + 16])
+        // The flat summary starts after the last branch's end (not after its slot).
+        #expect(expansion.tokens.first { $0.segment == "summary" }?.position == 5 + 16 + 2)
+        // Without a way to count the forced prefix the slot is unknown: an error says what to give.
+        #expect(throws: PlanError.self) { try MaskExpansion.expand(plan, lengths: MaskLengths(values)) }
+        #expect(try MaskExpansion.expand(plan, lengths: MaskLengths(values.merging(["slot": 8]) { a, _ in a })) == expansion)
     }
 }

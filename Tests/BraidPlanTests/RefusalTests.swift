@@ -6,18 +6,15 @@ import Testing
     @Test func aBudgetOverTheContextWindowNamesTheSegment() throws {
         let plan = try LibraryGraphs.plan("parathinker", ["paths": "2", "path_tokens": "9000"])
         let bounds = try Bounds.compute(plan, model: .smolLM2)
-        #expect(throws: PlanError.self) { try bounds.check() }
-        do {
-            try bounds.check()
-        } catch let error as PlanError {
-            guard case .contextOverflow(let segment, _, let context, _) = error else {
-                Issue.record("expected a context overflow, got \(error)")
-                return
-            }
-            #expect(segment == "think[0]")
-            #expect(context == 8192)
-            #expect(error.description.contains("think[0]"))
+        let error = try #require(throws: PlanError.self) { try bounds.check() }
+        guard case .contextOverflow(let segment, _, let context, _) = error else {
+            Issue.record("expected a context overflow, got \(error)")
+            return
         }
+        #expect(segment == "think[0]")
+        #expect(context == 8192)
+        #expect(error.description.hasPrefix("segment 'think[0]' can reach "), "\(error)")
+        #expect(error.description.contains("over the model's context window of 8192"), "\(error)")
     }
 
     @Test func spawnWorstCasesAreRunTimeNotesWhileTheStaticPartStillIsChecked() throws {
@@ -44,37 +41,18 @@ import Testing
         let plan = try LibraryGraphs.plan("parathinker", ["paths": "8"])
         let bounds = try Bounds.compute(plan, model: .smolLM2)
         #expect(throws: Never.self) { try bounds.check(memoryLimit: bounds.peakKVBytes) }
-        do {
+        let error = try #require(throws: PlanError.self, "a limit one byte under the peak is refused") {
             try bounds.check(memoryLimit: bounds.peakKVBytes - 1)
-            Issue.record("a limit one byte under the peak was accepted")
-        } catch let error as PlanError {
-            guard case .memoryOverLimit(let segment, let bytes, _, let stage) = error else {
-                Issue.record("expected memory over limit, got \(error)")
-                return
-            }
-            #expect(stage == "summary")
-            #expect(segment == "summary")
-            #expect(bytes == bounds.peakKVBytes)
         }
-    }
-
-    @Test func aMergeOfAKilledFirstFinishForkWithNothingLeftIsRefused() throws {
-        var builder = PlanBuilder(graph: "killed")
-        try builder.text(step: "prompt", content: .text(template: "Q", maxTokens: nil))
-        try builder.fork(step: "think", ForkSpec(generations: Array(repeating: Decoding(maxTokens: 8), count: 3),
-                                                 finish: .first, unfinished: .kill))
-        // Under `first` only one branch survives, and it may be any of the three: reading two is not enough.
-        #expect(throws: PlanError.nothingToRead(merge: "summary", fork: "think", reason: "")) {
-            do {
-                try builder.merge(step: "summary", fork: "think", MergeSpec(mode: .attend, branches: [0, 1], generation: Decoding(maxTokens: 4)))
-            } catch PlanError.nothingToRead(let merge, let fork, _) {
-                throw PlanError.nothingToRead(merge: merge, fork: fork, reason: "")
-            }
+        guard case .memoryOverLimit(let segment, let bytes, _, let stage) = error else {
+            Issue.record("expected memory over limit, got \(error)")
+            return
         }
-        // Reading all three always finds the survivor.
-        #expect(throws: Never.self) {
-            try builder.merge(step: "summary", fork: "think", MergeSpec(mode: .attend, generation: Decoding(maxTokens: 4)))
-        }
+        #expect(stage == "summary")
+        #expect(segment == "summary")
+        #expect(bytes == bounds.peakKVBytes)
+        #expect(error.description == "stage 'summary' needs \(ByteCount.format(bytes)) of KV cache while writing segment 'summary', "
+                + "over the memory limit of \(ByteCount.format(bytes - 1))")
     }
 
     @Test func aSecondMergeOfAReleasedForkIsRefused() throws {
@@ -82,17 +60,26 @@ import Testing
         try builder.text(step: "prompt", content: .text(template: "Q", maxTokens: nil))
         try builder.fork(step: "think", ForkSpec(generations: Array(repeating: Decoding(maxTokens: 8), count: 2)))
         try builder.merge(step: "first", fork: "think", MergeSpec(mode: .text, generation: nil))
-        #expect(throws: PlanError.self) {
+        let error = try #require(throws: PlanError.self) {
             try builder.merge(step: "again", fork: "think", MergeSpec(mode: .attend, generation: Decoding(maxTokens: 4)))
         }
+        #expect(error.description == "merge 'again' reads fork 'think', but 'first' already merged it and its branches are released then")
     }
 
     @Test func missingLengthsNameTheSegment() throws {
         let plan = try LibraryGraphs.plan("parathinker", ["paths": "2"])
-        #expect(throws: PlanError.badLengths(segment: "summary", reason: "no length given; add summary=N (or summary=N) to --lengths")) {
+        // A step with one segment is named once; a fork's branch by its segment id or by its step.
+        #expect(throws: PlanError.badLengths(segment: "summary", reason: "no length given; add summary=N to --lengths")) {
             try MaskExpansion.expand(plan, lengths: MaskLengths(["prompt": 3, "think": 2]))
         }
-        #expect(throws: PlanError.self) { try MaskLengths.parse("prompt=-1") }
-        #expect(throws: PlanError.self) { try MaskLengths.parse("prompt") }
+        #expect(throws: PlanError.badLengths(segment: "think[0]", reason: "no length given; add think[0]=N or think=N to --lengths")) {
+            try MaskExpansion.expand(plan, lengths: MaskLengths(["prompt": 3, "summary": 2]))
+        }
+        #expect(throws: PlanError.badLengths(segment: "prompt", reason: "'-1' is not a token count (a whole number ≥ 0)")) {
+            try MaskLengths.parse("prompt=-1")
+        }
+        #expect(throws: PlanError.badLengths(segment: "prompt", reason: "expected name=count, e.g. prompt=12")) {
+            try MaskLengths.parse("prompt")
+        }
     }
 }

@@ -136,7 +136,7 @@ struct ForkTests {
     @Test("an input the graph does not declare is refused, naming the graph's inputs")
     func badInput() throws {
         let graph = try Fixtures.graph("parathinker.yaml")
-        #expect(throws: RunError.self) {
+        #expect(throws: RunError.badInput("graph 'parathinker' has no input 'questoin' (inputs: question)")) {
             try BraidRunner.run(graph: graph, on: ScriptedModel(documents: []), options: RunOptions(inputs: ["questoin": "x"]))
         }
     }

@@ -66,7 +66,7 @@ struct RealModelTests {
     func referenceLayout() throws {
         let fixture = try ReferenceLayout.load()
         let model = RecordingModel(try RealModel.model())
-        guard let tokenizer = (model.inner as? TransformerModel)?.tokenizer else { return }
+        let tokenizer = try #require((model.inner as? TransformerModel)?.tokenizer, "the real model is a TransformerModel with a tokenizer")
         let texts = fixture.owners.map { owner in tokenizer.decode(fixture.tokens(of: owner)) }
         let graph = Graph(name: "reference-layout", prompt: .text(Template(literal: texts[0])), steps: [
             Step(id: "paths", kind: .fork(Fork(count: 2, prefix: .list([Template(literal: texts[1]), Template(literal: texts[2])]),

@@ -31,7 +31,7 @@ struct GGUFSummaryTests {
 
     @Test("the real model's summary")
     func real() throws {
-        guard let file = try GGUFRealModelTests.openModel() else { return }
+        let file = try GGUFRealModelTests.openModel()
         let s = GGUFModelSummary(file)
         #expect(s.architecture == "llama" && s.layers == 30 && s.heads == 9 && s.kvHeads == 3)
         #expect(s.headDimension == 64 && s.embeddingLength == 576 && s.contextLength == 8192)

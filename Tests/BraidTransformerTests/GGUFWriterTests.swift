@@ -93,7 +93,8 @@ struct GGUFWriterTests {
         let file = try GGUFFile(data: try writer.serialized())
         #expect(file.alignment == 256 && file.metadata.int("general.alignment") == 256)
         #expect(file.tensors.allSatisfy { $0.offset % 256 == 0 })
-        #expect(throws: GGUFError.self) { try GGUFWriter(alignment: 24) }
+        #expect(throws: GGUFError.badAlignment("24 is not a power of two")) { try GGUFWriter(alignment: 24) }
+        #expect(GGUFError.badAlignment("24 is not a power of two").description == "bad general.alignment: 24 is not a power of two")
     }
 
     @Test("files written to disk open through mmap, also as version 2")
@@ -111,13 +112,23 @@ struct GGUFWriterTests {
         #expect(try file.dequantized(try file.requireTensor(named: "x")).count == 64)
     }
 
-    @Test("the writer refuses inconsistent input")
+    @Test("the writer refuses inconsistent input, naming the tensor and what does not fit")
     func writerRefuses() throws {
         var writer = try GGUFWriter()
-        #expect(throws: GGUFError.self) { try writer.addTensor(name: "q", dimensions: [48], values: testValues(48, seed: 1), type: .q8_0) }
-        #expect(throws: GGUFError.self) { try writer.addTensor(name: "s", dimensions: [4, 2], values: [1, 2, 3]) }
-        #expect(throws: GGUFError.self) { try writer.addTensor(name: "e", dimensions: [32], type: .q8_0, encoded: [1, 2]) }
+        /// What a user reads when `body` is refused (nil when it is accepted).
+        func refusal(_ body: () throws -> Void) -> String? {
+            do { try body(); return nil } catch { return "\(error)" }
+        }
+        #expect(refusal { try writer.addTensor(name: "q", dimensions: [48], values: testValues(48, seed: 1), type: .q8_0) }
+                == "tensor 'q': row length 48 is not a multiple of the Q8_0 block size 32")
+        #expect(refusal { try writer.addTensor(name: "s", dimensions: [4, 2], values: [1, 2, 3]) }
+                == "tensor 's': 3 values given, shape [4, 2] needs 8")
+        #expect(refusal { try writer.addTensor(name: "e", dimensions: [32], type: .q8_0, encoded: [1, 2]) }
+                == "tensor 'e': 2 bytes given, Q8_0 shape [32] needs 34")
+        #expect(refusal { try writer.addTensor(name: "z", dimensions: [4, 0], values: []) }
+                == "tensor 'z': shape [4, 0] needs 1 to 4 positive dimensions")
         try writer.addTensor(name: "dup", dimensions: [1], values: [1])
-        #expect(throws: GGUFError.self) { try writer.addTensor(name: "dup", dimensions: [1], values: [1]) }
+        #expect(refusal { try writer.addTensor(name: "dup", dimensions: [1], values: [1]) } == "tensor 'dup': appears more than once")
+        #expect(writer.tensors.map(\.name) == ["dup"], "refused tensors are not added")
     }
 }

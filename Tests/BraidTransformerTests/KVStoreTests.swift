@@ -75,26 +75,6 @@ import Testing
         #expect(throws: KVError.self) { try kv.truncate(s, to: -1) }
     }
 
-    @Test("a fork shares full blocks and copies a shared partial block on write")
-    func forkCopyOnWrite() throws {
-        let kv = store()
-        let s = try kv.makeSegment()
-        _ = try kv.reserve(s, count: 6)  // one full block, one with 2 rows
-        let tail = try kv.blocks(of: s)[1]
-        kv.rows(block: tail, layer: 1, value: true)[0] = 42
-        let f = try kv.fork(s, thought: 3)
-        #expect(kv.blocksInUse == 2)
-        #expect(try kv.thought(of: f) == 3)
-        #expect(try kv.reserve(f, count: 1) == 6)
-        #expect(kv.blocksInUse == 3)
-        let forkTail = try kv.blocks(of: f)[1]
-        #expect(forkTail != tail)
-        #expect(try kv.blocks(of: f)[0] == kv.blocks(of: s)[0])
-        #expect(kv.rows(block: forkTail, layer: 1, value: true)[0] == 42, "copied rows keep their values")
-        try kv.release(s)
-        #expect(kv.blocksInUse == 2)
-    }
-
     @Test("a byte limit refuses growth with a clear error and leaves the segment as it was")
     func byteLimit() throws {
         let probe = store()

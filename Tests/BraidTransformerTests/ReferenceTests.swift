@@ -141,7 +141,7 @@ struct ReferenceTests {
         let resolved = try spec.resolve { tokenizer.encode($0) }
         #expect(resolved.map(\.id) == layout.tokens)
         #expect(resolved.map(\.position) == layout.positions)
-        guard resolved.count == layout.tokens.count else { return }
+        try #require(resolved.count == layout.tokens.count)
         let logits = try spec.evaluate(resolved, on: RealModel.transformer())
         for i in layout.tokens.indices {
             _ = check(logits.row(i), against: layout.top5_per_token[i], "token \(i)")

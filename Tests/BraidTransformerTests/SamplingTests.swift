@@ -92,10 +92,11 @@ import Testing
 
     @Test("parameters outside their ranges are reported")
     func validation() {
-        #expect(SamplingParameters(topP: 0).problem() != nil)
-        #expect(SamplingParameters(topK: -1).problem() != nil)
-        #expect(SamplingParameters(minP: 2).problem() != nil)
-        #expect(SamplingParameters(repetitionPenalty: 0).problem() != nil)
+        #expect(SamplingParameters(topP: 0).problem() == "top-p must be in (0, 1], is 0.0")
+        #expect(SamplingParameters(topK: -1).problem() == "top-k must be ≥ 0, is -1")
+        #expect(SamplingParameters(minP: 2).problem() == "min-p must be in [0, 1], is 2.0")
+        #expect(SamplingParameters(repetitionPenalty: 0).problem() == "repetition penalty must be > 0, is 0.0")
+        #expect(SamplingParameters(temperature: .nan).problem() == "temperature must be finite")
         #expect(SamplingParameters(temperature: 0.8, topK: 40, topP: 0.9).problem() == nil)
     }
 }

@@ -156,7 +156,18 @@ struct SyntheticModel {
 }
 
 /// Largest absolute difference between two equally long float sequences.
+///
+/// NaN — which fails every `<` and `>` comparison — when the lengths differ, when both are empty, or
+/// when any value is NaN: a short, empty or broken logits row must never pass as "close" (zip alone
+/// would compare only the common prefix, and `max` skips NaN).
 func maxDifference<A: Collection, B: Collection>(_ a: A, _ b: B) -> Float
 where A.Element == Float, B.Element == Float {
-    zip(a, b).reduce(Float(0)) { max($0, abs($1.0 - $1.1)) }
+    guard a.count == b.count, !a.isEmpty else { return .nan }
+    var worst: Float = 0
+    for (x, y) in zip(a, b) {
+        let difference = abs(x - y)
+        if difference.isNaN { return .nan }
+        worst = max(worst, difference)
+    }
+    return worst
 }

@@ -48,13 +48,15 @@ import Testing
     }
 
     @Test func chatWrapsTheTextLikeTheReferencePrompt() throws {
-        let tokenizer = try TokenizerFixtures.tokenizer()
+        // The fixture's first greedy prompt is HF's tokenization of the ChatML user turn plus the assistant opening.
+        let greedy = try TokenizerFixtures.entries("greedy")
+        let entry = try #require(greedy.first { ($0["prompt"] as? String) == "<|im_start|>user\nWhat is 12*13?<|im_end|>\n<|im_start|>assistant\n" },
+                                 "the fixture has the chat prompt for 'What is 12*13?'")
+        let expected = try TokenizerFixtures.ids(entry["prompt_ids"])
         let run = try Self.braid(["tokenize", "--chat", "--model", ModelCache.defaultModel.path], input: "What is 12*13?")
         #expect(run.status == 0, "stderr: \(run.error)")
-        let prompt = try tokenizer.applyChatTemplate(messages: [(role: "user", content: "What is 12*13?")],
-                                                     addGenerationPrompt: true)
         let ids = try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [Int]
-        #expect(ids?.map { Int32($0) } == tokenizer.encode(prompt))
+        #expect(ids?.map { Int32($0) } == expected)
     }
 
     @Test func badInputExitsWithOneAndSaysWhy() throws {

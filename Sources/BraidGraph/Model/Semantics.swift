@@ -15,6 +15,16 @@ extension FinishPolicy {
         case .agree: return nil
         }
     }
+
+    /// Whether a fork of `branches` branches is done. `answers` holds one entry per finished branch, in the
+    /// order they finished: for `agree`, each one's extracted answer (see `Pattern.extract`), otherwise
+    /// anything. `agree(k)` is met once k answers are equal (compared as a vote compares them), or when every
+    /// branch has finished. The one definition of the finish rules, used by the runtime.
+    public func isMet(finished answers: [String?], of branches: Int) -> Bool {
+        if let needed = requiredFinished(of: branches) { return answers.count >= needed }
+        guard case .agree(let k, _) = self else { return false }
+        return TieRule.firstBranch.tally(answers).votes >= k || answers.count >= branches
+    }
 }
 
 extension Pattern {
@@ -24,14 +34,20 @@ extension Pattern {
         return try NSRegularExpression(pattern: source)
     }
 
-    /// The extracted value of the chosen match in `text`: the named group `preferredGroup` if the pattern
-    /// has it and it took part, else group 1, else the whole match. Nil when nothing matches.
-    public func extract(from text: String, occurrence: Occurrence = .last, preferredGroup: String = "answer",
-                        values: [String: String] = [:]) -> String? {
-        guard let regex = try? regularExpression(values) else { return nil }
-        let range = NSRange(text.startIndex..<text.endIndex, in: text)
-        let matches = regex.matches(in: text, range: range)
-        guard let match = occurrence == .first ? matches.first : matches.last else { return nil }
+    /// Every match of `regex` in `text`, in order.
+    public static func matches(_ regex: NSRegularExpression, in text: String) -> [NSTextCheckingResult] {
+        regex.matches(in: text, range: NSRange(text.startIndex..<text.endIndex, in: text))
+    }
+
+    /// The match that counts under `occurrence` (the first or the last), if any.
+    public static func match(_ regex: NSRegularExpression, in text: String, occurrence: Occurrence) -> NSTextCheckingResult? {
+        let all = matches(regex, in: text)
+        return occurrence == .first ? all.first : all.last
+    }
+
+    /// The extracted value of a match of this pattern: the named group `preferredGroup` if the pattern has it
+    /// and it took part, else group 1 if it took part, else the whole match.
+    public func value(of match: NSTextCheckingResult, in text: String, preferredGroup: String = "answer") -> String {
         var chosen = match.range
         if captureNames.contains(preferredGroup) {
             let named = match.range(withName: preferredGroup)
@@ -39,21 +55,40 @@ extension Pattern {
         } else if match.numberOfRanges > 1, match.range(at: 1).location != NSNotFound {
             chosen = match.range(at: 1)
         }
-        guard let r = Range(chosen, in: text) else { return nil }
-        return String(text[r])
+        return Range(chosen, in: text).map { String(text[$0]) } ?? ""
     }
 
-    /// Every named capture of the chosen match (captures that did not take part are empty strings).
-    public func captures(in text: String, occurrence: Occurrence = .last, values: [String: String] = [:]) -> [String: String]? {
-        guard let regex = try? regularExpression(values) else { return nil }
-        let matches = regex.matches(in: text, range: NSRange(text.startIndex..<text.endIndex, in: text))
-        guard let match = occurrence == .first ? matches.first : matches.last else { return nil }
+    /// Every named capture of a match of this pattern (captures that did not take part are empty strings).
+    public func captures(of match: NSTextCheckingResult, in text: String) -> [String: String] {
         var out: [String: String] = [:]
         for name in captureNames {
             let r = match.range(withName: name)
             out[name] = r.location == NSNotFound ? "" : Range(r, in: text).map { String(text[$0]) } ?? ""
         }
         return out
+    }
+
+    /// The extracted value (see `value(of:in:preferredGroup:)`) of the chosen match in `text`, with the
+    /// pattern compiled as `regex`. Nil when nothing matches. The one definition of answer, vote, agree and
+    /// child-result extraction, shared by the runtime.
+    public func extract(with regex: NSRegularExpression, from text: String, occurrence: Occurrence = .last,
+                        preferredGroup: String = "answer") -> String? {
+        Pattern.match(regex, in: text, occurrence: occurrence).map { value(of: $0, in: text, preferredGroup: preferredGroup) }
+    }
+
+    /// `extract(with:from:occurrence:preferredGroup:)` with the pattern compiled here; nil also when it does
+    /// not compile (validated graphs' patterns do).
+    public func extract(from text: String, occurrence: Occurrence = .last, preferredGroup: String = "answer",
+                        values: [String: String] = [:]) -> String? {
+        guard let regex = try? regularExpression(values) else { return nil }
+        return extract(with: regex, from: text, occurrence: occurrence, preferredGroup: preferredGroup)
+    }
+
+    /// Every named capture of the chosen match (captures that did not take part are empty strings).
+    public func captures(in text: String, occurrence: Occurrence = .last, values: [String: String] = [:]) -> [String: String]? {
+        guard let regex = try? regularExpression(values),
+              let match = Pattern.match(regex, in: text, occurrence: occurrence) else { return nil }
+        return captures(of: match, in: text)
     }
 }
 

@@ -45,13 +45,12 @@ public struct Bounds: Codable, Equatable, Sendable {
     public static func compute(_ plan: Plan, model: ModelShape, estimate: LengthEstimate = LengthEstimate()) throws -> Bounds {
         let worst = try worstCase(plan)
         let planned = Set(plan.segments.map(\.id))
-        let lengths = estimate.maxTokens(in: worst)
+        let lengths = clamped(estimate.maxTokens(in: worst), segments: worst.segments.count, bytesPerToken: model.kvBytesPerToken)
+        let slots = slotLengths(worst, lengths: lengths)
         var ends: [SegmentID: Int] = [:]
         var segmentBounds: [SegmentBound] = []
         for segment in worst.segments {
-            // A flat fork's slot is its longest branch bound, as the runtime reserves prefix + budget per branch.
-            let slot = segment.placement.slot == nil ? 0
-                : (worst.fork(containing: segment.id)?.segments.compactMap { lengths[$0] }.max() ?? 0)
+            let slot = segment.placement.slot == nil ? 0 : slots[segment.id] ?? 0
             let start = segment.placement.start(ends: ends, lengths: lengths, slotLength: slot) ?? 0
             let length = lengths[segment.id] ?? 0
             ends[segment.id] = start + length
@@ -62,8 +61,7 @@ public struct Bounds: Codable, Equatable, Sendable {
         var peak = 0
         var peakStage = worst.stages.first?.step ?? ""
         var peakWriters = worst.stages.first?.segments ?? []
-        for stage in worst.stages.indices {
-            let live = Liveness.live(at: stage, in: worst).reduce(0) { $0 + (lengths[$1.id] ?? 0) }
+        for (stage, live) in Liveness.liveTokensPerStage(in: worst, lengths: lengths).enumerated() {
             if live > peak {
                 peak = live
                 peakStage = worst.stages[stage].step
@@ -71,9 +69,29 @@ public struct Bounds: Codable, Equatable, Sendable {
             }
         }
         return Bounds(model: model, kvBytesPerToken: model.kvBytesPerToken, segments: segmentBounds,
-                      peakLiveTokens: peak, peakKVBytes: peak * model.kvBytesPerToken, peakStage: peakStage, peakWriters: peakWriters,
+                      peakLiveTokens: peak, peakKVBytes: peak.multiplying(model.kvBytesPerToken), peakStage: peakStage, peakWriters: peakWriters,
                       longestView: segmentBounds.max { $0.viewTokens < $1.viewTokens },
                       maxPositionEnd: segmentBounds.map { $0.maxStart + $0.maxTokens }.max() ?? 0)
+    }
+
+    /// `lengths` with every value at most a cap so large that no sum, position or byte count built from at most
+    /// `segments` of them overflows: a budget of `Int.max` tokens is then bounded by the cap (far past any context
+    /// window) and still refused, instead of crashing the arithmetic.
+    static func clamped(_ lengths: [SegmentID: Int], segments: Int, bytesPerToken: Int) -> [SegmentID: Int] {
+        // Positions add at most a chain of ends, the `plus` lengths and a slot multiple: 4 × segments lengths.
+        let cap = Int.max / 4 / max(1, segments + 2) / max(1, bytesPerToken)
+        return lengths.mapValues { Swift.max(0, Swift.min($0, cap)) }
+    }
+
+    /// Each flat fork branch's slot: the longest branch bound of its fork, as the runtime reserves prefix + budget
+    /// per branch. One pass over the forks.
+    static func slotLengths(_ plan: Plan, lengths: [SegmentID: Int]) -> [SegmentID: Int] {
+        var slots: [SegmentID: Int] = [:]
+        for fork in plan.forks {
+            let longest = fork.segments.compactMap { lengths[$0] }.max() ?? 0
+            for segment in fork.segments where slots[segment] == nil { slots[segment] = longest }
+        }
+        return slots
     }
 
     /// The plan with every spawn instantiated at its worst (all rounds, most children).
@@ -85,10 +103,10 @@ public struct Bounds: Codable, Equatable, Sendable {
                 var factor = 1
                 var level = 1
                 for _ in 1..<template.maxDepth {
-                    level *= template.maxChildren
-                    factor += level
+                    level = level.multiplying(template.maxChildren)
+                    factor = factor.adding(level)
                 }
-                worst.spawns[index].child.maxTokens = template.child.maxTokens * factor
+                worst.spawns[index].child.maxTokens = template.child.maxTokens.multiplying(factor)
             }
             for round in 0..<template.maxRounds {
                 try worst.instantiateSpawn(template.id, round: round, children: template.maxChildren)

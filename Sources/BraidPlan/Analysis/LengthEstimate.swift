@@ -52,13 +52,13 @@ public struct LengthEstimate: Sendable {
             let tokens = textTokens(template)
             return limit.map { min($0, tokens) } ?? tokens
         case .chat(let messages):
-            return messages.reduce(0) { $0 + textTokens($1.text) + chatOverheadPerMessage }
+            return messages.reduce(0) { $0.adding(textTokens($1.text)).adding(chatOverheadPerMessage) }
         case .generate(let generation):
-            return (generation.prefix.map(textTokens) ?? 0) + generation.maxTokens
+            return (generation.prefix.map(textTokens) ?? 0).adding(generation.maxTokens)
         case .splice(let splice):
-            let perSource = max(textTokens(splice.each), splice.failed.map(textTokens) ?? 0) + textTokens(splice.separator)
-            return textTokens(splice.header) + textTokens(splice.footer)
-                + splice.sources.reduce(0) { $0 + (known[$1] ?? 0) + perSource }
+            let perSource = max(textTokens(splice.each), splice.failed.map(textTokens) ?? 0).adding(textTokens(splice.separator))
+            return textTokens(splice.header).adding(textTokens(splice.footer))
+                .adding(splice.sources.reduce(0) { $0.adding(known[$1] ?? 0).adding(perSource) })
         }
     }
 
@@ -75,7 +75,7 @@ public struct LengthEstimate: Sendable {
                     // braces around anything but a name (`\boxed{}`) are literal text.
                     let name = placeholder.split(separator: "?", maxSplits: 1).first.map(String.init) ?? ""
                     let isName = !name.isEmpty && name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." }
-                    tokens += isName ? placeholderTokens(placeholder) : placeholder.utf8.count + 2
+                    tokens = tokens.adding(isName ? placeholderTokens(placeholder) : placeholder.utf8.count + 2)
                 } else if character == "{" || placeholder.count > 64 {
                     inPlaceholder = false
                     tokens += placeholder.utf8.count + 1
@@ -101,10 +101,24 @@ public struct LengthEstimate: Sendable {
         let suffix = parts.count > 1 ? parts[1].utf8.count : 0
         if Self.splicedFields.contains(name) { return 0 }
         if ["i", "i0", "depth"].contains(name) { return 2 }
-        if inputNames?.contains(name) ?? true { return inputTokens + suffix }
-        return variableTokens + suffix
+        if inputNames?.contains(name) ?? true { return inputTokens.adding(suffix) }
+        return variableTokens.adding(suffix)
     }
 
     /// Placeholders standing for text whose length is counted elsewhere.
     static let splicedFields: Set<String> = ["text", "result"]
+}
+
+extension Int {
+    /// `self + other`, stopping at `Int.max` (bounds come from budgets a graph may set to anything).
+    func adding(_ other: Int) -> Int {
+        let (sum, overflow) = addingReportingOverflow(other)
+        return overflow ? (other > 0 ? Int.max : Int.min) : sum
+    }
+
+    /// `self × other`, stopping at `Int.max` / `Int.min`.
+    func multiplying(_ other: Int) -> Int {
+        let (product, overflow) = multipliedReportingOverflow(by: other)
+        return overflow ? ((self > 0) == (other > 0) ? Int.max : Int.min) : product
+    }
 }

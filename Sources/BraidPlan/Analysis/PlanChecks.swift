@@ -3,7 +3,13 @@ public enum PlanChecks {
     /// Throws `PlanError.inconsistent` naming the first segment that breaks a rule: ids unique; a view ends with
     /// its own segment and names only earlier segments, once each; position anchors are earlier segments;
     /// stages are valid and never decrease in write order.
+    /// Linear in the plan's size: every lookup goes through a dictionary built once.
     public static func checkStructure(_ plan: Plan) throws {
+        // The stages listing each segment (normally one).
+        var listedIn: [SegmentID: [Int]] = [:]
+        for (stage, entry) in plan.stages.enumerated() {
+            for id in entry.segments { listedIn[id, default: []].append(stage) }
+        }
         var seen: [SegmentID: Int] = [:]
         var previousStage = 0
         for (index, segment) in plan.segments.enumerated() {
@@ -29,13 +35,13 @@ public enum PlanChecks {
             guard plan.stages.indices.contains(segment.stage), segment.stage >= previousStage else {
                 throw PlanError.inconsistent(segment: segment.id, reason: "stage \(segment.stage) is out of order")
             }
-            guard plan.stages[segment.stage].segments.contains(segment.id) else {
+            guard listedIn[segment.id]?.contains(segment.stage) == true else {
                 throw PlanError.inconsistent(segment: segment.id, reason: "stage \(segment.stage) does not list it")
             }
             previousStage = segment.stage
         }
         for thread in plan.threads {
-            for id in thread.segments where plan.segment(id)?.thread != thread.id {
+            for id in thread.segments where seen[id].map({ plan.segments[$0].thread }) != thread.id {
                 throw PlanError.inconsistent(segment: id, reason: "thread '\(thread.id)' lists it but does not write it")
             }
         }

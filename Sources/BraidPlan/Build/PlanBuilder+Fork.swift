@@ -29,26 +29,23 @@ public struct ForkSpec: Sendable {
     public var finish: FinishRule
     /// For `agree`: the regular expression extracting a branch's answer.
     public var agreeExtract: String?
-    /// What happens to the branches still running then.
-    public var unfinished: Unfinished
 
     /// Creates a fork spec.
     public init(branches: [SegmentContent?], context: BranchContext = .parent, layout: ForkLayout = .shared,
-                thoughts: [Int] = [], finish: FinishRule = .all, agreeExtract: String? = nil, unfinished: Unfinished = .keep) {
+                thoughts: [Int] = [], finish: FinishRule = .all, agreeExtract: String? = nil) {
         self.branches = branches
         self.context = context
         self.layout = layout
         self.thoughts = thoughts
         self.finish = finish
         self.agreeExtract = agreeExtract
-        self.unfinished = unfinished
     }
 
     /// A fork whose branches each decode with the given generation.
     public init(generations: [Decoding], context: BranchContext = .parent, layout: ForkLayout = .shared,
-                thoughts: [Int] = [], finish: FinishRule = .all, unfinished: Unfinished = .keep) {
+                thoughts: [Int] = [], finish: FinishRule = .all) {
         self.init(branches: generations.map { .generate($0) }, context: context, layout: layout, thoughts: thoughts,
-                  finish: finish, unfinished: unfinished)
+                  finish: finish)
     }
 }
 
@@ -67,7 +64,7 @@ extension PlanBuilder {
         }
         // Off the root thread the fork is named after its thread, so a fork nested in branches stays unique.
         let base = parent == Self.mainThread ? step : "\(parent)/\(step)"
-        guard plan.fork(base) == nil else {
+        guard self.fork(base) == nil else {
             throw PlanError.invalidGraph(step: step, reason: "fork '\(base)' is defined twice")
         }
         let stage = plan.stages.count
@@ -79,11 +76,11 @@ extension PlanBuilder {
                 throw PlanError.invalidGraph(step: step, reason: "branch \(i): max_tokens must be positive, got \(generation.maxTokens)")
             }
             let thread = "\(base)[\(i)]"
-            guard contexts[thread] == nil, plan.segment(thread) == nil else {
+            guard contexts[thread] == nil, index.segments[thread] == nil else {
                 throw PlanError.invalidGraph(step: step, reason: "branch '\(thread)' is defined twice")
             }
             threads.append(thread)
-            plan.threads.append(PlanThread(id: thread, parent: parent, fork: step))
+            addThread(PlanThread(id: thread, parent: parent, fork: step))
             contexts[thread] = ThreadContext(view: isolated ? [] : parentContext.view, last: isolated ? nil : parentContext.last)
             guard let content else { continue }
             let place: Placement
@@ -101,9 +98,9 @@ extension PlanBuilder {
             segments.append(thread)
         }
         if !segments.isEmpty { plan.stages.append(Stage(step: step, segments: segments)) }
-        plan.forks.append(ForkPlan(id: base, parent: parent, at: isolated ? nil : parentContext.last, branches: threads,
+        addFork(ForkPlan(id: base, parent: parent, at: isolated ? nil : parentContext.last, branches: threads,
                                    segments: segments, finish: spec.finish, agreeExtract: spec.agreeExtract,
-                                   unfinished: spec.unfinished, context: spec.context))
+                                   context: spec.context))
         return threads
     }
 }
@@ -144,20 +141,19 @@ extension PlanBuilder {
     /// Merges a fork's branches back into the fork's parent thread. Returns the segments it writes.
     @discardableResult
     public mutating func merge(step: String, fork forkID: String, _ spec: MergeSpec) throws -> [SegmentID] {
-        guard let fork = plan.fork(forkID) else {
+        guard let fork = self.fork(forkID) else {
             throw PlanError.invalidGraph(step: step, reason: "merges '\(forkID)', which is not a fork before it")
         }
-        if let earlier = plan.merges.first(where: { $0.fork == forkID }) {
+        if let earlier = index.mergedBy[forkID] {
             throw PlanError.nothingToRead(merge: step, fork: forkID,
-                                          reason: "'\(earlier.id)' already merged it and its branches are released then")
+                                          reason: "'\(earlier)' already merged it and its branches are released then")
         }
         let indexes = spec.branches ?? Array(fork.branches.indices)
         for index in indexes where !fork.branches.indices.contains(index) {
             throw PlanError.invalidGraph(step: step, reason: "reads branch \(index) of '\(forkID)', which has \(fork.branches.count)")
         }
-        try checkSomethingLeft(step: step, fork: fork, reading: indexes.count)
         let readThreads = indexes.map { fork.branches[$0] }
-        let sources = readThreads.flatMap { plan.thread($0)?.segments ?? [] }
+        let sources = readThreads.flatMap { segments(of: $0) }
         guard !sources.isEmpty else {
             throw PlanError.nothingToRead(merge: step, fork: forkID, reason: "its branches write no tokens")
         }
@@ -182,7 +178,7 @@ extension PlanBuilder {
             let place: Placement
             if spec.layout == .afterLongest {
                 place = .afterLongest(lasts)
-            } else if plan.segment(fork.segments.first ?? "")?.placement.rule == .flat {
+            } else if fork.segments.first.flatMap(segment)?.placement.rule == .flat {
                 // After flat branches: right after the last slot's content.
                 place = Placement(.flat, after: lasts)
             } else {
@@ -207,23 +203,7 @@ extension PlanBuilder {
             }
         }
         plan.stages.append(Stage(step: step, segments: written))
-        plan.merges.append(MergePlan(id: id, mode: spec.mode, fork: forkID, sources: sources, segments: written))
+        addMerge(MergePlan(id: id, mode: spec.mode, fork: forkID, sources: sources, segments: written))
         return written
-    }
-
-    /// Refuses a merge that can find every branch it reads killed.
-    private func checkSomethingLeft(step: String, fork: ForkPlan, reading count: Int) throws {
-        guard fork.unfinished == .kill else { return }
-        let total = fork.branches.count
-        let survivors = fork.finish.finishedNeeded(of: total)
-        // The survivors may be any `survivors` of the branches; the worst case puts them all outside the read set.
-        let guaranteed = survivors - (total - count)
-        if count == 0 || guaranteed <= 0 {
-            let which = count == total ? "all \(total) branches" : "\(count) of its \(total) branches"
-            throw PlanError.nothingToRead(
-                merge: step, fork: fork.id,
-                reason: "under finish '\(fork.finish.label)' with unfinished branches killed, only \(survivors) branch(es) survive, "
-                    + "and the \(which) it reads may all be killed, leaving nothing to read")
-        }
     }
 }

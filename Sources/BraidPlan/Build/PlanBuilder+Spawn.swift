@@ -3,7 +3,7 @@ extension PlanBuilder {
     /// template's trigger (the template's own `trigger` field is overwritten). No segments are added: spawning
     /// is decided at run time (see `Plan.instantiateSpawn`).
     public mutating func spawn(_ template: SpawnTemplate) throws {
-        guard let trigger = contexts[template.parent]?.last, let segment = plan.segment(trigger) else {
+        guard let trigger = contexts[template.parent]?.last, let segment = self.segment(trigger) else {
             throw PlanError.invalidGraph(step: template.id, reason: "thread '\(template.parent)' has written nothing to spawn from")
         }
         guard case .generate = segment.content else {
@@ -15,7 +15,7 @@ extension PlanBuilder {
         guard template.child.maxTokens > 0 else {
             throw PlanError.invalidGraph(step: template.id, reason: "a child's max_tokens must be positive, got \(template.child.maxTokens)")
         }
-        guard !plan.spawns.contains(where: { $0.id == template.id }) else {
+        guard index.spawns.insert(template.id).inserted else {
             throw PlanError.invalidGraph(step: template.id, reason: "spawn '\(template.id)' is defined twice")
         }
         var placed = template

@@ -15,6 +15,11 @@ public struct PlanBuilder: Sendable {
     /// The plan built so far (liveness not yet analysed).
     public internal(set) var plan: Plan
     var contexts: [ThreadID: ThreadContext] = [:]
+    /// Where each segment, thread and fork sits in `plan`, and which merge read each fork: lookups in constant
+    /// time, so compiling stays linear in the number of segments (`Plan`'s own lookups scan).
+    var index = BuildIndex()
+    /// When set, the compiler refuses a fork over these limits before building its branches.
+    var compileLimits: CompileLimits?
     /// When set, appended segments join this stage instead of opening their own (branches' nested steps).
     var openStage: Int?
     /// The root thread's id.
@@ -24,6 +29,7 @@ public struct PlanBuilder: Sendable {
     public init(graph: String, params: [String: String] = [:]) {
         plan = Plan(graph: graph, params: params)
         plan.threads = [PlanThread(id: Self.mainThread)]
+        index.threads[Self.mainThread] = 0
         contexts[Self.mainThread] = ThreadContext(view: [], last: nil)
     }
 
@@ -60,10 +66,10 @@ public struct PlanBuilder: Sendable {
 
     /// Records a majority vote over a fork's branches (reads their text only).
     public mutating func vote(step: String, fork forkID: String, pattern: String, tie: String) throws {
-        guard let fork = plan.fork(forkID) else {
+        guard let fork = self.fork(forkID) else {
             throw PlanError.invalidGraph(step: step, reason: "votes over '\(forkID)', which is not a fork before it")
         }
-        let sources = fork.branches.flatMap { plan.thread($0)?.segments ?? [] }
+        let sources = fork.branches.flatMap { segments(of: $0) }
         plan.votes.append(VotePlan(id: step, fork: forkID, sources: sources, pattern: pattern, tie: tie))
     }
 
@@ -89,7 +95,7 @@ public struct PlanBuilder: Sendable {
             throw PlanError.invalidGraph(step: step, reason: "thread '\(thread)' does not exist at this point")
         }
         let id = thread == Self.mainThread ? step : "\(thread)/\(step)"
-        guard plan.segment(id) == nil else {
+        guard index.segments[id] == nil else {
             throw PlanError.invalidGraph(step: step, reason: "segment '\(id)' is written twice")
         }
         return id
@@ -133,9 +139,10 @@ public struct PlanBuilder: Sendable {
         let place = placement ?? context.last.map(Placement.continues) ?? .start
         let segment = Segment(id: id, kind: kind, thread: thread, step: step, branch: branch, placement: place,
                               view: context.view + [id], thought: thought, content: content, stage: stage)
+        index.segments[id] = plan.segments.count
         plan.segments.append(segment)
-        if let index = plan.threads.firstIndex(where: { $0.id == thread }) {
-            plan.threads[index].segments.append(id)
+        if let at = index.threads[thread] {
+            plan.threads[at].segments.append(id)
         }
         context.view.append(id)
         context.last = id

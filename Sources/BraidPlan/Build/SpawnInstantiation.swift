@@ -1,5 +1,6 @@
 extension Plan {
-    /// Adds round `round` of spawn `id` with `children` children to the plan (see `SpawnTemplate`), rewires the
+    /// Adds round `round` of spawn `id` with `children` children (0 when every message failed a required
+    /// lookup: the join then only writes `failed` entries) to the plan (see `SpawnTemplate`), rewires the
     /// segments after it to continue from the parent's continuation, and re-runs liveness analysis.
     /// Rounds must be instantiated in order. The runtime calls this when a spawn block is parsed;
     /// `MaskExpansion` calls it to draw one.
@@ -12,8 +13,8 @@ extension Plan {
         guard let trigger = segment(triggerID) else {
             throw PlanError.inconsistent(segment: triggerID, reason: "spawn '\(id)' round \(round) has no trigger segment; instantiate earlier rounds first")
         }
-        guard children >= 1, children <= template.maxChildren else {
-            throw PlanError.invalidGraph(step: id, reason: "a round spawns 1…\(template.maxChildren) children, asked for \(children)")
+        guard children >= 0, children <= template.maxChildren else {
+            throw PlanError.invalidGraph(step: id, reason: "a round spawns 0…\(template.maxChildren) children, asked for \(children)")
         }
         guard round < template.maxRounds else {
             throw PlanError.invalidGraph(step: id, reason: "spawn allows \(template.maxRounds) round(s), asked for round \(round + 1)")
@@ -53,7 +54,6 @@ extension Plan {
                 if segment.id == "message" {
                     copy.placement = template.context == .parent ? .shared(triggerID) : .start
                 }
-                if copy.thought == 0 { copy.thought = template.childThought }
                 copy.content = renamedContent(segment.content, rename)
                 copy.stage = childStage + segment.stage
                 childStages[segment.stage].append(copy.id)

@@ -6,6 +6,9 @@ extension GraphCompiler {
         guard fork.count >= 1 else {
             throw PlanError.invalidGraph(step: id, reason: "a fork needs at least one branch, got \(fork.count)")
         }
+        if let limits = builder.compileLimits, let generation = fork.generation {
+            try limits.checkFork(id: scopedFork(id, parent: parent), step: id, branches: fork.count, maxTokens: generation.maxTokens)
+        }
         var branches: [SegmentContent?] = []
         var scopes: [Scope] = []
         for i in 0..<fork.count {
@@ -41,14 +44,14 @@ extension GraphCompiler {
         let threads = try builder.fork(step: id, from: parent, ForkSpec(
             branches: branches, context: fork.sees == .isolated ? .isolated : .parent,
             layout: fork.positions == .flat ? .flat : .shared, thoughts: scopes.map(\.thought),
-            finish: finish, agreeExtract: agreeExtract, unfinished: .keep))
+            finish: finish, agreeExtract: agreeExtract))
         try compileSteps(fork.steps, threads: threads, scopes: scopes, into: &builder)
     }
 
     /// A merge on the thread that forked.
     static func compileMerge(_ id: String, _ merge: Merge, thread: ThreadID, scope: Scope, into builder: inout PlanBuilder) throws {
         let forkID = scopedFork(merge.from, parent: thread)
-        guard let fork = builder.plan.fork(forkID) else {
+        guard let fork = builder.fork(forkID) else {
             throw PlanError.invalidGraph(step: id, reason: "merges '\(merge.from)', which is not a fork opened before it on this thread")
         }
         guard fork.parent == thread else {

@@ -7,11 +7,13 @@ import BraidGraph
 /// are rendered per branch; every other variable stays for the runtime. A spawn compiles to its parent's
 /// decoding segment plus a `SpawnTemplate`.
 public enum GraphCompiler {
-    /// Compiles `graph`. Throws `PlanError` naming the step that can't be compiled.
-    public static func compile(_ graph: Graph) throws -> Plan {
+    /// Compiles `graph`. Throws `PlanError` naming the step that can't be compiled, or, with `limits`, the first
+    /// fork whose branches alone can't fit them (before building it: see `CompileLimits`).
+    public static func compile(_ graph: Graph, limits: CompileLimits? = nil) throws -> Plan {
         var params: [String: String] = [:]
         for param in graph.params { params[param.name] = param.value.description }
         var builder = PlanBuilder(graph: graph.name, params: params)
+        builder.compileLimits = limits
         builder.plan.inputs = graph.inputs.map(\.name)
         switch graph.prompt {
         case .text(let template):

@@ -14,14 +14,12 @@ public struct ForkPlan: Codable, Equatable, Sendable {
     public var finish: FinishRule
     /// For `agree`: the regular expression extracting a branch's answer.
     public var agreeExtract: String?
-    /// What happens to branches still running when `finish` is met.
-    public var unfinished: Unfinished
     /// What a branch sees of its parent.
     public var context: BranchContext
 
     /// Creates a fork.
     public init(id: String, parent: ThreadID, at: SegmentID?, branches: [ThreadID], segments: [SegmentID],
-                finish: FinishRule, agreeExtract: String? = nil, unfinished: Unfinished, context: BranchContext) {
+                finish: FinishRule, agreeExtract: String? = nil, context: BranchContext) {
         self.id = id
         self.parent = parent
         self.at = at
@@ -29,12 +27,12 @@ public struct ForkPlan: Codable, Equatable, Sendable {
         self.segments = segments
         self.finish = finish
         self.agreeExtract = agreeExtract
-        self.unfinished = unfinished
         self.context = context
     }
 }
 
-/// When a fork is done.
+/// When a fork is done (its meaning is `FinishPolicy.isMet` in BraidGraph). Branches still running then
+/// are stopped where they stand and kept for a merge; their later segments are never written.
 public enum FinishRule: Codable, Equatable, Sendable {
     /// As soon as one branch finishes (ParaThinker's First-Finish).
     case first
@@ -47,17 +45,6 @@ public enum FinishRule: Codable, Equatable, Sendable {
     /// As soon as `k` finished branches' extracted answers agree.
     case agree(Int)
 
-    /// How many branches of `branches` must have finished for the policy to be met
-    /// (for `agree`, the least number that can satisfy it).
-    public func finishedNeeded(of branches: Int) -> Int {
-        switch self {
-        case .first: return min(1, branches)
-        case .half: return (branches + 1) / 2
-        case .all: return branches
-        case .count(let k), .agree(let k): return min(k, branches)
-        }
-    }
-
     /// Short text form (`first`, `count 3`, `agree 2`).
     public var label: String {
         switch self {
@@ -68,14 +55,6 @@ public enum FinishRule: Codable, Equatable, Sendable {
         case .agree(let k): return "agree \(k)"
         }
     }
-}
-
-/// What happens to a fork's branches that are still running when its finish policy is met.
-public enum Unfinished: String, Codable, Sendable, CaseIterable {
-    /// Stopped where they stand and kept for the merge (ParaThinker merges truncated paths).
-    case keep
-    /// Stopped and dropped: their KV is freed at once and no merge reads them.
-    case kill
 }
 
 /// What a branch or child sees of its parent.

@@ -53,10 +53,9 @@ public struct Plan: Codable, Equatable, Sendable {
         self.answer = nil
     }
 
-    /// The segment with this id, if any.
+    /// The segment with this id, if any (a scan: for many lookups, build `segmentIndex` once).
     public func segment(_ id: SegmentID) -> Segment? {
-        guard let index = segmentIndex[id] else { return nil }
-        return segments[index]
+        segments.first { $0.id == id }
     }
 
     /// Maps each segment id to its index in `segments`.

@@ -32,8 +32,6 @@ public struct SpawnTemplate: Codable, Equatable, Sendable {
     /// When children run steps of their own: their plan, whose root thread starts with the prompt segment
     /// `message` (then `output` if the child decodes before its steps). `nil`: prompt and `child` only.
     public var childPlan: Plan?
-    /// A child's thought-embedding index.
-    public var childThought: Int
     /// Most children one round may spawn.
     public var maxChildren: Int
     /// Most levels of nesting (children spawning children); 1 = children never spawn.
@@ -43,14 +41,12 @@ public struct SpawnTemplate: Codable, Equatable, Sendable {
     /// How the join block is written from the children's results (`each` for a child that returned one,
     /// `failed` for one that found nothing); `sources` is empty here and filled per round.
     public var join: Splice
-    /// Whether the parent's trigger segment is cut back to before the spawn block when the join is written.
-    public var truncateTrigger: Bool
 
     /// Creates a spawn template.
     public init(id: String, parent: ThreadID, trigger: SegmentID = "", triggerText: String, opener: String? = nil,
                 messagePattern: String, lookups: [String] = [], resultPattern: String? = nil,
-                childPrompt: String, context: BranchContext, child: Decoding, childPlan: Plan? = nil, childThought: Int = 0,
-                maxChildren: Int, maxDepth: Int = 1, maxRounds: Int, join: Splice, truncateTrigger: Bool = true) {
+                childPrompt: String, context: BranchContext, child: Decoding, childPlan: Plan? = nil,
+                maxChildren: Int, maxDepth: Int = 1, maxRounds: Int, join: Splice) {
         self.id = id
         self.parent = parent
         self.trigger = trigger
@@ -63,12 +59,10 @@ public struct SpawnTemplate: Codable, Equatable, Sendable {
         self.context = context
         self.child = child
         self.childPlan = childPlan
-        self.childThought = childThought
         self.maxChildren = maxChildren
         self.maxDepth = maxDepth
         self.maxRounds = maxRounds
         self.join = join
-        self.truncateTrigger = truncateTrigger
     }
 
     /// The parent's segment that may spawn in round `round`.

@@ -36,7 +36,12 @@ public struct MaskExpansion: Equatable, Sendable {
 
     /// Expands `plan` with `lengths`, instantiating each spawn for `lengths.rounds` rounds of
     /// `lengths.children` children (default 2, capped by the template).
-    public static func expand(_ plan: Plan, lengths: MaskLengths) throws -> MaskExpansion {
+    ///
+    /// A flat fork's slot (see `FlatSlot`) is `lengths`' `slot` key if given, else computed from the
+    /// branches' budgets, with `prefixTokens` counting a branch's forced text (the model's tokenizer); a flat
+    /// fork whose branches have forced text needs one or the other.
+    public static func expand(_ plan: Plan, lengths: MaskLengths,
+                              prefixTokens: ((Segment) throws -> Int)? = nil) throws -> MaskExpansion {
         var instantiated = plan
         for template in plan.spawns {
             let children = min(lengths.children ?? 2, template.maxChildren)
@@ -45,35 +50,15 @@ public struct MaskExpansion: Equatable, Sendable {
                 try instantiated.instantiateSpawn(template.id, round: round, children: max(1, children))
             }
         }
-        return try expandConcrete(instantiated, lengths: lengths)
+        return try expandConcrete(instantiated, lengths: lengths, prefixTokens: prefixTokens)
     }
 
     /// Expands a plan whose spawns are already instantiated (or that has none).
-    static func expandConcrete(_ plan: Plan, lengths: MaskLengths) throws -> MaskExpansion {
-        var counts: [SegmentID: Int] = [:]
-        var ends: [SegmentID: Int] = [:]
-        var tokens: [Token] = []
-        var ranges: [(segment: SegmentID, range: Range<Int>)] = []
+    static func expandConcrete(_ plan: Plan, lengths: MaskLengths,
+                               prefixTokens: ((Segment) throws -> Int)? = nil) throws -> MaskExpansion {
+        let (tokens, ranges) = try layOut(plan, lengths: lengths, prefixTokens: prefixTokens)
         var lookup: [SegmentID: Range<Int>] = [:]
-        for segment in plan.segments {
-            guard let length = lengths.length(of: segment, known: counts) else {
-                throw PlanError.badLengths(segment: segment.id,
-                                           reason: "no length given; add \(segment.step)=N (or \(segment.id)=N) to --lengths")
-            }
-            let slot = segment.placement.slot == nil ? 0 : lengths.values["slot"] ?? slotLength(of: segment, in: plan, lengths: lengths, known: counts)
-            guard let start = segment.placement.start(ends: ends, lengths: counts, slotLength: slot) else {
-                throw PlanError.inconsistent(segment: segment.id, reason: "its position anchors are not placed before it")
-            }
-            counts[segment.id] = length
-            ends[segment.id] = start + length
-            let first = tokens.count
-            for offset in 0..<length {
-                tokens.append(Token(index: tokens.count, segment: segment.id, thread: segment.thread,
-                                    position: start + offset, thought: segment.thought, offset: offset))
-            }
-            ranges.append((segment.id, first..<tokens.count))
-            lookup[segment.id] = first..<tokens.count
-        }
+        for (segment, range) in ranges { lookup[segment] = range }
         let n = tokens.count
         var bits = [UInt8](repeating: 0, count: n * n)
         for segment in plan.segments {
@@ -92,10 +77,62 @@ public struct MaskExpansion: Equatable, Sendable {
         return MaskExpansion(plan: plan, tokens: tokens, ranges: ranges, bits: bits)
     }
 
-    /// A flat fork's slot: the longest of its branches' first segments (the paper's l_max), or `slot=N`.
-    static func slotLength(of segment: Segment, in plan: Plan, lengths: MaskLengths, known: [SegmentID: Int]) -> Int {
-        guard let fork = plan.fork(containing: segment.id) else { return 0 }
-        return fork.segments.compactMap { id in plan.segment(id).flatMap { lengths.length(of: $0, known: known) } }.max() ?? 0
+    /// The tokens of a concrete plan (spawns instantiated) in write order with their positions, and each
+    /// segment's token range, without the n×n mask: what a run's layout is compared with after every step.
+    public static func layOut(_ plan: Plan, lengths: MaskLengths, prefixTokens: ((Segment) throws -> Int)? = nil) throws
+        -> (tokens: [Token], ranges: [(segment: SegmentID, range: Range<Int>)]) {
+        var counts: [SegmentID: Int] = [:]
+        var ends: [SegmentID: Int] = [:]
+        var tokens: [Token] = []
+        var ranges: [(segment: SegmentID, range: Range<Int>)] = []
+        var slots: [String: Int] = [:]
+        for segment in plan.segments {
+            guard let length = lengths.length(of: segment, known: counts) else {
+                throw PlanError.badLengths(segment: segment.id, reason: "no length given; add \(lengthNames(segment)) to --lengths")
+            }
+            var slot = 0
+            if segment.placement.slot != nil, let fork = plan.fork(containing: segment.id) {
+                if let known = lengths.values["slot"] ?? slots[fork.id] {
+                    slot = known
+                } else {
+                    slot = try slotLength(of: fork, in: plan, prefixTokens: prefixTokens)
+                    slots[fork.id] = slot
+                }
+            }
+            guard let start = segment.placement.start(ends: ends, lengths: counts, slotLength: slot) else {
+                throw PlanError.inconsistent(segment: segment.id, reason: "its position anchors are not placed before it")
+            }
+            counts[segment.id] = length
+            ends[segment.id] = start + length
+            let first = tokens.count
+            for offset in 0..<length {
+                tokens.append(Token(index: tokens.count, segment: segment.id, thread: segment.thread,
+                                    position: start + offset, thought: segment.thought, offset: offset))
+            }
+            ranges.append((segment.id, first..<tokens.count))
+        }
+        return (tokens, ranges)
+    }
+
+    /// The `--lengths` entries that would give `segment` a length: its own id, and its step's name when that
+    /// differs and applies (a spliced segment takes its length from its sources, not from its step).
+    static func lengthNames(_ segment: Segment) -> String {
+        var names = [segment.id]
+        if segment.step != segment.id, segment.kind != .spliced { names.append(segment.step) }
+        return names.map { "\($0)=N" }.joined(separator: " or ")
+    }
+
+    /// A flat fork's slot by `FlatSlot`'s rule (the largest branch budget, the paper's l_max).
+    static func slotLength(of fork: ForkPlan, in plan: Plan, prefixTokens: ((Segment) throws -> Int)?) throws -> Int {
+        try FlatSlot.length(of: fork, in: plan) { branch in
+            guard let prefixTokens else {
+                throw PlanError.badLengths(
+                    segment: fork.id,
+                    reason: "a flat fork's slot is its largest forced prefix plus max_tokens, and counting the prefix "
+                        + "'\(FlatSlot.forcedText(of: branch) ?? "")' needs the model's tokenizer; give slot=N in --lengths, or a model")
+            }
+            return try prefixTokens(branch)
+        }
     }
 
     /// Equality compares tokens and the mask (ranges follow from them).

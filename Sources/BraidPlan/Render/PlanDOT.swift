@@ -4,11 +4,12 @@ public enum PlanDOT {
     /// Renders the plan as a `digraph`.
     public static func render(_ plan: Plan) -> String {
         let colors = Palette.colors(for: plan)
+        let index = plan.segmentIndex
         var out = "digraph \(quote(plan.graph)) {\n  rankdir=LR;\n  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\"];\n"
         for (t, thread) in plan.threads.enumerated() where !thread.segments.isEmpty {
             out += "  subgraph cluster_\(t) {\n    label=\(quote("thread " + thread.id));\n    color=\"#bbbbbb\";\n"
             for id in thread.segments {
-                guard let segment = plan.segment(id) else { continue }
+                guard let segment = index[id].map({ plan.segments[$0] }) else { continue }
                 let color = (colors[id] ?? RGB(0x88, 0x88, 0x88)).lighter(0.55).hex
                 let thought = segment.thought == 0 ? "" : "\\nthought \(segment.thought)"
                 let rule = segment.placement.rule == .continue ? "" : " · \(segment.placement.rule.rawValue)"
@@ -16,10 +17,16 @@ public enum PlanDOT {
             }
             out += "  }\n"
         }
+        // The segment each one continues in its own thread (`nil`: the thread's first).
+        var previousInThread: [SegmentID: SegmentID] = [:]
+        for thread in plan.threads {
+            for (earlier, later) in zip(thread.segments, thread.segments.dropFirst()) { previousInThread[later] = earlier }
+        }
         for segment in plan.segments {
             // Only edges to segments not already seen through the previous segment of the view keep the picture sparse.
             // Position edges carry `xlabel`s: Graphviz crashes laying out `label`s on edges between clusters.
-            for seen in directlyRead(segment, in: plan) {
+            let previous = previousInThread[segment.id].flatMap { index[$0] }.map { plan.segments[$0] }
+            for seen in directlyRead(segment, previous: previous, in: plan, index: index) {
                 out += "  \(quote(seen)) -> \(quote(segment.id));\n"
             }
             for anchor in segment.placement.anchors where !segment.view.contains(anchor) {
@@ -34,14 +41,16 @@ public enum PlanDOT {
         return out + "}\n"
     }
 
-    /// The view entries of `segment` that its own thread's previous segment did not already read.
-    static func directlyRead(_ segment: Segment, in plan: Plan) -> [SegmentID] {
+    /// The view entries of `segment` that its own thread's previous segment did not already read; for a thread's
+    /// first segment, the entries no other entry's view already reads (plus the last one).
+    static func directlyRead(_ segment: Segment, previous: Segment?, in plan: Plan, index: [SegmentID: Int]) -> [SegmentID] {
         let own = segment.view.dropLast()
-        guard let thread = plan.thread(segment.thread), let at = thread.segments.firstIndex(of: segment.id), at > 0,
-              let previous = plan.segment(thread.segments[at - 1]) else {
-            return own.isEmpty ? [] : [own.last].compactMap { $0 } + own.dropLast().filter { candidate in
-                !own.contains { other in other != candidate && (plan.segment(other)?.view.contains(candidate) ?? false) }
-            }
+        guard let previous else {
+            guard let last = own.last else { return [] }
+            // A view names only earlier segments and ends with its own, so what others read is their views' heads.
+            var readByOthers = Set<SegmentID>()
+            for other in own { if let at = index[other] { readByOthers.formUnion(plan.segments[at].view.dropLast()) } }
+            return [last] + own.dropLast().filter { !readByOthers.contains($0) }
         }
         let inherited = Set(previous.view)
         return own.filter { !inherited.contains($0) || $0 == previous.id }

@@ -30,12 +30,24 @@ public enum PlanText {
                 positionText(segment.placement, maxStart: bound?.maxStart),
                 segment.thought == 0 ? "-" : String(segment.thought),
                 bound.map { Count.format($0.maxTokens) } ?? budgetText(segment.content),
-                segment.view.joined(separator: " "),
+                abbreviated(segment.view, separator: " "),
                 lifetimeText(segment),
             ])
         }
         return table
     }
+
+    /// At most `PlanText.listLimit` ids: a long list (a summary's view of 4,000 paths) keeps its first and last
+    /// few and says how many there are. Printing every id in every row would make the table's width, padded on every
+    /// row, grow with the list, and the output quadratic in the number of paths.
+    static func abbreviated(_ ids: [String], separator: String) -> String {
+        guard ids.count > listLimit else { return ids.joined(separator: separator) }
+        let shown = listLimit / 2
+        return (ids.prefix(shown) + ["…"] + ids.suffix(shown)).joined(separator: separator) + " (\(Count.format(ids.count)))"
+    }
+
+    /// The most ids a table cell lists in full.
+    static let listLimit = 16
 
     /// `shared: end of prompt (≤ 264)` and similar.
     static func positionText(_ placement: Placement, maxStart: Int?) -> String {
@@ -43,7 +55,7 @@ public enum PlanText {
         switch placement.rule {
         case .start: return "0"
         case .continue, .shared, .flat:
-            var text = "\(placement.rule.rawValue): end of \(placement.after.isEmpty ? "nothing" : placement.after.joined(separator: ", "))"
+            var text = "\(placement.rule.rawValue): end of \(placement.after.isEmpty ? "nothing" : abbreviated(placement.after, separator: ", "))"
             if !placement.plus.isEmpty { text += " + \(placement.plus.count) branch lengths" }
             if let slot = placement.slot, slot > 0 { text += " + \(slot) × l_max" }
             return text + bound
@@ -80,8 +92,7 @@ public enum PlanText {
         var lines: [String] = []
         for fork in plan.forks {
             lines.append("fork \(fork.id): \(fork.branches.count) branches of \(fork.parent)"
-                + (fork.at.map { " after \($0)" } ?? "") + ", context \(fork.context.rawValue), finish \(fork.finish.label), "
-                + "unfinished branches \(fork.unfinished == .keep ? "kept" : "killed")")
+                + (fork.at.map { " after \($0)" } ?? "") + ", context \(fork.context.rawValue), finish \(fork.finish.label)")
         }
         for merge in plan.merges {
             lines.append("merge \(merge.id): \(merge.mode.rawValue) over \(merge.fork) (\(merge.sources.count) segments) → "

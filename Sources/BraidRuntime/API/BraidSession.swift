@@ -11,7 +11,9 @@ import Foundation
 /// print(result.answer ?? "no answer")
 /// ```
 ///
-/// Each run gets a fresh KV cache; the weights are loaded once. Not thread-safe: one run at a time.
+/// Each run gets a fresh KV cache; the weights are loaded once. Every run is checked first (`check(graph:inputs:)`):
+/// a plan that can't fit the context window or `kvByteLimit` is refused with `RunError.refused` before any token is
+/// decoded. Not thread-safe: one run at a time.
 public final class BraidSession {
     /// The transformer (weights loaded and dequantized).
     public let transformer: Transformer
@@ -43,6 +45,18 @@ public final class BraidSession {
         return model.encode(try engine.renderPrompt()).count + (model.beginOfSequence == nil ? 0 : 1)
     }
 
+    /// The bounds check for this model and memory limit.
+    public var preflight: Preflight {
+        Preflight(config: transformer.config, memoryLimit: kvByteLimit)
+    }
+
+    /// Compiles `graph` and checks its worst case (the prompt's real length with these inputs, every branch at its
+    /// budget) against the context window and `kvByteLimit`. Throws `RunError.refused` naming the segment at fault;
+    /// otherwise returns the bounds and notes (a run-time spawn worst case that would not fit). `run` calls it.
+    public func check(graph: Graph, inputs: [String: String]) throws -> Preflight.Report {
+        try preflight.check(graph, inputs: inputs, promptTokens: try promptTokenCount(graph: graph, inputs: inputs))
+    }
+
     /// Loads a graph file (with `--set`-style overrides) and runs it.
     public func run(graph path: String, inputs: [String: String] = [:], overrides: [String: String] = [:],
                     options: RunOptions = RunOptions(), observer: ((TraceEvent) -> Void)? = nil) throws -> RunResult {
@@ -52,8 +66,9 @@ public final class BraidSession {
         return try run(graph: graph, options: options, observer: observer)
     }
 
-    /// Runs a loaded graph.
+    /// Runs a loaded graph, after `check(graph:inputs:)` (a plan that can't fit throws `RunError.refused`).
     public func run(graph: Graph, options: RunOptions = RunOptions(), observer: ((TraceEvent) -> Void)? = nil) throws -> RunResult {
+        _ = try check(graph: graph, inputs: options.inputs)
         let model = TransformerModel(transformer: transformer, tokenizer: tokenizer, kvByteLimit: kvByteLimit)
         return try BraidRunner.run(graph: graph, on: model, options: options, observer: observer)
     }

@@ -1,3 +1,4 @@
+import BraidPlan
 import BraidTransformer
 
 /// Why a run could not start or did not complete. Each case says what is wrong and where.
@@ -14,6 +15,9 @@ public enum RunError: Error, Sendable, Equatable, CustomStringConvertible {
     case model(thread: String?, reason: String)
     /// The scheduler found live threads that can never run again (a bug; reported, not hidden).
     case stalled(String)
+    /// The plan can't fit the model's context window or the memory limit, whenever every branch runs to its
+    /// budget; found by `Preflight` before anything is decoded. The error names the segment at fault.
+    case refused(PlanError)
 
     /// A one-line message.
     public var description: String {
@@ -25,13 +29,14 @@ public enum RunError: Error, Sendable, Equatable, CustomStringConvertible {
             return "thread '\(thread)' reached position \(position), the model's context window is \(context)"
         case .model(let thread, let reason): return thread.map { "thread '\($0)': \(reason)" } ?? reason
         case .stalled(let reason): return "the scheduler stalled: \(reason)"
+        case .refused(let error): return "refused before running: \(error) (`braid plan` shows the plan's bounds)"
         }
     }
 
     /// True when the run failed for a reason in its input (exit code 1) rather than while running (3).
     public var isInputError: Bool {
         switch self {
-        case .badInput, .badPattern, .badStep: return true
+        case .badInput, .badPattern, .badStep, .refused: return true
         case .contextOverflow, .model, .stalled: return false
         }
     }

@@ -2,53 +2,33 @@ import BraidGraph
 import Foundation
 
 /// Regex matching for answers, votes, spawn messages, lookups and child results (ICU syntax, as the
-/// graph language documents).
+/// graph language documents). The rules are `Pattern`'s (BraidGraph); this only turns a pattern that does
+/// not compile into a `RunError` naming where it is used.
 enum Extraction {
     /// Compiles a pattern after substituting its `{name}` variables, each escaped to match literally.
     static func regex(_ pattern: Pattern, variables: [String: String] = [:], what: String) throws -> NSRegularExpression {
-        let source = pattern.template.render { name in
-            variables[name].map(NSRegularExpression.escapedPattern(for:))
-        }
         do {
-            return try NSRegularExpression(pattern: source, options: [])
+            return try pattern.regularExpression(variables)
         } catch {
+            let source = pattern.template.render { name in variables[name].map(NSRegularExpression.escapedPattern(for:)) }
             throw RunError.badPattern(what: what, pattern: source)
         }
     }
 
     /// Every match of `regex` in `text`, in order.
     static func matches(_ regex: NSRegularExpression, in text: String) -> [NSTextCheckingResult] {
-        regex.matches(in: text, options: [], range: NSRange(text.startIndex..., in: text))
+        Pattern.matches(regex, in: text)
     }
 
     /// The match that counts under `occurrence`, if any.
     static func match(_ regex: NSRegularExpression, in text: String, occurrence: Occurrence) -> NSTextCheckingResult? {
-        let all = matches(regex, in: text)
-        return occurrence == .first ? all.first : all.last
-    }
-
-    /// The text of a match's named group `preferred`, else its group 1, else the whole match.
-    static func value(of match: NSTextCheckingResult, preferred: String, in text: String) -> String {
-        if let range = Range(match.range(withName: preferred), in: text) { return String(text[range]) }
-        if match.numberOfRanges > 1, let range = Range(match.range(at: 1), in: text) { return String(text[range]) }
-        guard let range = Range(match.range, in: text) else { return "" }
-        return String(text[range])
-    }
-
-    /// Every named group of a match that took part in it, by name.
-    static func captures(of match: NSTextCheckingResult, names: [String], in text: String) -> [String: String] {
-        var out: [String: String] = [:]
-        for name in names {
-            out[name] = Range(match.range(withName: name), in: text).map { String(text[$0]) } ?? ""
-        }
-        return out
+        Pattern.match(regex, in: text, occurrence: occurrence)
     }
 
     /// Extracts an answer: `preferred` group, else group 1, else the whole match; nil when nothing matches.
     static func extract(_ pattern: Pattern, from text: String, occurrence: Occurrence, preferred: String,
                         what: String) throws -> String? {
-        let compiled = try regex(pattern, what: what)
-        return match(compiled, in: text, occurrence: occurrence).map { value(of: $0, preferred: preferred, in: text) }
+        pattern.extract(with: try regex(pattern, what: what), from: text, occurrence: occurrence, preferredGroup: preferred)
     }
 }
 

@@ -1,4 +1,5 @@
 import BraidGraph
+import BraidPlan
 import BraidTransformer
 
 /// A fork in flight: its branches, which have finished, and the branch segments kept for a later merge.
@@ -37,19 +38,24 @@ extension Engine {
     /// Opens a fork: one branch thread per branch, each seeing the parent's context (or nothing), all
     /// starting where the parent ends (`shared`) or in consecutive budget-sized slots (`flat`).
     func startFork(_ fork: Fork, id: String, in parent: RunThread) throws {
-        closeSegment(parent)
+        try closeSegment(parent)
         guard fork.count >= 1 else { throw RunError.badStep(step: id, reason: "a fork needs at least one branch") }
         let run = ForkRun(id: id, parent: parent.index, fork: fork, mergedLater: mergesLater(id, in: parent.program[parent.pc...]))
         let forkIndex = forks.count
         forks.append(run)
         parent.forks[id] = forkIndex
         let isolated = fork.sees == .isolated
-        var slotStart = parent.nextPosition
+        let branchVariables = (0..<fork.count).map { i in
+            parent.variables.merging(["i": String(i + 1), "i0": String(i)]) { _, new in new }
+        }
+        let prefixes = (0..<fork.count).map { fork.prefix(forBranch: $0).render(branchVariables[$0]) }
+        // Naive flattening: branch i gets the i-th slot, as `FlatSlot` defines it (fixed before any decoding).
+        let slot = fork.positions == .flat && !isolated
+            ? prefixes.map { FlatSlot.budget(prefixTokens: model.encode($0).count, decodes: fork.generation?.maxTokens) }.max() ?? 0
+            : 0
         for i in 0..<fork.count {
-            var variables = parent.variables
-            variables["i"] = String(i + 1)
-            variables["i0"] = String(i)
-            let prefix = fork.prefix(forBranch: i).render(variables)
+            let variables = branchVariables[i]
+            let prefix = prefixes[i]
             let name = parent.index == 0 ? "\(id)[\(i)]" : "\(parent.name)/\(id)[\(i)]"
             var program: [Action] = []
             if let generation = fork.generation {
@@ -62,9 +68,7 @@ extension Engine {
             if isolated {
                 start = 0
             } else if fork.positions == .flat {
-                // Naive flattening: branch i gets the i-th slot of (prefix + budget) positions.
-                start = slotStart
-                slotStart += model.encode(prefix).count + (fork.generation?.maxTokens ?? 0)
+                start = parent.nextPosition + i * slot
             } else {
                 start = parent.nextPosition
             }
@@ -77,7 +81,7 @@ extension Engine {
             }
             branch.branchOf = (forkIndex, i)
             if !isolated {
-                for segment in parent.view { try? model.retain(segment.kv) }
+                for segment in parent.view { try retain(segment) }
                 branch.view = parent.view
                 branch.lastLogits = parent.lastLogits
             }
@@ -91,21 +95,14 @@ extension Engine {
     func branchFinished(_ run: ForkRun, branch: Int) throws {
         guard !run.done else { return }
         run.finished.append(branch)
-        let total = run.branches.count
-        let met: Bool
-        switch run.fork.finish {
-        case .first: met = run.finished.count >= 1
-        case .half: met = run.finished.count >= (total + 1) / 2
-        case .all: met = run.finished.count >= total
-        case .count(let k): met = run.finished.count >= min(k, total)
-        case .agree(let k, let extract):
-            let answers = try run.finished.map { b in
+        var answers: [String?] = run.finished.map { _ in nil }
+        if case .agree(_, let extract) = run.fork.finish {
+            answers = try run.finished.map { b in
                 try Extraction.extract(extract, from: threads[run.branches[b]].text, occurrence: .last,
                                        preferred: "answer", what: "fork '\(run.id)' agree")
             }
-            let outcome = Voting.tally(answers, tie: .firstBranch)
-            met = (outcome.counts.first?.votes ?? 0) >= k || run.finished.count >= total
         }
+        let met = run.fork.finish.isMet(finished: answers, of: run.branches.count)
         guard met else { return }
         run.done = true
         for index in run.branches where !threads[index].isDone {
@@ -132,7 +129,7 @@ extension Engine {
     /// the longest branch (or flat); `reprefill`/`text` prefill the branches' text again as one sequence.
     func startMerge(_ merge: Merge, id: String, in thread: RunThread) throws {
         let run = try forkRun(merge.from, for: id, in: thread)
-        closeSegment(thread)
+        try closeSegment(thread)
         let branches = run.branches.map { threads[$0] }
         var summary: [Action] = []
         let prefix = merge.prefix?.render(thread.variables) ?? ""
@@ -159,13 +156,13 @@ extension Engine {
             thread.view += sources
             thread.nextPosition = start
             if summary.isEmpty {
-                for source in sources { try? model.release(source.kv) }
+                for source in sources { try release(source) }
                 thread.view.removeLast(sources.count)
             } else {
                 thread.dropAfterCurrent = sources
             }
         case .reprefill, .text:
-            for segment in run.held { try? model.release(segment.kv) }
+            for segment in run.held { try release(segment) }
             let sources = heldInBranchOrder(run).map(\.name)
             run.held = []
             let texts = branches.enumerated().map { i, branch -> String in

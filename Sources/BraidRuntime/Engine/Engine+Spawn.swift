@@ -10,22 +10,22 @@ extension Engine {
         let spawn = context.spawn
         let text = segment.text
         let trigger = spawn.trigger.render(thread.variables)
-        func stopHere(_ reason: String, _ message: String) {
+        func stopHere(_ reason: String, _ message: String) throws {
             thread.lastDecodeEnd = reason
             emit(.warning(WarningInfo(step: step, thread: thread.name, message: message)))
-            closeSegment(thread)
+            try closeSegment(thread)
             thread.phase = .ready
         }
         guard thread.depth < spawn.maxDepth else {
-            stopHere("depth-limit", "spawn '\(context.id)': thread '\(thread.name)' is at depth \(thread.depth), the limit is max_depth \(spawn.maxDepth); it stops instead of spawning")
+            try stopHere("depth-limit", "spawn '\(context.id)': thread '\(thread.name)' is at depth \(thread.depth), the limit is max_depth \(spawn.maxDepth); it stops instead of spawning")
             return
         }
         guard context.round < spawn.maxRounds else {
-            stopHere("max-rounds", "spawn '\(context.id)': thread '\(thread.name)' tried a spawn round beyond max_rounds \(spawn.maxRounds); it stops")
+            try stopHere("max-rounds", "spawn '\(context.id)': thread '\(thread.name)' tried a spawn round beyond max_rounds \(spawn.maxRounds); it stops")
             return
         }
         guard let triggerRange = text.range(of: trigger, options: .backwards) else {
-            stopHere("stop-string", "spawn '\(context.id)': trigger not found in the text")
+            try stopHere("stop-string", "spawn '\(context.id)': trigger not found in the text")
             return
         }
         let messageRegex = try Extraction.regex(spawn.message, variables: thread.variables, what: "spawn '\(context.id)' message")
@@ -38,13 +38,13 @@ extension Engine {
             blockStart = range.lowerBound
         }
         guard let start = blockStart else {
-            stopHere("stop-string", "spawn '\(context.id)': the spawn block holds no message; nothing is spawned")
+            try stopHere("stop-string", "spawn '\(context.id)': the spawn block holds no message; nothing is spawned")
             return
         }
         let block = String(before[start...])
         var matches = Extraction.matches(messageRegex, in: block)
         if matches.isEmpty {
-            stopHere("stop-string", "spawn '\(context.id)': the spawn block holds no message; nothing is spawned")
+            try stopHere("stop-string", "spawn '\(context.id)': the spawn block holds no message; nothing is spawned")
             return
         }
         if matches.count > spawn.maxChildren {
@@ -56,12 +56,12 @@ extension Engine {
         var messages: [(variables: [String: String], child: Int?)] = []
         var childNames: [String] = []
         for (c, match) in matches.enumerated() {
-            var variables = inputs.merging(Extraction.captures(of: match, names: spawn.message.captureNames, in: block)) { _, new in new }
+            var variables = inputs.merging(spawn.message.captures(of: match, in: block)) { _, new in new }
             var complete = true
             for (l, lookup) in spawn.lookups.enumerated() {
                 let regex = try Extraction.regex(lookup.pattern, variables: variables, what: "spawn '\(context.id)' lookup \(l + 1)")
                 if let found = Extraction.match(regex, in: visible, occurrence: lookup.occurrence) {
-                    variables.merge(Extraction.captures(of: found, names: lookup.pattern.captureNames, in: visible)) { _, new in new }
+                    variables.merge(lookup.pattern.captures(of: found, in: visible)) { _, new in new }
                 } else if lookup.required {
                     complete = false
                 } else {
@@ -107,7 +107,7 @@ extension Engine {
                                variables: variables, nextPosition: isolated ? 0 : spawnSegment.end, origin: context.id)
         if !isolated {
             let inherited = parent.view + [spawnSegment]
-            for segment in inherited { try? model.retain(segment.kv) }
+            for segment in inherited { try retain(segment) }
             child.view = inherited
         }
         return child
@@ -156,7 +156,7 @@ extension Engine {
         thread.textDecoder = model.makeTextDecoder()
         emit(.join(JoinInfo(step: step, thread: thread.name, spawn: round.context.id, round: round.context.round,
                             found: found, keptTokens: keep, text: leftover + joinText)))
-        closeSegment(thread)
+        try closeSegment(thread)
         var next = round.context
         next.round += 1
         insertNext([

@@ -158,7 +158,7 @@ final class Engine {
                     try sampleNext(thread, logits: logits)
                 }
             } else {
-                closeSegment(thread)
+                try closeSegment(thread)
                 thread.phase = .ready
             }
         }
@@ -209,7 +209,7 @@ final class Engine {
 
     /// Opens a new segment at the thread's next position; its view is the thread's view plus itself.
     func openSegment(_ thread: RunThread, name: String, kind: String, step stepID: String) throws -> RunSegment {
-        closeSegment(thread)
+        try closeSegment(thread)
         guard thread.nextPosition < model.contextLength else {
             throw RunError.contextOverflow(thread: thread.name, position: thread.nextPosition, context: model.contextLength)
         }
@@ -234,17 +234,42 @@ final class Engine {
     }
 
     /// Closes the thread's current segment: it joins the thread's view; a merge's sources leave it.
-    func closeSegment(_ thread: RunThread) {
+    func closeSegment(_ thread: RunThread) throws {
         guard let segment = thread.current else { return }
-        if let view = segment.view { try? model.releaseView(view) }
+        if let view = segment.view {
+            do {
+                try model.releaseView(view)
+            } catch {
+                throw RunError.model(thread: thread.name, reason: "releasing the view of '\(segment.name)': \(error)")
+            }
+        }
         segment.view = nil
         thread.view.append(segment)
         thread.current = nil
         if !thread.dropAfterCurrent.isEmpty {
             let drop = Set(thread.dropAfterCurrent.map(\.name))
-            for source in thread.dropAfterCurrent { try? model.release(source.kv) }
+            for source in thread.dropAfterCurrent { try release(source) }
             thread.view.removeAll { drop.contains($0.name) }
             thread.dropAfterCurrent = []
+        }
+    }
+
+    /// Takes one more KV reference on a segment (a thread or view that reads it).
+    func retain(_ segment: RunSegment) throws {
+        do {
+            try model.retain(segment.kv)
+        } catch {
+            throw RunError.model(thread: nil, reason: "KV reference count of '\(segment.name)': \(error)")
+        }
+    }
+
+    /// Drops one KV reference on a segment. A reference-count error is a bug in the run's bookkeeping: it is
+    /// surfaced, never ignored.
+    func release(_ segment: RunSegment) throws {
+        do {
+            try model.release(segment.kv)
+        } catch {
+            throw RunError.model(thread: nil, reason: "KV reference count of '\(segment.name)': \(error)")
         }
     }
 
@@ -252,7 +277,7 @@ final class Engine {
     /// branch's own segments for a later merge), stops its live descendants, and tells its fork or spawn.
     func finish(_ thread: RunThread, reason: String) throws {
         guard !thread.isDone else { return }
-        closeSegment(thread)
+        try closeSegment(thread)
         thread.pending = []
         thread.decode = nil
         thread.phase = .done
@@ -265,7 +290,7 @@ final class Engine {
             if let fork, fork.mergedLater, ownNames.contains(segment.name) {
                 fork.held.append(segment)
             } else {
-                try? model.release(segment.kv)
+                try release(segment)
             }
         }
         thread.view = []
@@ -274,7 +299,7 @@ final class Engine {
         }
         // Branch segments its own forks kept for a merge it will now never run.
         for index in thread.forks.values {
-            for segment in forks[index].held { try? model.release(segment.kv) }
+            for segment in forks[index].held { try release(segment) }
             forks[index].held = []
         }
         if let fork, let branch = thread.branchOf?.branch, reason == "done" {
@@ -332,7 +357,7 @@ final class Engine {
             try beginSpawnRound(thread, decode: decode, context: context)
             return
         }
-        closeSegment(thread)
+        try closeSegment(thread)
         thread.phase = .ready
     }
 }

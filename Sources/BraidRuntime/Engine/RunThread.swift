@@ -101,8 +101,6 @@ final class RunThread {
     var voteResults: [String: String] = [:]
     /// Forks this thread opened, by step id (index into the engine's forks).
     var forks: [String: Int] = [:]
-    /// Rounds of each spawn step done so far.
-    var spawnRounds: [String: Int] = [:]
     var sampledTotal = 0
     /// Thought-embedding index of the segments this thread writes.
     var thought = 0

@@ -76,7 +76,7 @@ public struct GGUFWriter: Sendable {
             return (r.partialValue, acc.1 || r.overflow)
         }
         guard !overflow, count == elements else {
-            throw GGUFError.shapeMismatch(name: name, expected: dimensions, found: [elements])
+            throw GGUFError.invalidTensor(name: name, reason: "\(elements) values given, shape \(dimensions) needs \(overflow ? "more than Int.max" : String(count))")
         }
         guard dimensions[0] % type.blockSize == 0 else {
             throw GGUFError.invalidTensor(name: name, reason: "row length \(dimensions[0]) is not a multiple of the \(type) block size \(type.blockSize)")

@@ -79,19 +79,6 @@ public final class KVStore {
         return id
     }
 
-    /// Makes a segment holding the same tokens as `source` without copying them: full blocks
-    /// are shared; the first write into a shared partial block copies it (copy-on-write).
-    public func fork(_ source: SegmentID, thought: Int? = nil) throws -> SegmentID {
-        let original = try segment(source)
-        let j = thought ?? original.thought
-        guard j >= 0 else { throw KVError.invalidThought(j) }
-        for block in original.blocks { pool.retain(block) }
-        let id = SegmentID(raw: nextSegment)
-        nextSegment += 1
-        segments[id.raw] = Segment(blocks: original.blocks, length: original.length, thought: j)
-        return id
-    }
-
     /// Adds a reference to a segment.
     public func retain(_ id: SegmentID) throws {
         guard segments[id.raw] != nil else { throw KVError.unknownSegment(id) }

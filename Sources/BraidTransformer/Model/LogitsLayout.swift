@@ -69,7 +69,9 @@ public struct LogitsLayout: Codable, Sendable, Equatable {
         self.tokens = tokens
     }
 
-    /// Expands texts to ids and fills in positions; checks every name and value.
+    /// Expands texts to ids and fills in positions; checks every name and value: unique names, `sees`
+    /// naming other known segments without a cycle, non-negative thoughts, starts and positions, at
+    /// least one token, and no position whose successor would overflow.
     public func resolve(encode: (String) throws -> [Int32]) throws -> [Token] {
         var names = Set<String>()
         for (k, s) in segments.enumerated() {
@@ -86,6 +88,8 @@ public struct LogitsLayout: Codable, Sendable, Equatable {
             }
             if Set(s.sees ?? []).count != (s.sees ?? []).count { throw LayoutError("segment '\(s.name)' lists a segment twice in 'sees'") }
         }
+        try Self.refuseCycles(segments)
+        guard !tokens.isEmpty else { throw LayoutError("the layout has no tokens: 'tokens' is empty") }
         var next: [String: Int] = Dictionary(uniqueKeysWithValues: segments.map { ($0.name, $0.start ?? 0) })
         var out: [Token] = []
         for (k, entry) in tokens.enumerated() {
@@ -102,16 +106,78 @@ public struct LogitsLayout: Codable, Sendable, Equatable {
             }
             for id in ids {
                 let position = next[entry.segment] ?? 0
+                // The next token's default position is one past this one; Int.max has no successor.
+                let (following, overflow) = position.addingReportingOverflow(1)
+                guard !overflow else {
+                    throw LayoutError("tokens[\(k)]: position \(position) is too large (the position after it would overflow)")
+                }
                 out.append(Token(index: out.count, segment: entry.segment, position: position, id: id))
-                next[entry.segment] = position + 1
+                next[entry.segment] = following
             }
         }
+        guard !out.isEmpty else { throw LayoutError("the layout has no tokens: every text in 'tokens' is empty") }
         return out
+    }
+
+    /// Refuses segments whose views lead back to themselves (`a` sees `b`, `b` sees `a`): a layout must
+    /// be writable in some order, every segment after those it sees, as a generation would write it.
+    /// Iterative (Kahn's algorithm), so a long chain of segments cannot exhaust the stack.
+    static func refuseCycles(_ segments: [Segment]) throws {
+        var waiting: [String: Int] = [:]       // segment -> how many of the segments it sees are not yet placed
+        var seers: [String: [String]] = [:]    // segment -> the segments that see it
+        for s in segments {
+            let seen = s.sees ?? []
+            waiting[s.name] = seen.count
+            for other in seen { seers[other, default: []].append(s.name) }
+        }
+        var ready = segments.map(\.name).filter { waiting[$0] == 0 }
+        var placed = Set<String>()
+        while let name = ready.popLast() {
+            placed.insert(name)
+            for seer in seers[name] ?? [] {
+                waiting[seer, default: 0] -= 1
+                if waiting[seer] == 0 { ready.append(seer) }
+            }
+        }
+        guard placed.count < segments.count, let start = segments.first(where: { !placed.contains($0.name) }) else { return }
+        // Every unplaced segment sees another unplaced one, so following those links must come round.
+        let sees = Dictionary(segments.map { ($0.name, $0.sees ?? []) }, uniquingKeysWith: { first, _ in first })
+        var walk: [String] = [], step: [String: Int] = [:]
+        var current = start.name
+        while step[current] == nil {
+            step[current] = walk.count
+            walk.append(current)
+            guard let next = sees[current]?.first(where: { !placed.contains($0) }) else { break }
+            current = next
+        }
+        let cycle = walk[(step[current] ?? 0)...] + [current]
+        throw LayoutError("segments see each other in a cycle (\(cycle.map { "'\($0)'" }.joined(separator: " sees "))); a segment must be writable after everything it sees")
+    }
+
+    /// Checks resolved tokens against the model before anything runs: every id in the vocabulary, every
+    /// thought index within the model's thought embeddings (a model without them ignores thought indices).
+    public func check(_ resolved: [Token], against config: ModelConfig) throws {
+        for t in resolved where t.id < 0 || Int(t.id) >= config.vocabSize {
+            throw LayoutError("token \(t.index) (segment '\(t.segment)'): id \(t.id) is outside the model's vocabulary 0..<\(config.vocabSize)")
+        }
+        guard config.thoughtSlots > 0 else { return }
+        for s in segments {
+            if let j = s.thought, j >= config.thoughtSlots {
+                throw LayoutError("segment '\(s.name)': thought \(j) is past the model's \(config.thoughtSlots) thought embeddings (0..<\(config.thoughtSlots))")
+            }
+        }
+    }
+
+    /// Segments that give a thought index above 0, which `config`'s model ignores because it has no
+    /// thought embeddings (empty when it has them).
+    public func ignoredThoughts(on config: ModelConfig) -> [String] {
+        config.thoughtSlots > 0 ? [] : segments.filter { ($0.thought ?? 0) > 0 }.map(\.name)
     }
 
     /// Runs resolved tokens through the model in one batch (so every segment a token sees is
     /// complete) and returns logits for every token.
     public func evaluate(_ resolved: [Token], on transformer: Transformer) throws -> Logits {
+        try check(resolved, against: transformer.config)
         let kv = transformer.makeKVStore()
         var segmentIDs: [String: SegmentID] = [:]
         for s in segments { segmentIDs[s.name] = try kv.makeSegment(thought: s.thought ?? 0) }

@@ -4,13 +4,13 @@
 enum HandPlans {
     /// ParaThinker: prompt, `paths` branches at shared positions with thought indexes 1…P, an attend summary.
     static func parathinker(paths: Int, layout: ForkLayout = .shared, mergeLayout: MergeLayout = .afterLongest,
-                            mode: MergeRead = .attend, finish: FinishRule = .first, unfinished: Unfinished = .keep,
+                            mode: MergeRead = .attend, finish: FinishRule = .first,
                             budget: Int = 512, summaryBudget: Int = 128) throws -> Plan {
         var builder = PlanBuilder(graph: "parathinker")
         try builder.text(step: "prompt", content: .chat(messages: [PromptMessage(role: "user", text: "{question}")]))
         let generations = (1...paths).map { Decoding(prefix: "<think\($0)>", maxTokens: budget, stop: ["</think\($0)>"]) }
         try builder.fork(step: "think", ForkSpec(generations: generations, layout: layout, thoughts: Array(1...paths),
-                                                 finish: finish, unfinished: unfinished))
+                                                 finish: finish))
         try builder.merge(step: "summary", fork: "think",
                           MergeSpec(mode: mode, layout: mergeLayout,
                                     generation: Decoding(prefix: "<summary>", maxTokens: summaryBudget, stop: ["</summary>"])))

@@ -21,9 +21,21 @@ final class ScriptedModel: RuntimeModel {
     private(set) var batches: [[QueryToken]] = []
     private(set) var peak = 0
 
+    /// With a seed, the model babbles instead of replaying documents (see `babble(after:)`).
+    private let babbleSeed: UInt64?
+
     init(documents: [String]) {
         self.documents = documents
         encoded = documents.map { $0.unicodeScalars.map { $0.value < 128 ? Int32($0.value) : 63 } }
+        babbleSeed = nil
+    }
+
+    /// A model that babbles: every context gets a continuation drawn from a hash of the seed and the
+    /// context, so runs differ by seed but never by scheduling; about one token in 16 ends the text.
+    init(babbleSeed seed: UInt64) {
+        documents = []
+        encoded = []
+        babbleSeed = seed
     }
 
     var vocabularySize: Int { 129 }
@@ -120,10 +132,25 @@ final class ScriptedModel: RuntimeModel {
 
     /// The recorded continuation of the tokens `text`.
     func next(after text: [Int32]) -> Int32 {
+        if let babbleSeed { return Self.babble(after: text, seed: babbleSeed) }
         for document in encoded where document.count >= text.count && document[..<text.count].elementsEqual(text) {
             return document.count > text.count ? document[text.count] : Self.eos
         }
         return Self.eos
+    }
+
+    /// The babbling continuation of `text`: a letter or space, or end-of-sequence.
+    static func babble(after text: [Int32], seed: UInt64) -> Int32 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325 ^ seed
+        for token in text {
+            hash ^= UInt64(UInt32(bitPattern: token))
+            hash = hash &* 0x100_0000_01b3
+        }
+        hash = (hash ^ (hash >> 29)) &* 0xBF58_476D_1CE4_E5B9
+        hash ^= hash >> 32
+        if hash % 16 == 0 { return eos }
+        let alphabet = Array("abcdefgh ".unicodeScalars)
+        return Int32(alphabet[Int((hash >> 8) % UInt64(alphabet.count))].value)
     }
 
     var kvUsage: KVUsage {
