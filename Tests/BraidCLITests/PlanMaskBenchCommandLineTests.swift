@@ -103,7 +103,7 @@ import Testing
         #expect(report["promptTokens"] as? Int == 8 && report["decodeSteps"] as? Int == 2 && report["repeats"] as? Int == 1)
         #expect(report["kvBytesPerToken"] as? Int == 30 * 3 * 64 * 2 * 4, "SmolLM2: 30 layers × 3 KV heads × 64, K and V, f32")
         let decode = try #require(report["decode"] as? [[String: Any]])
-        #expect(decode.compactMap { $0["streams"] as? Int } == [1, 2])
+        #expect(decode.compactMap { $0["streams"] as? Int } == [1, 2], "1 stream is always measured, then each --streams count")
         for row in decode {
             let rate = try #require((row["tokensPerSecond"] as? [String: Any])?["values"] as? [Double])
             #expect(rate.count == 1 && rate.allSatisfy { $0 > 0 && $0.isFinite }, "\(row)")
