@@ -8,6 +8,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "braid", targets: ["braid"]),
+        .library(name: "BraidRandom", targets: ["BraidRandom"]),
         .library(name: "BraidGraph", targets: ["BraidGraph"]),
         .library(name: "BraidPlan", targets: ["BraidPlan"]),
         .library(name: "BraidTransformer", targets: ["BraidTransformer"]),
@@ -24,6 +25,8 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS",
                        pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
 
+        // The one seeded generator (SplitMix64) and stable string hash (FNV-1a), for product and tests.
+        .target(name: "BraidRandom"),
         // YAML -> typed graph, validation, diagnostics.
         .target(name: "BraidGraph", dependencies: [.product(name: "Yams", package: "Yams")]),
         // Graph -> plan (segments, views, positions, KV lifetimes, bounds) and its renderings.
@@ -32,11 +35,11 @@ let package = Package(
         // and the worker pool of the forward pass.
         .target(name: "CBraidKernels", linkerSettings: [.linkedLibrary("pthread", .when(platforms: [.linux]))]),
         // GGUF, tokenizer, masked forward pass (quantized kernels + OpenBLAS), paged KV, sampling.
-        .target(name: "BraidTransformer", dependencies: ["COpenBLAS", "CBraidKernels"]),
+        .target(name: "BraidTransformer", dependencies: ["COpenBLAS", "CBraidKernels", "BraidRandom"]),
         // Executes a plan on a model.
-        .target(name: "BraidRuntime", dependencies: ["BraidPlan", "BraidTransformer"]),
+        .target(name: "BraidRuntime", dependencies: ["BraidPlan", "BraidTransformer", "BraidRandom"]),
         // The Countdown task: generator, checker, solver traces.
-        .target(name: "BraidCountdown"),
+        .target(name: "BraidCountdown", dependencies: ["BraidRandom"]),
         // The eval harness: runs a graph over a task's problems, checks answers, aggregates, tables and plots.
         .target(name: "BraidEval", dependencies: ["BraidRuntime", "BraidGraph", "BraidCountdown"]),
 
@@ -48,12 +51,14 @@ let package = Package(
         // The Swift API example of Docs/runtime.md (kept compiling; run with `swift run braid-example`).
         .executableTarget(name: "braid-example", dependencies: ["BraidRuntime", "BraidTransformer"], path: "Examples"),
 
-        .testTarget(name: "BraidGraphTests", dependencies: ["BraidGraph"]),
-        .testTarget(name: "BraidPlanTests", dependencies: ["BraidPlan", "BraidGraph"]),
-        .testTarget(name: "BraidTransformerTests", dependencies: ["BraidTransformer"]),
-        .testTarget(name: "BraidRuntimeTests", dependencies: ["BraidRuntime", "BraidPlan", "BraidGraph", "BraidTransformer", "BraidCountdown"]),
-        .testTarget(name: "BraidCountdownTests", dependencies: ["BraidCountdown"]),
-        .testTarget(name: "BraidEvalTests", dependencies: ["BraidEval", "BraidRuntime", "BraidGraph", "BraidCountdown", "BraidTransformer"],
+        .testTarget(name: "BraidGraphTests", dependencies: ["BraidGraph", "BraidRandom"]),
+        .testTarget(name: "BraidPlanTests", dependencies: ["BraidPlan", "BraidGraph", "BraidRandom"]),
+        .testTarget(name: "BraidTransformerTests", dependencies: ["BraidTransformer", "BraidRandom"]),
+        // Test support shared by the runtime and eval tests: the scripted model.
+        .target(name: "BraidTestSupport", dependencies: ["BraidRuntime", "BraidTransformer", "BraidRandom"], path: "Tests/BraidTestSupport"),
+        .testTarget(name: "BraidRuntimeTests", dependencies: ["BraidRuntime", "BraidPlan", "BraidGraph", "BraidTransformer", "BraidCountdown", "BraidRandom", "BraidTestSupport"]),
+        .testTarget(name: "BraidCountdownTests", dependencies: ["BraidCountdown", "BraidRandom"]),
+        .testTarget(name: "BraidEvalTests", dependencies: ["BraidEval", "BraidRuntime", "BraidGraph", "BraidCountdown", "BraidTransformer", "BraidTestSupport"],
                     exclude: ["Fixtures"]),
         // End-to-end: runs the built `braid` binary (SwiftPM builds it with the tests).
         .testTarget(name: "BraidCLITests", dependencies: ["braid"]),

@@ -1,3 +1,4 @@
+import BraidRandom
 import Testing
 @testable import BraidCountdown
 

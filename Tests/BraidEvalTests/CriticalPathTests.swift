@@ -1,3 +1,4 @@
+import BraidTestSupport
 import BraidEval
 import BraidRuntime
 import Testing
@@ -34,7 +35,7 @@ struct CriticalPathTests {
               - id: say
                 generate: {max_tokens: 12}
             """
-        let model = TextModel { _ in "x" }
+        let model = ScriptedModel { _ in "x" }
         let (result, events) = try EvalFixtures.run(try EvalFixtures.graph(yaml: yaml), on: model)
         #expect(result.stats.sampled == 12)
         #expect(CriticalPath.sampledTokens(events) == 12)

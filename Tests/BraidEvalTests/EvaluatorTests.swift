@@ -1,3 +1,4 @@
+import BraidTestSupport
 import BraidCountdown
 import BraidEval
 import BraidGraph
@@ -16,11 +17,11 @@ struct EvaluatorTests {
     }
 
     /// A model that answers the first problem with its solution and every other one with a wrong expression.
-    static func model(answering problem: Problem) -> TextModel {
+    static func model(answering problem: Problem) -> ScriptedModel {
         let right = "Let me see. \\boxed{\(problem.solution ?? "")}"
         let wrong = "Let me see. \\boxed{1+1}"
         let question = CountdownTask.question(for: problem)
-        return TextModel { visible in
+        return ScriptedModel { visible in
             guard let turn = visible.range(of: "[assistant] ", options: .backwards) else { return nil }
             let reply = visible.contains(question) ? right : wrong
             return reply.dropFirst(visible[turn.upperBound...].count).first

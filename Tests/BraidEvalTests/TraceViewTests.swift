@@ -1,3 +1,4 @@
+import BraidTestSupport
 import BraidCountdown
 import BraidRuntime
 import Foundation
@@ -58,7 +59,7 @@ struct TraceViewTests {
         let recording = try #require(try APRRecording.multiRound(count: 1, seed: 1).first)
         let thread = recording.thread
         let children = thread.children.flatMap { $0 }
-        let model = TextModel(documents: thread.segments + children.map(\.finalText))
+        let model = ScriptedModel(documents: thread.segments + children.map(\.finalText))
         let graph = try EvalFixtures.graph("apr.yaml", overrides: ["parent_tokens": "60000", "child_tokens": "60000", "max_children": "40"])
         let problem = recording.problem
         let (_, events) = try EvalFixtures.run(graph, on: model, inputs: [

@@ -1,3 +1,4 @@
+import BraidRandom
 import Foundation
 import Testing
 @testable import BraidGraph
@@ -16,7 +17,7 @@ import Testing
     func mutatedGraphsFailCleanly(_ name: String) throws {
         let url = graphsDirectory.appendingPathComponent(name)
         let text = try String(contentsOf: url, encoding: .utf8)
-        var rng = SplitMix(seed: UInt64(truncatingIfNeeded: name.hashValueStable))
+        var rng = SplitMix64(seed: fnv1a(name))
         var valid = 0, invalid = 0
         for round in 0..<Self.mutationsPerFile {
             let mutated = mutate(text, &rng, kind: round % 6)
@@ -47,7 +48,7 @@ import Testing
     }
 
     @Test func randomBytesFailCleanly() {
-        var rng = SplitMix(seed: 42)
+        var rng = SplitMix64(seed: 42)
         for _ in 0..<300 {
             let length = Int(rng.next() % 200)
             let bytes = (0..<length).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
@@ -68,9 +69,9 @@ import Testing
         #expect(found.first?.location?.line == 1)
     }
 
-    func mutate(_ text: String, _ rng: inout SplitMix, kind: Int) -> String {
+    func mutate(_ text: String, _ rng: inout SplitMix64, kind: Int) -> String {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        let pick = { (rng: inout SplitMix) in Int(rng.next() % UInt64(max(1, lines.count))) }
+        let pick = { (rng: inout SplitMix64) in Int(rng.next() % UInt64(max(1, lines.count))) }
         switch kind {
         case 0:
             lines.remove(at: pick(&rng))
@@ -106,11 +107,3 @@ import Testing
     }
 }
 
-extension String {
-    /// A hash that is the same in every run (Swift's `hashValue` is seeded per process).
-    var hashValueStable: UInt64 {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        for b in utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
-        return h
-    }
-}

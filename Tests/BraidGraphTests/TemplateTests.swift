@@ -1,3 +1,4 @@
+import BraidRandom
 import Testing
 @testable import BraidGraph
 
@@ -27,7 +28,7 @@ import Testing
     }
 
     @Test func writeThenParseIsIdentityOnRandomText() {
-        var rng = SplitMix(seed: 7)
+        var rng = SplitMix64(seed: 7)
         let alphabet = Array("{}?ai.1_ \\,x")
         for _ in 0..<2000 {
             let length = Int(rng.next() % 12)
@@ -40,18 +41,5 @@ import Testing
     @Test func patternsKnowTheirCaptureNames() {
         let p = Pattern("<Start Sub Search (?<index>\\d+)> #(?<node>(?<parent>[\\d,]+),\\d+) (?:x)(?=y)(?<!z)\\(?<no>")
         #expect(p.captureNames == ["index", "node", "parent"])
-    }
-}
-
-/// A small deterministic generator (SplitMix64) so random tests repeat exactly.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

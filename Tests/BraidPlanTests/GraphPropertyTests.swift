@@ -1,3 +1,4 @@
+import BraidRandom
 import Testing
 @testable import BraidPlan
 
@@ -20,8 +21,8 @@ import Testing
 
     /// Random lengths (1…6) for every segment of the plan with its spawns instantiated.
     static func randomExpansion(_ plan: Plan, seed: UInt64) throws -> MaskExpansion {
-        var random = SplitMix(seed: seed)
-        var values: [String: Int] = ["children": random.next(in: 1...3), "rounds": random.next(in: 1...2)]
+        var random = SplitMix64(seed: seed)
+        var values: [String: Int] = ["children": random.int(in: 1...3), "rounds": random.int(in: 1...2)]
         var probe = plan
         for template in plan.spawns {
             for round in 0..<min(values["rounds"] ?? 1, template.maxRounds) {
@@ -31,7 +32,7 @@ import Testing
         for segment in probe.segments where {
             if case .splice = segment.content { return false } else { return true }
         }() {
-            values[segment.id] = random.next(in: 1...6)
+            values[segment.id] = random.int(in: 1...6)
         }
         return try MaskExpansion.expand(plan, lengths: MaskLengths(values), prefixTokens: characterTokens)
     }
@@ -62,11 +63,11 @@ enum MaskProperties {
     static func check(_ expansion: MaskExpansion, graph: String) throws {
         let plan = expansion.plan
         let n = expansion.count
-        var tokensOf: [SegmentID: [Int]] = [:]
+        var tokensOf: [SegmentName: [Int]] = [:]
         for token in expansion.tokens { tokensOf[token.segment, default: []].append(token.index) }
         let threadOf = Dictionary(uniqueKeysWithValues: plan.segments.map { ($0.id, $0.thread) })
         // Which segments each segment's tokens actually attend to.
-        var attended: [SegmentID: Set<SegmentID>] = [:]
+        var attended: [SegmentName: Set<SegmentName>] = [:]
         for q in 0..<n {
             for k in 0...q where expansion.attends(q, k) {
                 attended[expansion.tokens[q].segment, default: []].insert(expansion.tokens[k].segment)
@@ -114,8 +115,8 @@ enum MaskProperties {
             }
         }
         // Positions follow the rules: consecutive within a segment, starting at the anchors' largest end.
-        var end: [SegmentID: Int] = [:]
-        var length: [SegmentID: Int] = [:]
+        var end: [SegmentName: Int] = [:]
+        var length: [SegmentName: Int] = [:]
         for segment in plan.segments {
             let indexes = tokensOf[segment.id] ?? []
             let positions = indexes.map { expansion.tokens[$0].position }

@@ -1,3 +1,4 @@
+import BraidRandom
 import Testing
 @testable import BraidPlan
 
@@ -44,19 +45,19 @@ import Testing
     @Test(arguments: [1, 2, 3, 5, 8])
     func matchesTheRuleForManyPathCounts(paths: Int) throws {
         let plan = try LibraryGraphs.plan("parathinker", ["paths": String(paths)])
-        var generator = SplitMix(seed: UInt64(paths))
+        var generator = SplitMix64(seed: UInt64(paths))
         for _ in 0..<4 {
-            let lengths = (0..<paths).map { _ in generator.next(in: 1...9) }
-            try expectMatchesRule(plan, prompt: generator.next(in: 1...12), paths: lengths, summary: generator.next(in: 1...6))
+            let lengths = (0..<paths).map { _ in generator.int(in: 1...9) }
+            try expectMatchesRule(plan, prompt: generator.int(in: 1...12), paths: lengths, summary: generator.int(in: 1...6))
         }
     }
 
     @Test(arguments: [2, 3, 6])
     func flatLaysPathsEndToEnd(paths: Int) throws {
         let plan = try LibraryGraphs.plan("parathinker-flat", ["paths": String(paths)])
-        var random = SplitMix(seed: UInt64(paths) * 31)
-        let prompt = random.next(in: 1...10)
-        let think = random.next(in: 1...7)
+        var random = SplitMix64(seed: UInt64(paths) * 31)
+        let prompt = random.int(in: 1...10)
+        let think = random.int(in: 1...7)
         // Paths that fill their slot exactly: positions 0, 1, 2, … in write order, visibility still two-phase.
         let expansion = try MaskExpansion.expand(plan, lengths: MaskLengths(["prompt": prompt, "think": think, "summary": 3,
                                                                               "slot": think]))

@@ -1,3 +1,4 @@
+import BraidTestSupport
 import BraidCountdown
 import BraidRuntime
 import Testing

@@ -1,3 +1,4 @@
+import BraidTestSupport
 import BraidRuntime
 import Testing
 

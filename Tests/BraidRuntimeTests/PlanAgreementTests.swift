@@ -1,3 +1,4 @@
+import BraidTestSupport
 import BraidPlan
 import BraidRuntime
 import Testing

@@ -1,3 +1,4 @@
+import BraidTestSupport
 import BraidGraph
 import BraidRuntime
 import Testing

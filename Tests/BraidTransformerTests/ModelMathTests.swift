@@ -107,4 +107,31 @@ import Testing
             }
         }
     }
+
+    @Test("stacked matrices of mixed types (more than one job holds) fill their own output columns", arguments: [2, 40])
+    func stacked(rows: Int) throws {
+        let types: [GGMLType] = [.q4_1, .q8_0, .f16, .q4_0, .q5_1, .f32]
+        let files = try types.enumerated().map { k, type in try Self.matrix(type, rows: 5 + k, columns: 64, seed: UInt64(k)) }
+        let stack = files.map(\.0)
+        let total = stack.reduce(0) { $0 + $1.rows }
+        var random = RandomSource(seed: 9)
+        let x = (0..<(rows * 64)).map { _ in Float(random.nextUnit() * 2 - 1) }
+        var y = [Float](repeating: .nan, count: rows * total)
+        x.withUnsafeBufferPointer { xp in
+            y.withUnsafeMutableBufferPointer { yp in
+                guard let xb = xp.baseAddress, let yb = yp.baseAddress else { return }
+                MatrixEngine(threads: 2).multiply(xb, rows: rows, by: stack, into: yb, yStride: total)
+            }
+        }
+        var offset = 0
+        for m in stack {
+            let alone = Self.product(x, rows: rows, m, threads: 1)
+            for r in 0..<rows {
+                for o in 0..<m.rows {
+                    #expect(abs(y[r * total + offset + o] - alone[r * m.rows + o]) < 1e-4, "\(m.type) row \(r) output \(o)")
+                }
+            }
+            offset += m.rows
+        }
+    }
 }

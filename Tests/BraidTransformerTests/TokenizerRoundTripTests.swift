@@ -1,25 +1,14 @@
+import BraidRandom
 import Foundation
 import Testing
 @testable import BraidTransformer
 
 /// Decoding inverts encoding, streaming never emits half a character, and long inputs stay fast.
 @Suite struct TokenizerRoundTripTests {
-    /// A small deterministic generator (SplitMix64), so failures reproduce.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Random text drawn from every plane's kinds of scalars: ASCII, Latin, combining marks, CJK, emoji with
     /// modifiers, unusual whitespace, other-script digits, and control-token text.
     /// - Parameter excluding: bytes no scalar of the text may contain in its UTF-8 form.
-    static func randomText(_ rng: inout SplitMix, excluding: Set<UInt8>) -> String {
+    static func randomText(_ rng: inout SplitMix64, excluding: Set<UInt8>) -> String {
         let fragments = ["a", "Z", "7", " ", "  ", "\t", "\n", "\r\n", "'s", "'LL", ".", "?!", "é", "e\u{301}",
                          "ß", "Ж", "東京", "🚀", "👍🏽", "👨‍👩‍👧", "\u{A0}", "\u{3000}", "\u{2028}", "٣", "²",
                          "<|im_start|>", "<|im_end|>", "<think1>", "\u{0}", "\u{7F}", "\u{FEFF}"]
@@ -40,7 +29,7 @@ import Testing
 
     @Test func randomUnicodeTextRoundTrips() throws {
         let tokenizer = try TokenizerFixtures.tokenizer()
-        var rng = SplitMix(state: 2026)
+        var rng = SplitMix64(seed: 2026)
         // Text made only of bytes the vocabulary has: everything else is dropped (tested below).
         let missing = Set(tokenizer.bytesWithoutToken)
         for _ in 0..<2000 {
@@ -77,7 +66,7 @@ import Testing
 
     @Test func streamingOutputConcatenatesToTheFullDecode() throws {
         let tokenizer = try TokenizerFixtures.tokenizer()
-        var rng = SplitMix(state: 7)
+        var rng = SplitMix64(seed: 7)
         let missing = Set(tokenizer.bytesWithoutToken)
         for _ in 0..<500 {
             let text = Self.randomText(&rng, excluding: missing)
@@ -98,7 +87,7 @@ import Testing
         // Random ids produce invalid UTF-8 (stray continuation bytes, cut-off characters); the stream must
         // still agree with decoding everything at once.
         let tokenizer = try TokenizerFixtures.tokenizer()
-        var rng = SplitMix(state: 99)
+        var rng = SplitMix64(seed: 99)
         for _ in 0..<500 {
             let ids = (0..<Int.random(in: 0...12, using: &rng)).map { _ in
                 Int32.random(in: 0..<Int32(tokenizer.vocabularySize), using: &rng)

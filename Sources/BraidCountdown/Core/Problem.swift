@@ -1,3 +1,5 @@
+import BraidRandom
+
 /// A Countdown problem: reach `target` from `numbers` with `+`, `*`, larger-minus-smaller and exact
 /// division, using every number exactly once.
 public struct Problem: Sendable, Hashable, Codable {

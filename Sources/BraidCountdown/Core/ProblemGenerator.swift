@@ -1,3 +1,5 @@
+import BraidRandom
+
 /// What the generator draws: how many numbers (the main difficulty knob) and their ranges.
 public struct GeneratorConfig: Sendable, Equatable {
     /// How many starting numbers (2...5; APR uses 4, 3 is the easier setting).

@@ -1,3 +1,5 @@
+import BraidRandom
+
 /// One thread of an APR search: its training strings and the threads it spawned.
 ///
 /// `segments[0]` is what the thread decodes first; it ends with a spawn block when the thread calls

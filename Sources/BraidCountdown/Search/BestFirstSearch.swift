@@ -1,3 +1,5 @@
+import BraidRandom
+
 /// The shared engine of the sequential solvers: APR's SoS+ search (`sosp`): best-first over a priority
 /// queue, `beam` nodes expanded per round and `beam` best children kept per node, with a chance
 /// (`promising`) per expansion of diving depth-first into the kept children inline

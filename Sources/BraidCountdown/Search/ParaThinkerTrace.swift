@@ -1,3 +1,5 @@
+import BraidRandom
+
 /// Builds ParaThinker-style texts: P independently sampled attempts, then a summary stating the
 /// verified answer.
 ///

@@ -1,3 +1,5 @@
+import BraidRandom
+
 /// Beam choices shared by the solvers.
 enum BeamPolicy {
     /// A beam no Countdown node exceeds (at most 4·C(5,2) = 40 successors): the search keeps every child

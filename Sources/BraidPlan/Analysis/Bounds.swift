@@ -7,7 +7,7 @@ public struct Bounds: Codable, Equatable, Sendable {
     /// Per-segment bounds.
     public struct SegmentBound: Codable, Equatable, Sendable {
         /// The segment.
-        public var segment: SegmentID
+        public var segment: SegmentName
         /// Its kind (decoded segments are bounded by budgets, others by their text).
         public var kind: SegmentKind
         /// Most tokens it can hold.
@@ -35,7 +35,7 @@ public struct Bounds: Codable, Equatable, Sendable {
     /// The step of the stage at which the peak is reached.
     public var peakStage: String
     /// The segments written in that stage.
-    public var peakWriters: [SegmentID]
+    public var peakWriters: [SegmentName]
     /// The segment with the longest view, and that view's token count.
     public var longestView: SegmentBound?
     /// The largest position + 1 any token can take (must not exceed the context window).
@@ -47,7 +47,7 @@ public struct Bounds: Codable, Equatable, Sendable {
         let planned = Set(plan.segments.map(\.id))
         let lengths = clamped(estimate.maxTokens(in: worst), segments: worst.segments.count, bytesPerToken: model.kvBytesPerToken)
         let slots = slotLengths(worst, lengths: lengths)
-        var ends: [SegmentID: Int] = [:]
+        var ends: [SegmentName: Int] = [:]
         var segmentBounds: [SegmentBound] = []
         for segment in worst.segments {
             let slot = segment.placement.slot == nil ? 0 : slots[segment.id] ?? 0
@@ -77,7 +77,7 @@ public struct Bounds: Codable, Equatable, Sendable {
     /// `lengths` with every value at most a cap so large that no sum, position or byte count built from at most
     /// `segments` of them overflows: a budget of `Int.max` tokens is then bounded by the cap (far past any context
     /// window) and still refused, instead of crashing the arithmetic.
-    static func clamped(_ lengths: [SegmentID: Int], segments: Int, bytesPerToken: Int) -> [SegmentID: Int] {
+    static func clamped(_ lengths: [SegmentName: Int], segments: Int, bytesPerToken: Int) -> [SegmentName: Int] {
         // Positions add at most a chain of ends, the `plus` lengths and a slot multiple: 4 × segments lengths.
         let cap = Int.max / 4 / max(1, segments + 2) / max(1, bytesPerToken)
         return lengths.mapValues { Swift.max(0, Swift.min($0, cap)) }
@@ -85,8 +85,8 @@ public struct Bounds: Codable, Equatable, Sendable {
 
     /// Each flat fork branch's slot: the longest branch bound of its fork, as the runtime reserves prefix + budget
     /// per branch. One pass over the forks.
-    static func slotLengths(_ plan: Plan, lengths: [SegmentID: Int]) -> [SegmentID: Int] {
-        var slots: [SegmentID: Int] = [:]
+    static func slotLengths(_ plan: Plan, lengths: [SegmentName: Int]) -> [SegmentName: Int] {
+        var slots: [SegmentName: Int] = [:]
         for fork in plan.forks {
             let longest = fork.segments.compactMap { lengths[$0] }.max() ?? 0
             for segment in fork.segments where slots[segment] == nil { slots[segment] = longest }
@@ -163,7 +163,7 @@ public struct Bounds: Codable, Equatable, Sendable {
     }
 
     /// The largest segment written at the peak stage (the one to shrink first).
-    public var peakSegment: SegmentID? {
+    public var peakSegment: SegmentName? {
         let writers = Set(peakWriters)
         return segments.filter { writers.contains($0.segment) }.max { $0.maxTokens < $1.maxTokens }?.segment
     }

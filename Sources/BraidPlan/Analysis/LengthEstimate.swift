@@ -28,14 +28,14 @@ public struct LengthEstimate: Sendable {
     }
 
     /// Upper bounds for every segment of `plan`, by id.
-    public func maxTokens(in plan: Plan) -> [SegmentID: Int] {
+    public func maxTokens(in plan: Plan) -> [SegmentName: Int] {
         var estimate = self
         estimate.inputNames = plan.inputs.isEmpty ? nil : Set(plan.inputs)
         return estimate.maxTokensKnowingInputs(in: plan)
     }
 
-    private func maxTokensKnowingInputs(in plan: Plan) -> [SegmentID: Int] {
-        var result: [SegmentID: Int] = [:]
+    private func maxTokensKnowingInputs(in plan: Plan) -> [SegmentName: Int] {
+        var result: [SegmentName: Int] = [:]
         for segment in plan.segments {
             result[segment.id] = maxTokens(of: segment, known: result)
         }
@@ -43,7 +43,7 @@ public struct LengthEstimate: Sendable {
     }
 
     /// Upper bound for one segment, given the bounds of earlier segments (for spliced text).
-    public func maxTokens(of segment: Segment, known: [SegmentID: Int]) -> Int {
+    public func maxTokens(of segment: Segment, known: [SegmentName: Int]) -> Int {
         // A step's length names its own text; a merge's spliced copy of its sources is named only by id or `step.spliced`.
         let byStep = segment.kind == .spliced ? nil : lengths[segment.step]
         if let explicit = lengths[segment.id] ?? lengths["\(segment.step).\(segment.kind.rawValue)"] ?? byStep { return explicit }

@@ -8,8 +8,8 @@ public enum Liveness {
     /// Fills in every segment's `lifetime`.
     public static func annotate(_ plan: inout Plan) {
         let lastStage = plan.segments.map(\.stage).max() ?? 0
-        var lastKVReader: [SegmentID: Int] = [:]  // segment -> index of its last reader (other than itself)
-        var textTaker: [SegmentID: Int] = [:]      // segment -> index of the last segment splicing its text
+        var lastKVReader: [SegmentName: Int] = [:]  // segment -> index of its last reader (other than itself)
+        var textTaker: [SegmentName: Int] = [:]      // segment -> index of the last segment splicing its text
         for (index, segment) in plan.segments.enumerated() {
             for seen in segment.view where seen != segment.id {
                 lastKVReader[seen] = max(lastKVReader[seen] ?? index, index)
@@ -72,7 +72,7 @@ public enum Liveness {
 
     /// Tokens held during each stage of `plan` when segments have the given lengths (missing: 0): one sweep over
     /// the segments' live ranges, linear in segments plus stages (not one pass over the segments per stage).
-    public static func liveTokensPerStage(in plan: Plan, lengths: [SegmentID: Int]) -> [Int] {
+    public static func liveTokensPerStage(in plan: Plan, lengths: [SegmentName: Int]) -> [Int] {
         var change = [Int](repeating: 0, count: plan.stages.count + 1)
         for (segment, stages) in zip(plan.segments, liveStages(in: plan)) where change.indices.contains(stages.lowerBound) {
             let length = lengths[segment.id] ?? 0

@@ -6,11 +6,11 @@ public enum PlanChecks {
     /// Linear in the plan's size: every lookup goes through a dictionary built once.
     public static func checkStructure(_ plan: Plan) throws {
         // The stages listing each segment (normally one).
-        var listedIn: [SegmentID: [Int]] = [:]
+        var listedIn: [SegmentName: [Int]] = [:]
         for (stage, entry) in plan.stages.enumerated() {
             for id in entry.segments { listedIn[id, default: []].append(stage) }
         }
-        var seen: [SegmentID: Int] = [:]
+        var seen: [SegmentName: Int] = [:]
         var previousStage = 0
         for (index, segment) in plan.segments.enumerated() {
             guard seen[segment.id] == nil else {
@@ -20,7 +20,7 @@ public enum PlanChecks {
             guard segment.view.last == segment.id else {
                 throw PlanError.inconsistent(segment: segment.id, reason: "its view must end with the segment itself")
             }
-            var inView = Set<SegmentID>()
+            var inView = Set<SegmentName>()
             for other in segment.view.dropLast() {
                 guard seen[other] != nil, other != segment.id else {
                     throw PlanError.inconsistent(segment: segment.id, reason: "its view names '\(other)', which is not written before it")

@@ -63,19 +63,19 @@ extension PlanBuilder {
             throw PlanError.invalidGraph(step: step, reason: "a fork needs at least one branch")
         }
         // Off the root thread the fork is named after its thread, so a fork nested in branches stays unique.
-        let base = parent == Self.mainThread ? step : "\(parent)/\(step)"
+        let base = Naming.scoped(step, thread: parent)
         guard self.fork(base) == nil else {
             throw PlanError.invalidGraph(step: step, reason: "fork '\(base)' is defined twice")
         }
         let stage = plan.stages.count
         var threads: [ThreadID] = []
-        var segments: [SegmentID] = []
+        var segments: [SegmentName] = []
         let isolated = spec.context == .isolated
         for (i, content) in spec.branches.enumerated() {
             if case .generate(let generation)? = content, generation.maxTokens <= 0 {
                 throw PlanError.invalidGraph(step: step, reason: "branch \(i): max_tokens must be positive, got \(generation.maxTokens)")
             }
-            let thread = "\(base)[\(i)]"
+            let thread = Naming.branch(of: base, i)
             guard contexts[thread] == nil, index.segments[thread] == nil else {
                 throw PlanError.invalidGraph(step: step, reason: "branch '\(thread)' is defined twice")
             }
@@ -140,7 +140,7 @@ public struct MergeSpec: Sendable {
 extension PlanBuilder {
     /// Merges a fork's branches back into the fork's parent thread. Returns the segments it writes.
     @discardableResult
-    public mutating func merge(step: String, fork forkID: String, _ spec: MergeSpec) throws -> [SegmentID] {
+    public mutating func merge(step: String, fork forkID: String, _ spec: MergeSpec) throws -> [SegmentName] {
         guard let fork = self.fork(forkID) else {
             throw PlanError.invalidGraph(step: step, reason: "merges '\(forkID)', which is not a fork before it")
         }
@@ -164,7 +164,7 @@ extension PlanBuilder {
         }
         let id = try segmentID(step: step, thread: thread)
         let stage = plan.stages.count
-        var written: [SegmentID] = []
+        var written: [SegmentName] = []
         let ownKind: SegmentKind
         if case .generate = spec.content { ownKind = .summary } else { ownKind = .prefix }
         switch spec.mode {
@@ -190,7 +190,7 @@ extension PlanBuilder {
             contexts[thread]?.view = parentContext.view + [id]
             written = [id]
         case .reprefill, .text:
-            let splicedID = "\(id).text"
+            let splicedID = Naming.splicedText(of: id)
             var splice = spec.splice
             splice.sources = sources
             try appendToStage(id: splicedID, kind: .spliced, thread: thread, step: step, branch: nil,

@@ -5,7 +5,7 @@
 /// The builder only ever appends, so these positions never go stale while it builds.
 struct BuildIndex: Sendable {
     /// Segment id → index in `plan.segments`.
-    var segments: [SegmentID: Int] = [:]
+    var segments: [SegmentName: Int] = [:]
     /// Thread id → index in `plan.threads`.
     var threads: [ThreadID: Int] = [:]
     /// Fork id → index in `plan.forks`.
@@ -18,7 +18,7 @@ struct BuildIndex: Sendable {
 
 extension PlanBuilder {
     /// The segment with this id written so far, if any.
-    func segment(_ id: SegmentID) -> Segment? {
+    func segment(_ id: SegmentName) -> Segment? {
         index.segments[id].map { plan.segments[$0] }
     }
 
@@ -28,7 +28,7 @@ extension PlanBuilder {
     }
 
     /// The segments a thread has written so far (none for an unknown thread).
-    func segments(of thread: ThreadID) -> [SegmentID] {
+    func segments(of thread: ThreadID) -> [SegmentName] {
         index.threads[thread].map { plan.threads[$0].segments } ?? []
     }
 

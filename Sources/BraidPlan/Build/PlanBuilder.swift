@@ -7,9 +7,9 @@ public struct PlanBuilder: Sendable {
     /// What a thread's next segment sees and continues.
     struct ThreadContext: Sendable {
         /// Segments the next segment attends to (before itself).
-        var view: [SegmentID]
+        var view: [SegmentName]
         /// The segment the next one continues (positions), if any.
-        var last: SegmentID?
+        var last: SegmentName?
     }
 
     /// The plan built so far (liveness not yet analysed).
@@ -23,7 +23,7 @@ public struct PlanBuilder: Sendable {
     /// When set, appended segments join this stage instead of opening their own (branches' nested steps).
     var openStage: Int?
     /// The root thread's id.
-    public static let mainThread: ThreadID = "main"
+    public static let mainThread: ThreadID = Naming.mainThread
 
     /// Starts a plan for `graph` with one empty root thread, `main`.
     public init(graph: String, params: [String: String] = [:]) {
@@ -34,19 +34,19 @@ public struct PlanBuilder: Sendable {
     }
 
     /// The segments a thread's next segment would see (before itself).
-    public func currentView(of thread: ThreadID) -> [SegmentID]? {
+    public func currentView(of thread: ThreadID) -> [SegmentName]? {
         contexts[thread]?.view
     }
 
     /// The last segment a thread wrote, if any.
-    public func lastSegment(of thread: ThreadID) -> SegmentID? {
+    public func lastSegment(of thread: ThreadID) -> SegmentName? {
         contexts[thread]?.last
     }
 
     /// Appends prefilled text to a thread: a prompt (`.prompt`) or forced text (`.prefix`).
     @discardableResult
     public mutating func text(step: String, kind: SegmentKind = .prompt, content: SegmentContent,
-                              thread: ThreadID = PlanBuilder.mainThread, thought: Int = 0) throws -> SegmentID {
+                              thread: ThreadID = PlanBuilder.mainThread, thought: Int = 0) throws -> SegmentName {
         let id = try segmentID(step: step, thread: thread)
         try append(id: id, kind: kind, thread: thread, step: step, content: content, thought: thought)
         return id
@@ -55,7 +55,7 @@ public struct PlanBuilder: Sendable {
     /// Appends a decoded segment to a thread.
     @discardableResult
     public mutating func generate(step: String, generation: Decoding, thread: ThreadID = PlanBuilder.mainThread,
-                                  thought: Int = 0, kind: SegmentKind = .generated) throws -> SegmentID {
+                                  thought: Int = 0, kind: SegmentKind = .generated) throws -> SegmentName {
         guard generation.maxTokens > 0 else {
             throw PlanError.invalidGraph(step: step, reason: "max_tokens must be positive, got \(generation.maxTokens)")
         }
@@ -90,11 +90,11 @@ public struct PlanBuilder: Sendable {
 
     /// The id for a segment a thread writes for a step: the step id on the root thread, else `thread/step`;
     /// a branch's own generation step is named after the branch (`think[0]`).
-    func segmentID(step: String, thread: ThreadID) throws -> SegmentID {
+    func segmentID(step: String, thread: ThreadID) throws -> SegmentName {
         guard contexts[thread] != nil else {
             throw PlanError.invalidGraph(step: step, reason: "thread '\(thread)' does not exist at this point")
         }
-        let id = thread == Self.mainThread ? step : "\(thread)/\(step)"
+        let id = Naming.scoped(step, thread: thread)
         guard index.segments[id] == nil else {
             throw PlanError.invalidGraph(step: step, reason: "segment '\(id)' is written twice")
         }
@@ -102,7 +102,7 @@ public struct PlanBuilder: Sendable {
     }
 
     /// Appends a segment that continues `thread` (or is placed by `placement`) as a new stage of its own.
-    mutating func append(id: SegmentID, kind: SegmentKind, thread: ThreadID, step: String, content: SegmentContent,
+    mutating func append(id: SegmentName, kind: SegmentKind, thread: ThreadID, step: String, content: SegmentContent,
                          thought: Int, placement: Placement? = nil) throws {
         if let openStage {
             try appendToStage(id: id, kind: kind, thread: thread, step: step, branch: nil, content: content,
@@ -131,7 +131,7 @@ public struct PlanBuilder: Sendable {
     }
 
     /// Appends a segment to the current thread context without creating a stage (the caller does).
-    mutating func appendToStage(id: SegmentID, kind: SegmentKind, thread: ThreadID, step: String, branch: Int?,
+    mutating func appendToStage(id: SegmentName, kind: SegmentKind, thread: ThreadID, step: String, branch: Int?,
                                 content: SegmentContent, thought: Int, placement: Placement?, stage: Int) throws {
         guard var context = contexts[thread] else {
             throw PlanError.invalidGraph(step: step, reason: "thread '\(thread)' does not exist at this point")

@@ -29,15 +29,15 @@ extension Plan {
         let joinStage = childStage + subStages
 
         var added: [Segment] = []
-        var childStages = [[SegmentID]](repeating: [], count: subStages)
+        var childStages = [[SegmentName]](repeating: [], count: subStages)
         var instance = SpawnInstance(children: [], messages: [], outputs: [],
                                      join: template.joinSegment(round: round), continuation: template.trigger(round: round + 1))
-        var joinSources: [SegmentID] = []
+        var joinSources: [SegmentName] = []
         let inherited = template.context == .parent ? Array(trigger.view) : []
         for c in 0..<children {
             let thread = template.childThread(round: round, child: c)
-            func rename(_ id: SegmentID) -> SegmentID {
-                id == "message" ? "\(thread).message" : id == "output" ? thread : "\(thread)/\(id)"
+            func rename(_ id: SegmentName) -> SegmentName {
+                id == "message" ? Naming.childMessage(thread) : id == "output" ? thread : Naming.scoped(id, thread: thread)
             }
             func renameThread(_ id: ThreadID) -> ThreadID { id == PlanBuilder.mainThread ? thread : "\(thread)/\(id)" }
             for segment in sub.segments {
@@ -84,8 +84,8 @@ extension Plan {
             }
             let rootSegments = (sub.thread(PlanBuilder.mainThread)?.segments ?? []).filter { $0 != "message" }.map(rename)
             instance.children.append(thread)
-            instance.messages.append("\(thread).message")
-            instance.outputs.append(rootSegments.last ?? "\(thread).message")
+            instance.messages.append(Naming.childMessage(thread))
+            instance.outputs.append(rootSegments.last ?? Naming.childMessage(thread))
             joinSources += rootSegments
         }
         added.append(Segment(id: instance.join, kind: .spliced, thread: template.parent, step: id,
@@ -118,21 +118,21 @@ extension Plan {
     }
 
     /// Segment references inside content, renamed.
-    private func renamedContent(_ content: SegmentContent, _ rename: (SegmentID) -> SegmentID) -> SegmentContent {
+    private func renamedContent(_ content: SegmentContent, _ rename: (SegmentName) -> SegmentName) -> SegmentContent {
         guard case .splice(var splice) = content else { return content }
         splice.sources = splice.sources.map(rename)
         return .splice(splice)
     }
 
     /// The template's join with this round's sources.
-    private func joinSplice(_ join: Splice, sources: [SegmentID]) -> Splice {
+    private func joinSplice(_ join: Splice, sources: [SegmentName]) -> Splice {
         var splice = join
         splice.sources = sources
         return splice
     }
 
     /// Segments written after the trigger now see the join and continuation, and continue from the latter.
-    private mutating func rewireAfterSpawn(trigger: SegmentID, instance: SpawnInstance, from start: Int,
+    private mutating func rewireAfterSpawn(trigger: SegmentName, instance: SpawnInstance, from start: Int,
                                            stageShift: Int, afterStage: Int) {
         for i in segments.indices {
             if segments[i].stage > afterStage { segments[i].stage += stageShift }

@@ -81,7 +81,7 @@ public enum GraphCompiler {
 
     /// A fork opened off the root thread is named after its thread (`think[0]/deeper`), as `PlanBuilder.fork` does.
     static func scopedFork(_ id: String, parent: ThreadID) -> String {
-        parent == PlanBuilder.mainThread ? id : "\(parent)/\(id)"
+        Naming.scoped(id, thread: parent)
     }
 
     /// `generate`, `text` and `spawn` steps: one segment on one thread.

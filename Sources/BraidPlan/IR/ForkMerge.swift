@@ -5,11 +5,11 @@ public struct ForkPlan: Codable, Equatable, Sendable {
     /// The thread that forks.
     public var parent: ThreadID
     /// The parent's last segment before the fork (`nil` if the parent has none).
-    public var at: SegmentID?
+    public var at: SegmentName?
     /// The branch threads, in branch order.
     public var branches: [ThreadID]
     /// The branch segments, in branch order (one per branch).
-    public var segments: [SegmentID]
+    public var segments: [SegmentName]
     /// When the fork as a whole is done.
     public var finish: FinishRule
     /// For `agree`: the regular expression extracting a branch's answer.
@@ -18,7 +18,7 @@ public struct ForkPlan: Codable, Equatable, Sendable {
     public var context: BranchContext
 
     /// Creates a fork.
-    public init(id: String, parent: ThreadID, at: SegmentID?, branches: [ThreadID], segments: [SegmentID],
+    public init(id: String, parent: ThreadID, at: SegmentName?, branches: [ThreadID], segments: [SegmentName],
                 finish: FinishRule, agreeExtract: String? = nil, context: BranchContext) {
         self.id = id
         self.parent = parent
@@ -74,12 +74,12 @@ public struct MergePlan: Codable, Equatable, Sendable {
     /// The fork whose branches are read.
     public var fork: String
     /// The branch segments read, in order.
-    public var sources: [SegmentID]
+    public var sources: [SegmentName]
     /// The segments the merge writes: for `attend` the summary; otherwise the spliced text, then the summary.
-    public var segments: [SegmentID]
+    public var segments: [SegmentName]
 
     /// Creates a merge.
-    public init(id: String, mode: MergeRead, fork: String, sources: [SegmentID], segments: [SegmentID]) {
+    public init(id: String, mode: MergeRead, fork: String, sources: [SegmentName], segments: [SegmentName]) {
         self.id = id
         self.mode = mode
         self.fork = fork

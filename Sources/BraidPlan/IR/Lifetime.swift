@@ -5,14 +5,14 @@
 /// and the runtime can check itself against the plan.
 public struct Lifetime: Codable, Equatable, Sendable {
     /// The segment after whose last token this segment's blocks are released (possibly itself).
-    public var lastReader: SegmentID
+    public var lastReader: SegmentName
     /// Why the blocks are released then.
     public var reason: ReleaseReason
     /// `true` when a branch stopped by its fork's finish policy is released at once instead.
     public var freedWhenKilled: Bool
 
     /// Creates a lifetime.
-    public init(lastReader: SegmentID, reason: ReleaseReason, freedWhenKilled: Bool = false) {
+    public init(lastReader: SegmentName, reason: ReleaseReason, freedWhenKilled: Bool = false) {
         self.lastReader = lastReader
         self.reason = reason
         self.freedWhenKilled = freedWhenKilled

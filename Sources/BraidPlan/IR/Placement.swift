@@ -8,14 +8,14 @@ public struct Placement: Codable, Equatable, Sendable {
     /// The position rule.
     public var rule: PositionRule
     /// The segments whose end positions the start is the maximum of (empty = position 0).
-    public var after: [SegmentID]
+    public var after: [SegmentName]
     /// Segments whose lengths are added (a flat merge after shared branches starts after all of them).
-    public var plus: [SegmentID]
+    public var plus: [SegmentName]
     /// For a flat branch: its slot index; the start moves by this many slot lengths.
     public var slot: Int?
 
     /// Creates a placement.
-    public init(_ rule: PositionRule, after: [SegmentID] = [], plus: [SegmentID] = [], slot: Int? = nil) {
+    public init(_ rule: PositionRule, after: [SegmentName] = [], plus: [SegmentName] = [], slot: Int? = nil) {
         self.rule = rule
         self.after = after
         self.plus = plus
@@ -26,17 +26,17 @@ public struct Placement: Codable, Equatable, Sendable {
     public static let start = Placement(.start)
 
     /// Continues the thread right after `previous`.
-    public static func continues(_ previous: SegmentID) -> Placement { Placement(.continue, after: [previous]) }
+    public static func continues(_ previous: SegmentName) -> Placement { Placement(.continue, after: [previous]) }
 
     /// Starts where `parent` ends, like each of its siblings (ParaThinker's paths).
-    public static func shared(_ parent: SegmentID) -> Placement { Placement(.shared, after: [parent]) }
+    public static func shared(_ parent: SegmentName) -> Placement { Placement(.shared, after: [parent]) }
 
     /// Starts after the longest of `sources` (ParaThinker's summary).
-    public static func afterLongest(_ sources: [SegmentID]) -> Placement { Placement(.afterLongest, after: sources) }
+    public static func afterLongest(_ sources: [SegmentName]) -> Placement { Placement(.afterLongest, after: sources) }
 
     /// The start position, given the end positions and lengths of the segments already placed and the slot
     /// length of a flat fork. Returns `nil` when an anchor has no known end yet.
-    public func start(ends: [SegmentID: Int], lengths: [SegmentID: Int] = [:], slotLength: Int = 0) -> Int? {
+    public func start(ends: [SegmentName: Int], lengths: [SegmentName: Int] = [:], slotLength: Int = 0) -> Int? {
         var start = 0
         for anchor in after {
             guard let end = ends[anchor] else { return nil }
@@ -50,7 +50,7 @@ public struct Placement: Codable, Equatable, Sendable {
     }
 
     /// Keys of the anchors this placement reads, for checks.
-    public var anchors: [SegmentID] { after + plus }
+    public var anchors: [SegmentName] { after + plus }
 }
 
 /// Why a segment starts where it does.

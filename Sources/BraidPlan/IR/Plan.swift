@@ -54,13 +54,13 @@ public struct Plan: Codable, Equatable, Sendable {
     }
 
     /// The segment with this id, if any (a scan: for many lookups, build `segmentIndex` once).
-    public func segment(_ id: SegmentID) -> Segment? {
+    public func segment(_ id: SegmentName) -> Segment? {
         segments.first { $0.id == id }
     }
 
     /// Maps each segment id to its index in `segments`.
-    public var segmentIndex: [SegmentID: Int] {
-        var index: [SegmentID: Int] = [:]
+    public var segmentIndex: [SegmentName: Int] {
+        var index: [SegmentName: Int] = [:]
         for (i, segment) in segments.enumerated() { index[segment.id] = i }
         return index
     }
@@ -76,7 +76,7 @@ public struct Plan: Codable, Equatable, Sendable {
     }
 
     /// The fork whose branch segments include `segment`, if any.
-    public func fork(containing segment: SegmentID) -> ForkPlan? {
+    public func fork(containing segment: SegmentName) -> ForkPlan? {
         forks.first { $0.segments.contains(segment) }
     }
 }
@@ -88,14 +88,14 @@ public struct VotePlan: Codable, Equatable, Sendable {
     /// The fork voted over.
     public var fork: String
     /// The branch segments whose text is read (text only; no KV is read).
-    public var sources: [SegmentID]
+    public var sources: [SegmentName]
     /// The regular expression that extracts an answer from a branch's text (first capture group, if any).
     public var pattern: String
     /// How ties are broken.
     public var tie: String
 
     /// Creates a vote.
-    public init(id: String, fork: String, sources: [SegmentID], pattern: String, tie: String) {
+    public init(id: String, fork: String, sources: [SegmentName], pattern: String, tie: String) {
         self.id = id
         self.fork = fork
         self.sources = sources

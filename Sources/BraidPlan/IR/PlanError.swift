@@ -4,15 +4,15 @@ public enum PlanError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The graph uses something the compiler can't place (a dangling reference, an unsupported step).
     case invalidGraph(step: String, reason: String)
     /// A plan's own structure is inconsistent (a view naming a later segment, a duplicate id).
-    case inconsistent(segment: SegmentID, reason: String)
+    case inconsistent(segment: SegmentName, reason: String)
     /// A segment can outgrow the model's context window.
-    case contextOverflow(segment: SegmentID, tokens: Int, context: Int, reason: String)
+    case contextOverflow(segment: SegmentName, tokens: Int, context: Int, reason: String)
     /// The plan's peak KV memory is over the limit.
-    case memoryOverLimit(segment: SegmentID, bytes: Int, limit: Int, stage: String)
+    case memoryOverLimit(segment: SegmentName, bytes: Int, limit: Int, stage: String)
     /// A merge reads a fork whose readable branches can all be killed.
     case nothingToRead(merge: String, fork: String, reason: String)
     /// A mask expansion was asked for with missing or bad lengths.
-    case badLengths(segment: SegmentID, reason: String)
+    case badLengths(segment: SegmentName, reason: String)
 
     /// A one-line message naming what is wrong and where.
     public var description: String {

@@ -1,5 +1,6 @@
-/// The name of a segment in a plan, unique within it (`prompt`, `think[0]`, `summary`).
-public typealias SegmentID = String
+/// The name of a segment in a plan, unique within it (`prompt`, `think[0]`, `summary`). The runtime names its
+/// KV segments the same (see `Naming`); a KV handle is `BraidTransformer.SegmentID`, a different thing.
+public typealias SegmentName = String
 
 /// The name of a thread in a plan, unique within it (`main`, `think[0]`).
 public typealias ThreadID = String
@@ -11,7 +12,7 @@ public typealias ThreadID = String
 /// segment written before it.
 public struct Segment: Codable, Equatable, Sendable {
     /// Unique name of the segment.
-    public var id: SegmentID
+    public var id: SegmentName
     /// What kind of span this is.
     public var kind: SegmentKind
     /// The thread that writes the segment.
@@ -23,7 +24,7 @@ public struct Segment: Codable, Equatable, Sendable {
     /// Where the segment's first token sits.
     public var placement: Placement
     /// Ordered list of segments this segment attends to; the segment itself is last and is read causally.
-    public var view: [SegmentID]
+    public var view: [SegmentName]
     /// The thought-embedding index added to this segment's keys and values (ParaThinker's T^(j)); 0 = none.
     public var thought: Int
     /// How the segment's tokens come about (prefilled text, decoding, or other segments' text).
@@ -34,8 +35,8 @@ public struct Segment: Codable, Equatable, Sendable {
     public var lifetime: Lifetime
 
     /// Creates a segment; `lifetime` defaults to "until the end of the run" until liveness analysis runs.
-    public init(id: SegmentID, kind: SegmentKind, thread: ThreadID, step: String, branch: Int? = nil,
-                placement: Placement, view: [SegmentID], thought: Int = 0, content: SegmentContent,
+    public init(id: SegmentName, kind: SegmentKind, thread: ThreadID, step: String, branch: Int? = nil,
+                placement: Placement, view: [SegmentName], thought: Int = 0, content: SegmentContent,
                 stage: Int, lifetime: Lifetime = Lifetime(lastReader: "", reason: .runEnd)) {
         self.id = id
         self.kind = kind
@@ -83,7 +84,7 @@ public enum SegmentContent: Codable, Equatable, Sendable {
 /// How a spliced segment's text is put together from its sources' text.
 public struct Splice: Codable, Equatable, Sendable {
     /// The segments whose text is taken, in order (for a join: each child's segments).
-    public var sources: [SegmentID]
+    public var sources: [SegmentName]
     /// Text before the first source.
     public var header: String
     /// Template for one source (`{text}` = its text, `{i}` 1-based, `{i0}` 0-based; a join's `{result}`
@@ -97,7 +98,7 @@ public struct Splice: Codable, Equatable, Sendable {
     public var footer: String
 
     /// Creates a splice.
-    public init(sources: [SegmentID], header: String = "", each: String = "{text}", failed: String? = nil,
+    public init(sources: [SegmentName], header: String = "", each: String = "{text}", failed: String? = nil,
                 separator: String = "", footer: String = "") {
         self.sources = sources
         self.header = header

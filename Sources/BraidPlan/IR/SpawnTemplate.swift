@@ -12,7 +12,7 @@ public struct SpawnTemplate: Codable, Equatable, Sendable {
     /// The thread that spawns.
     public var parent: ThreadID
     /// Round 0's parent segment, whose text may end in a spawn block.
-    public var trigger: SegmentID
+    public var trigger: SegmentName
     /// The text that ends a spawn block (an extra stop string of the trigger segment).
     public var triggerText: String
     /// The text that opens a spawn block (`nil`: the block starts at the first message).
@@ -43,7 +43,7 @@ public struct SpawnTemplate: Codable, Equatable, Sendable {
     public var join: Splice
 
     /// Creates a spawn template.
-    public init(id: String, parent: ThreadID, trigger: SegmentID = "", triggerText: String, opener: String? = nil,
+    public init(id: String, parent: ThreadID, trigger: SegmentName = "", triggerText: String, opener: String? = nil,
                 messagePattern: String, lookups: [String] = [], resultPattern: String? = nil,
                 childPrompt: String, context: BranchContext, child: Decoding, childPlan: Plan? = nil,
                 maxChildren: Int, maxDepth: Int = 1, maxRounds: Int, join: Splice) {
@@ -66,18 +66,18 @@ public struct SpawnTemplate: Codable, Equatable, Sendable {
     }
 
     /// The parent's segment that may spawn in round `round`.
-    public func trigger(round: Int) -> SegmentID {
-        round == 0 ? trigger : "\(trigger)#\(round)"
+    public func trigger(round: Int) -> SegmentName {
+        Naming.spawnTrigger(trigger, round: round)
     }
 
     /// The thread id of child `child` of round `round`.
     public func childThread(round: Int, child: Int) -> ThreadID {
-        "\(id)#\(round).child[\(child)]"
+        Naming.spawnChild(id, round: round, child: child)
     }
 
     /// The join segment of round `round`.
-    public func joinSegment(round: Int) -> SegmentID {
-        "\(id)#\(round).join"
+    public func joinSegment(round: Int) -> SegmentName {
+        Naming.spawnJoin(id, round: round)
     }
 }
 
@@ -86,11 +86,11 @@ public struct SpawnInstance: Equatable, Sendable {
     /// The child threads, in order.
     public var children: [ThreadID]
     /// Each child's prompt segment.
-    public var messages: [SegmentID]
+    public var messages: [SegmentName]
     /// Each child's generated segment.
-    public var outputs: [SegmentID]
+    public var outputs: [SegmentName]
     /// The parent's join segment.
-    public var join: SegmentID
+    public var join: SegmentName
     /// The parent's continuation, the next round's trigger.
-    public var continuation: SegmentID
+    public var continuation: SegmentName
 }

@@ -7,10 +7,10 @@ public struct PlanThread: Codable, Equatable, Sendable {
     /// The fork (step id) that created it, if any.
     public var fork: String?
     /// The segments it writes, in order.
-    public var segments: [SegmentID]
+    public var segments: [SegmentName]
 
     /// Creates a thread.
-    public init(id: ThreadID, parent: ThreadID? = nil, fork: String? = nil, segments: [SegmentID] = []) {
+    public init(id: ThreadID, parent: ThreadID? = nil, fork: String? = nil, segments: [SegmentName] = []) {
         self.id = id
         self.parent = parent
         self.fork = fork
@@ -23,10 +23,10 @@ public struct Stage: Codable, Equatable, Sendable {
     /// The graph step the stage comes from.
     public var step: String
     /// The segments written in this stage (fork branches run side by side).
-    public var segments: [SegmentID]
+    public var segments: [SegmentName]
 
     /// Creates a stage.
-    public init(step: String, segments: [SegmentID]) {
+    public init(step: String, segments: [SegmentName]) {
         self.step = step
         self.segments = segments
     }

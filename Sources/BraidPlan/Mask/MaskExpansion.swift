@@ -6,7 +6,7 @@ public struct MaskExpansion: Equatable, Sendable {
         /// Index in write order (row and column of the mask).
         public var index: Int
         /// The segment it belongs to.
-        public var segment: SegmentID
+        public var segment: SegmentName
         /// The thread that writes it.
         public var thread: ThreadID
         /// Its position id (for RoPE).
@@ -22,7 +22,7 @@ public struct MaskExpansion: Equatable, Sendable {
     /// Tokens in write order.
     public var tokens: [Token]
     /// Token index range of each segment, in write order (empty ranges for zero-length segments).
-    public var ranges: [(segment: SegmentID, range: Range<Int>)]
+    public var ranges: [(segment: SegmentName, range: Range<Int>)]
     /// Row-major n×n matrix, 1 where query (row) attends to key (column).
     public var bits: [UInt8]
 
@@ -57,7 +57,7 @@ public struct MaskExpansion: Equatable, Sendable {
     static func expandConcrete(_ plan: Plan, lengths: MaskLengths,
                                prefixTokens: ((Segment) throws -> Int)? = nil) throws -> MaskExpansion {
         let (tokens, ranges) = try layOut(plan, lengths: lengths, prefixTokens: prefixTokens)
-        var lookup: [SegmentID: Range<Int>] = [:]
+        var lookup: [SegmentName: Range<Int>] = [:]
         for (segment, range) in ranges { lookup[segment] = range }
         let n = tokens.count
         var bits = [UInt8](repeating: 0, count: n * n)
@@ -80,11 +80,11 @@ public struct MaskExpansion: Equatable, Sendable {
     /// The tokens of a concrete plan (spawns instantiated) in write order with their positions, and each
     /// segment's token range, without the n×n mask: what a run's layout is compared with after every step.
     public static func layOut(_ plan: Plan, lengths: MaskLengths, prefixTokens: ((Segment) throws -> Int)? = nil) throws
-        -> (tokens: [Token], ranges: [(segment: SegmentID, range: Range<Int>)]) {
-        var counts: [SegmentID: Int] = [:]
-        var ends: [SegmentID: Int] = [:]
+        -> (tokens: [Token], ranges: [(segment: SegmentName, range: Range<Int>)]) {
+        var counts: [SegmentName: Int] = [:]
+        var ends: [SegmentName: Int] = [:]
         var tokens: [Token] = []
-        var ranges: [(segment: SegmentID, range: Range<Int>)] = []
+        var ranges: [(segment: SegmentName, range: Range<Int>)] = []
         var slots: [String: Int] = [:]
         for segment in plan.segments {
             guard let length = lengths.length(of: segment, known: counts) else {

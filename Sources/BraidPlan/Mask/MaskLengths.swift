@@ -37,7 +37,7 @@ public struct MaskLengths: Equatable, Sendable {
     public var rounds: Int { values["rounds"] ?? 1 }
 
     /// The length of `segment`, or `nil` when none is given (spliced segments fall back to their sources).
-    public func length(of segment: Segment, known: [SegmentID: Int]) -> Int? {
+    public func length(of segment: Segment, known: [SegmentName: Int]) -> Int? {
         let byStep = segment.kind == .spliced ? nil : values[segment.step]
         if let value = values[segment.id] ?? values["\(segment.step).\(segment.kind.rawValue)"] ?? byStep {
             return value

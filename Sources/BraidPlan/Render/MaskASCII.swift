@@ -2,9 +2,9 @@
 /// key segment's symbol where the query attends and `·` where it doesn't. A legend maps symbols to segments.
 public enum MaskASCII {
     /// One symbol per segment: `P` for prompts, `S` for summaries, then letters and digits in write order.
-    public static func symbols(for expansion: MaskExpansion) -> [SegmentID: Character] {
+    public static func symbols(for expansion: MaskExpansion) -> [SegmentName: Character] {
         let pool = Array("abcdefghijklmnoqrtuvwxyzABCDEFGHIJKLMNOQRTUVWXYZ0123456789")
-        var result: [SegmentID: Character] = [:]
+        var result: [SegmentName: Character] = [:]
         var next = 0
         var usedP = false
         var usedS = false

@@ -64,7 +64,7 @@ public enum MaskSVG {
     }
 
     /// `think[0]  thread think[0], thought 1, 6 tokens, positions 12–17`.
-    static func legendText(_ segment: SegmentID, _ range: Range<Int>, _ expansion: MaskExpansion) -> String {
+    static func legendText(_ segment: SegmentName, _ range: Range<Int>, _ expansion: MaskExpansion) -> String {
         let info = expansion.plan.segment(segment)
         var text = "\(segment): \(info?.kind.rawValue ?? "?"), thread \(info?.thread ?? "?")"
         if let thought = info?.thought, thought != 0 { text += ", thought \(thought)" }

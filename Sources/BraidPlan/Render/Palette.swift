@@ -37,8 +37,8 @@ public enum Palette {
     ]
 
     /// A colour for every segment of `plan`.
-    public static func colors(for plan: Plan) -> [SegmentID: RGB] {
-        var result: [SegmentID: RGB] = [:]
+    public static func colors(for plan: Plan) -> [SegmentName: RGB] {
+        var result: [SegmentName: RGB] = [:]
         var next = 0
         for segment in plan.segments {
             switch segment.kind {

@@ -18,7 +18,7 @@ public enum PlanDOT {
             out += "  }\n"
         }
         // The segment each one continues in its own thread (`nil`: the thread's first).
-        var previousInThread: [SegmentID: SegmentID] = [:]
+        var previousInThread: [SegmentName: SegmentName] = [:]
         for thread in plan.threads {
             for (earlier, later) in zip(thread.segments, thread.segments.dropFirst()) { previousInThread[later] = earlier }
         }
@@ -43,12 +43,12 @@ public enum PlanDOT {
 
     /// The view entries of `segment` that its own thread's previous segment did not already read; for a thread's
     /// first segment, the entries no other entry's view already reads (plus the last one).
-    static func directlyRead(_ segment: Segment, previous: Segment?, in plan: Plan, index: [SegmentID: Int]) -> [SegmentID] {
+    static func directlyRead(_ segment: Segment, previous: Segment?, in plan: Plan, index: [SegmentName: Int]) -> [SegmentName] {
         let own = segment.view.dropLast()
         guard let previous else {
             guard let last = own.last else { return [] }
             // A view names only earlier segments and ends with its own, so what others read is their views' heads.
-            var readByOthers = Set<SegmentID>()
+            var readByOthers = Set<SegmentName>()
             for other in own { if let at = index[other] { readByOthers.formUnion(plan.segments[at].view.dropLast()) } }
             return [last] + own.dropLast().filter { !readByOthers.contains($0) }
         }

@@ -56,7 +56,7 @@ extension Engine {
         for i in 0..<fork.count {
             let variables = branchVariables[i]
             let prefix = prefixes[i]
-            let name = parent.index == 0 ? "\(id)[\(i)]" : "\(parent.name)/\(id)[\(i)]"
+            let name = Naming.branch(of: Naming.scoped(id, thread: parent.name), i)
             var program: [Action] = []
             if let generation = fork.generation {
                 program.append(.generate(step: id, segment: name, kind: "generated", prefix: prefix, generation: generation, spawn: nil))
@@ -175,7 +175,7 @@ extension Engine {
             let tokens = model.encode(texts.joined(separator: merge.separator))
             emit(.merge(MergeInfo(step: step, merge: id, mode: merge.mode.rawValue, fork: run.id, thread: thread.name,
                                   sources: sources, start: thread.nextPosition, reprefilled: tokens.count)))
-            summary.insert(.prefill(step: "\(id).text", segment: segmentName(step: "\(id).text", thread: thread),
+            summary.insert(.prefill(step: "\(id).text", segment: Naming.splicedText(of: segmentName(step: id, thread: thread)),
                                     kind: "spliced", text: "", tokens: tokens, bos: false), at: 0)
         }
         insertNext(summary, in: thread)

@@ -1,4 +1,5 @@
 import BraidGraph
+import BraidPlan
 import BraidTransformer
 import Foundation
 
@@ -56,15 +57,9 @@ extension Engine {
         }
     }
 
-    /// A segment-name base that later rounds can extend with `#r` without clashing.
+    /// A segment-name base that later rounds can extend with `#r` without clashing (not yet recorded as used).
     func uniqueBase(_ name: String) -> String {
-        var candidate = name
-        var n = 2
-        while segmentNames.contains(candidate) {
-            candidate = "\(name)#\(n)"
-            n += 1
-        }
-        return candidate
+        Naming.unique(name, among: segmentNames)
     }
 
     /// Opens a segment and queues forced tokens for it.

@@ -1,4 +1,5 @@
 import BraidGraph
+import BraidPlan
 import BraidTransformer
 import Foundation
 
@@ -92,11 +93,10 @@ extension Engine {
     func startChild(of parent: RunThread, context: SpawnContext, index: Int, variables: [String: String],
                     spawnSegment: RunSegment) throws -> RunThread {
         let spawn = context.spawn
-        let local = "\(context.id)#\(context.round).child[\(index)]"
-        let name = parent.index == 0 ? local : "\(parent.name)/\(local)"
+        let name = Naming.spawnChild(Naming.scoped(context.id, thread: parent.name), round: context.round, child: index)
         let isolated = spawn.child.context == .isolated
         let prompt = spawn.child.prompt.render(variables)
-        var program: [Action] = [.prefill(step: "\(name).message", segment: "\(name).message", kind: "message",
+        var program: [Action] = [.prefill(step: Naming.childMessage(name), segment: Naming.childMessage(name), kind: "message",
                                           text: prompt, tokens: nil, bos: isolated)]
         if let generation = spawn.child.generation {
             let childContext = SpawnContext(spawn: spawn, id: context.id, round: 0, depth: parent.depth + 1, baseSegment: name)
@@ -160,9 +160,9 @@ extension Engine {
         var next = round.context
         next.round += 1
         insertNext([
-            .prefill(step: round.context.id, segment: "\(round.context.baseSegment)#\(round.context.round).join", kind: "spliced",
+            .prefill(step: round.context.id, segment: Naming.spawnJoin(round.context.baseSegment, round: round.context.round), kind: "spliced",
                      text: leftover + joinText, tokens: nil, bos: false),
-            .generate(step: round.context.id, segment: "\(round.context.baseSegment)#\(next.round)", kind: "generated",
+            .generate(step: round.context.id, segment: Naming.spawnTrigger(round.context.baseSegment, round: next.round), kind: "generated",
                       prefix: "", generation: round.generation, spawn: next),
         ], in: thread)
         thread.phase = .ready

@@ -1,4 +1,6 @@
+import BraidRandom
 import BraidGraph
+import BraidPlan
 import BraidTransformer
 import Foundation
 
@@ -182,29 +184,19 @@ final class Engine {
 
     /// FNV-1a of a thread's name: its random stream, independent of scheduling order.
     static func stableHash(_ name: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in name.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01b3
-        }
-        return hash
+        fnv1a(name)
     }
 
-    /// A segment name not used before in this run (`name`, else `name#2`, …).
+    /// A segment name not used before in this run (`Naming.unique`), recorded as used.
     func uniqueName(_ name: String) -> String {
-        var candidate = name
-        var n = 2
-        while segmentNames.contains(candidate) {
-            candidate = "\(name)#\(n)"
-            n += 1
-        }
-        segmentNames.insert(candidate)
-        return candidate
+        let unique = Naming.unique(name, among: segmentNames)
+        segmentNames.insert(unique)
+        return unique
     }
 
-    /// The default segment name for a step on a thread: the step id on `main`, else `thread/step`.
+    /// The segment name for a step on a thread (`Naming.scoped`: the step id on `main`, else `thread/step`).
     func segmentName(step: String, thread: RunThread) -> String {
-        thread.index == 0 ? step : "\(thread.name)/\(step)"
+        Naming.scoped(step, thread: thread.name)
     }
 
     /// Opens a new segment at the thread's next position; its view is the thread's view plus itself.

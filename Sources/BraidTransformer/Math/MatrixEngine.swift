@@ -62,9 +62,14 @@ final class MatrixEngine {
         var offset = 0, chunks = 0, count = 0
         for m in matrices {
             defer { offset += m.rows }
-            guard m.usesKernels, count < Self.maxParts else {
+            guard m.usesKernels else {
                 dense(x, rows: rows, m, into: y + offset, yStride: yStride)
                 continue
+            }
+            if count == Self.maxParts {
+                run(parts: count, chunks: chunks, inputs: inputs, x: x, rows: rows, y: y, yStride: yStride, useKernels: useKernels)
+                count = 0
+                chunks = 0
             }
             let chunkRows = useKernels ? kernelChunkRows(m) : tileRows(m)
             parts[count] = PartJob(type: Int32(m.type.rawValue), base: m.base, rowBytes: m.rowBytes,
@@ -72,6 +77,12 @@ final class MatrixEngine {
             chunks += (m.rows + chunkRows - 1) / chunkRows
             count += 1
         }
+        run(parts: count, chunks: chunks, inputs: inputs, x: x, rows: rows, y: y, yStride: yStride, useKernels: useKernels)
+    }
+
+    /// Runs the first `count` entries of `parts` as one pool job of `chunks` chunks.
+    private func run(parts count: Int, chunks: Int, inputs: Int, x: UnsafePointer<Float>, rows: Int,
+                     y: UnsafeMutablePointer<Float>, yStride: Int, useKernels: Bool) {
         guard count > 0 else { return }
         if !useKernels {
             var tileRows = 1

@@ -1,3 +1,4 @@
+import BraidTestSupport
 import BraidGraph
 import BraidRuntime
 import Foundation
@@ -63,7 +64,7 @@ enum EvalFixtures {
 
     /// `Graphs/apr.yaml` played back from the recording above.
     static func aprRun() throws -> (RunResult, [TraceEvent]) {
-        let model = TextModel(documents: [
+        let model = ScriptedModel(documents: [
             aprPrompt + aprBefore + aprBlock,
             aprPrompt + aprBefore + aprJoin + aprAfter,
             aprChild0Prompt + aprChild0Output,
@@ -102,7 +103,7 @@ enum EvalFixtures {
 
     /// The graph above on a model that writes ``pathTexts`` and ``summaryText``.
     static func pathsRun(scheduling: RunOptions.Scheduling = .batched) throws -> (RunResult, [TraceEvent]) {
-        let model = TextModel { visible in
+        let model = ScriptedModel { visible in
             // The summary sees every path; a path sees only the prompt and itself.
             if let s = visible.range(of: "<s>", options: .backwards) {
                 let written = visible[s.upperBound...]

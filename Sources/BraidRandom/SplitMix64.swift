@@ -1,5 +1,6 @@
 /// A small, fast, seedable pseudo-random generator (SplitMix64, Steele, Lea & Flood 2014).
 ///
+/// The one seeded generator of Braid, for the product (Countdown data, the sampler's seeding) and the tests.
 /// Braid's Countdown data must be byte-identical across runs, machines and Swift versions, so it never
 /// uses the standard library's `random(in:)` helpers (their algorithms are not promised to stay fixed).
 /// Every draw goes through the explicit helpers below instead.
@@ -55,15 +56,21 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
     }
 }
 
-/// A stable 64-bit hash of a string (FNV-1a over UTF-8, then the SplitMix64 finalizer).
+/// FNV-1a over a string's UTF-8 bytes: the one stable string hash (a thread's random stream, test seeds).
 ///
 /// Swift's `Hasher` is randomly seeded per process, so it cannot be used for anything that must be
-/// reproducible (split assignment, per-problem seeds).
-public func stableHash(_ text: String, salt: UInt64 = 0) -> UInt64 {
-    var hash: UInt64 = 0xCBF2_9CE4_8422_2325 ^ salt
+/// reproducible. `basis` replaces the standard offset basis (to salt the hash).
+public func fnv1a(_ text: String, basis: UInt64 = 0xCBF2_9CE4_8422_2325) -> UInt64 {
+    var hash = basis
     for byte in text.utf8 {
         hash ^= UInt64(byte)
         hash &*= 0x0000_0100_0000_01B3
     }
-    return SplitMix64.mix(hash)
+    return hash
+}
+
+/// A stable, well-mixed 64-bit hash of a string: FNV-1a (offset basis XOR `salt`), then the SplitMix64
+/// finalizer (split assignment, per-problem seeds).
+public func stableHash(_ text: String, salt: UInt64 = 0) -> UInt64 {
+    SplitMix64.mix(fnv1a(text, basis: 0xCBF2_9CE4_8422_2325 ^ salt))
 }

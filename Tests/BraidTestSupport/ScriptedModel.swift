@@ -1,7 +1,9 @@
+import BraidRandom
 import BraidRuntime
 import BraidTransformer
 
-/// A stand-in for a language model that "generates" recorded documents, one character per token.
+/// A stand-in for a language model that "generates" recorded documents, one character per token; shared by
+/// the runtime and eval tests (BraidTestSupport).
 ///
 /// Each query token's continuation is looked up by what the token can see: the text of the segments in
 /// its view (its own segment up to and including itself). The first document that starts with that text
@@ -9,60 +11,78 @@ import BraidTransformer
 /// end-of-sequence too. So a document list is a recording of every context a thread will be in — e.g. an
 /// APR parent before its spawn block and again after the join — and the runtime must build exactly those
 /// contexts (prompts, child prompts, join blocks) for the recording to play back.
-final class ScriptedModel: RuntimeModel {
-    static let eos: Int32 = 128
-    let documents: [String]
+public final class ScriptedModel: RuntimeModel {
+    /// The end-of-sequence token.
+    public static let eos: Int32 = 128
+    /// The recorded documents (empty when babbling).
+    public let documents: [String]
     private let encoded: [[Int32]]
     private var contents: [Int: [Int32]] = [:]
     private var references: [Int: Int] = [:]
     private var views: [Int: [SegmentID]] = [:]
     private var nextID = 0
     /// Every batch the runtime sent, for checks on batching.
-    private(set) var batches: [[QueryToken]] = []
-    private(set) var peak = 0
+    public private(set) var batches: [[QueryToken]] = []
+    /// Most tokens held at once.
+    public private(set) var peak = 0
 
     /// With a seed, the model babbles instead of replaying documents (see `babble(after:)`).
     private let babbleSeed: UInt64?
+    /// When set, the next character is this function of the visible text (nil ends generation).
+    private let continuation: (@Sendable (String) -> Character?)?
 
-    init(documents: [String]) {
+    /// A model that plays back `documents`.
+    public init(documents: [String]) {
         self.documents = documents
         encoded = documents.map { $0.unicodeScalars.map { $0.value < 128 ? Int32($0.value) : 63 } }
         babbleSeed = nil
+        continuation = nil
+    }
+
+    /// A model whose next character is `next(visibleText)`, the text a query token can see (its view's
+    /// segments, itself included); nil ends generation.
+    public init(next: @escaping @Sendable (String) -> Character?) {
+        documents = []
+        encoded = []
+        babbleSeed = nil
+        continuation = next
     }
 
     /// A model that babbles: every context gets a continuation drawn from a hash of the seed and the
     /// context, so runs differ by seed but never by scheduling; about one token in 16 ends the text.
-    init(babbleSeed seed: UInt64) {
+    public init(babbleSeed seed: UInt64) {
         documents = []
         encoded = []
         babbleSeed = seed
+        continuation = nil
     }
 
-    var vocabularySize: Int { 129 }
-    var contextLength: Int { 1 << 16 }
-    var beginOfSequence: Int32? { nil }
+    public var vocabularySize: Int { 129 }
+    public var contextLength: Int { 1 << 16 }
+    public var beginOfSequence: Int32? { nil }
 
-    func encode(_ text: String) -> [Int32] {
+    public func encode(_ text: String) -> [Int32] {
         text.unicodeScalars.map { $0.value < 128 ? Int32($0.value) : Int32(63) }
     }
 
-    struct Decoder: TokenTextDecoder {
-        mutating func feed(_ token: Int32) -> String {
+    /// One ASCII character per token.
+    public struct Decoder: TokenTextDecoder {
+        public mutating func feed(_ token: Int32) -> String {
             token >= 0 && token < 128 ? String(UnicodeScalar(UInt8(token))) : ""
         }
     }
 
-    func makeTextDecoder() -> any TokenTextDecoder { Decoder() }
-    func isEndOfGeneration(_ token: Int32) -> Bool { token == Self.eos }
+    public func makeTextDecoder() -> any TokenTextDecoder { Decoder() }
+    public func isEndOfGeneration(_ token: Int32) -> Bool { token == Self.eos }
 
-    func chatPrompt(_ messages: [(role: String, content: String)], continueLast: Bool) throws -> String {
+    public func chatPrompt(_ messages: [(role: String, content: String)], continueLast: Bool) throws -> String {
         messages.map { "[\($0.role)] \($0.content)\n" }.joined() + (continueLast ? "" : "[assistant] ")
     }
 
     /// Segments still holding tokens' KV (not freed).
-    var liveSegments: Int { references.count }
+    public var liveSegments: Int { references.count }
 
-    func makeSegment(thought: Int) throws -> SegmentID {
+    public func makeSegment(thought: Int) throws -> SegmentID {
         let id = SegmentID(raw: nextID)
         nextID += 1
         contents[id.raw] = []
@@ -70,12 +90,12 @@ final class ScriptedModel: RuntimeModel {
         return id
     }
 
-    func retain(_ segment: SegmentID) throws {
+    public func retain(_ segment: SegmentID) throws {
         guard references[segment.raw] != nil else { throw KVError.unknownSegment(segment) }
         references[segment.raw, default: 0] += 1
     }
 
-    func release(_ segment: SegmentID) throws {
+    public func release(_ segment: SegmentID) throws {
         guard let count = references[segment.raw] else { throw KVError.unknownSegment(segment) }
         if count > 1 {
             references[segment.raw] = count - 1
@@ -85,12 +105,12 @@ final class ScriptedModel: RuntimeModel {
         }
     }
 
-    func truncate(_ segment: SegmentID, to length: Int) throws {
+    public func truncate(_ segment: SegmentID, to length: Int) throws {
         guard let tokens = contents[segment.raw], length <= tokens.count else { throw KVError.unknownSegment(segment) }
         contents[segment.raw] = Array(tokens.prefix(length))
     }
 
-    func makeView(_ segments: [SegmentID]) throws -> ViewID {
+    public func makeView(_ segments: [SegmentID]) throws -> ViewID {
         for s in segments { try retain(s) }
         let id = ViewID(raw: nextID)
         nextID += 1
@@ -98,12 +118,12 @@ final class ScriptedModel: RuntimeModel {
         return id
     }
 
-    func releaseView(_ view: ViewID) throws {
+    public func releaseView(_ view: ViewID) throws {
         guard let list = views.removeValue(forKey: view.raw) else { throw KVError.unknownView(view) }
         for s in list { try release(s) }
     }
 
-    func forward(_ batch: [QueryToken], logitRows: LogitRows) throws -> Logits {
+    public func forward(_ batch: [QueryToken], logitRows: LogitRows) throws -> Logits {
         batches.append(batch)
         var visible: [[Int32]] = []
         for query in batch {
@@ -131,8 +151,13 @@ final class ScriptedModel: RuntimeModel {
     }
 
     /// The recorded continuation of the tokens `text`.
-    func next(after text: [Int32]) -> Int32 {
+    public func next(after text: [Int32]) -> Int32 {
         if let babbleSeed { return Self.babble(after: text, seed: babbleSeed) }
+        if let continuation {
+            let visible = String(decoding: text.compactMap { $0 >= 0 && $0 < 128 ? UInt8($0) : nil }, as: UTF8.self)
+            guard let character = continuation(visible), let ascii = character.asciiValue else { return Self.eos }
+            return Int32(ascii)
+        }
         for document in encoded where document.count >= text.count && document[..<text.count].elementsEqual(text) {
             return document.count > text.count ? document[text.count] : Self.eos
         }
@@ -140,20 +165,14 @@ final class ScriptedModel: RuntimeModel {
     }
 
     /// The babbling continuation of `text`: a letter or space, or end-of-sequence.
-    static func babble(after text: [Int32], seed: UInt64) -> Int32 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325 ^ seed
-        for token in text {
-            hash ^= UInt64(UInt32(bitPattern: token))
-            hash = hash &* 0x100_0000_01b3
-        }
-        hash = (hash ^ (hash >> 29)) &* 0xBF58_476D_1CE4_E5B9
-        hash ^= hash >> 32
+    public static func babble(after text: [Int32], seed: UInt64) -> Int32 {
+        let hash = stableHash(String(decoding: text.map { UInt8(truncatingIfNeeded: $0) }, as: UTF8.self), salt: seed)
         if hash % 16 == 0 { return eos }
         let alphabet = Array("abcdefgh ".unicodeScalars)
         return Int32(alphabet[Int((hash >> 8) % UInt64(alphabet.count))].value)
     }
 
-    var kvUsage: KVUsage {
+    public var kvUsage: KVUsage {
         let tokens = contents.values.reduce(0) { $0 + $1.count }
         return KVUsage(blocks: tokens, bytes: tokens, peakBytes: peak)
     }
