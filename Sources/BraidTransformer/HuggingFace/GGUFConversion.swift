@@ -29,6 +29,14 @@ public enum GGUFConversion {
         writer.set("\(a).rope.freq_base", .float32(Float(c.ropeTheta)))
         writer.set("\(a).attention.layer_norm_rms_epsilon", .float32(c.rmsEpsilon))
         writer.set("\(a).vocab_size", .uint32(UInt32(c.vocabSize)))
+        for (key, value) in c.ropeScaling?.metadata ?? [:] {
+            switch value {
+            case let text as String: writer.set("\(a).\(key)", .string(text))
+            case let whole as Int: writer.set("\(a).\(key)", .uint32(UInt32(clamping: whole)))
+            case let number as Double: writer.set("\(a).\(key)", .float32(Float(number)))
+            default: continue
+            }
+        }
         for entry in tokenizer.ggufMetadata { writer.set(entry.key, entry.value) }
 
         for (gguf, _, _) in HFModelSource.expectedTensors(c) {

@@ -17,8 +17,8 @@ public struct HFModelConfig: Sendable, Equatable {
     public var rmsEpsilon: Float
     /// RoPE base, from `rope_theta` or `rope_parameters.rope_theta` (default 10,000).
     public var ropeTheta: Double
-    /// The rope type when it is not plain RoPE (`yarn`, `llama3`, `linear`, `dynamic`, `longrope`), else `nil`.
-    public var ropeScaling: String?
+    /// The RoPE context-extension rule (`linear`, `llama3`, `yarn`), `nil` for plain RoPE.
+    public var ropeScaling: RopeScaling?
     public var tieWordEmbeddings: Bool
     /// Whether Q/K/V have biases (always for Qwen2; `attention_bias` for Llama).
     public var attentionBias: Bool
@@ -54,13 +54,13 @@ public struct HFModelConfig: Sendable, Equatable {
         heads = try int("num_attention_heads")
         kvHeads = try int("num_key_value_heads", default: heads)
         headDim = try int("head_dim", default: hiddenSize / heads)
-        contextLength = max(0, json["max_position_embeddings"] as? Int ?? 0)
         rmsEpsilon = Float((json["rms_norm_eps"] as? Double) ?? 1e-6)
         let parameters = json["rope_parameters"] as? [String: Any]
         ropeTheta = (json["rope_theta"] as? Double) ?? (parameters?["rope_theta"] as? Double) ?? 10_000
         let scaling = (json["rope_scaling"] as? [String: Any]) ?? parameters
         let ropeType = (scaling?["rope_type"] as? String) ?? (scaling?["type"] as? String) ?? "default"
-        ropeScaling = ropeType == "default" ? nil : ropeType
+        contextLength = max(0, json["max_position_embeddings"] as? Int ?? 0)
+        ropeScaling = try Self.ropeScaling(ropeType, scaling ?? [:], contextLength: contextLength)
         tieWordEmbeddings = json["tie_word_embeddings"] as? Bool ?? false
         attentionBias = modelType == "qwen2" ? true : (json["attention_bias"] as? Bool ?? false)
         dtype = (json["dtype"] as? String) ?? (json["torch_dtype"] as? String)
@@ -69,9 +69,31 @@ public struct HFModelConfig: Sendable, Equatable {
         if json["mlp_bias"] as? Bool == true { throw fail("mlp_bias is true; Braid's feed-forward has no biases") }
         if json["use_sliding_window"] as? Bool == true { throw fail("use_sliding_window is true; Braid attends to the full context") }
         guard heads % kvHeads == 0 else { throw fail("\(heads) attention heads are not a multiple of \(kvHeads) KV heads") }
-        if let ropeScaling {
-            throw fail("rope scaling '\(ropeScaling)' is not applied by Braid's forward pass; remove it only if the model was trained without it")
+    }
+
+    /// The scaling rule of `rope_scaling` / `rope_parameters`, with transformers' defaults.
+    /// - Throws: `HFError` naming an unsupported type (`dynamic`, `longrope`, ...) or an unusable value.
+    static func ropeScaling(_ type: String, _ values: [String: Any], contextLength: Int) throws -> RopeScaling? {
+        if type == "default" { return nil }
+        guard let kind = RopeScaling.Kind(rawValue: type) else {
+            throw HFError("config.json", "rope scaling '\(type)' is not supported (Braid applies linear, llama3 and yarn)")
         }
+        func number(_ key: String) -> Double? { (values[key] as? Double) ?? (values[key] as? Int).map(Double.init) }
+        guard let factor = number("factor") else { throw HFError("config.json", "rope scaling '\(type)' has no numeric factor") }
+        if values["mscale"] != nil || values["mscale_all_dim"] != nil, number("attention_factor") == nil {
+            throw HFError("config.json", "rope scaling '\(type)': mscale/mscale_all_dim are not supported; state attention_factor")
+        }
+        if values["truncate"] as? Bool == false {
+            throw HFError("config.json", "rope scaling '\(type)': truncate=false is not supported")
+        }
+        let scaling = RopeScaling(kind: kind, factor: factor,
+                                  originalContext: (values["original_max_position_embeddings"] as? Int) ?? contextLength,
+                                  lowFrequencyFactor: number("low_freq_factor") ?? 1,
+                                  highFrequencyFactor: number("high_freq_factor") ?? 4,
+                                  betaFast: number("beta_fast") ?? 32, betaSlow: number("beta_slow") ?? 1,
+                                  attentionFactor: number("attention_factor"))
+        if let problem = scaling.problem() { throw HFError("config.json", "rope scaling '\(type)': \(problem)") }
+        return scaling
     }
 
     /// The safetensors dtype the config's `dtype` names, if it names one.

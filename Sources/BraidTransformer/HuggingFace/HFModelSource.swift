@@ -141,7 +141,9 @@ public final class HFModelSource: ModelSource, @unchecked Sendable {
         case a + "vocab_size": return c.vocabSize
         case a + "rope.freq_base": return c.ropeTheta
         case a + "attention.layer_norm_rms_epsilon": return Double(c.rmsEpsilon)
-        default: return nil
+        default:
+            guard key.hasPrefix(a) else { return nil }
+            return c.ropeScaling?.metadata[String(key.dropFirst(a.count))]
         }
     }
 

@@ -9,7 +9,8 @@ public enum RopeStyle: String, Codable, Sendable {
     case halfSplit
 }
 
-/// Rotary position embedding with angle `θ_i = position · base^(−2i/d)`.
+/// Rotary position embedding with angle `θ_i = position · base^(−2i/d)` (frequencies rescaled by a
+/// `RopeScaling` when the checkpoint has one).
 ///
 /// The inverse frequencies are computed once; the angle per token is formed in `Double` and
 /// rounded, so large positions keep their precision.
@@ -17,20 +18,25 @@ struct Rope {
     let style: RopeStyle
     let headDim: Int
     private let inverseFrequencies: [Double]
+    /// Factor on cos and sin (YaRN's attention factor; 1 otherwise).
+    private let magnitude: Double
 
-    init(style: RopeStyle, headDim: Int, base: Double) {
+    /// - Parameter scaling: the checkpoint's context-extension rule, applied to the frequency table.
+    init(style: RopeStyle, headDim: Int, base: Double, scaling: RopeScaling? = nil) {
         self.style = style
         self.headDim = headDim
         let half = headDim / 2
-        inverseFrequencies = (0..<half).map { i in 1 / pow(base, Double(2 * i) / Double(headDim)) }
+        let plain = (0..<half).map { i in 1 / pow(base, Double(2 * i) / Double(headDim)) }
+        inverseFrequencies = scaling?.scaled(plain, base: base, headDim: headDim) ?? plain
+        magnitude = scaling?.attentionFactor ?? 1
     }
 
     /// Fills `cos`/`sin` (each `headDim / 2` values) for one position.
     func angles(position: Int, cos: UnsafeMutablePointer<Float>, sin: UnsafeMutablePointer<Float>) {
         for i in 0..<(headDim / 2) {
             let theta = Double(position) * inverseFrequencies[i]
-            cos[i] = Float(Foundation.cos(theta))
-            sin[i] = Float(Foundation.sin(theta))
+            cos[i] = Float(magnitude * Foundation.cos(theta))
+            sin[i] = Float(magnitude * Foundation.sin(theta))
         }
     }
 

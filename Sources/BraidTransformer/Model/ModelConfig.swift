@@ -32,11 +32,14 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     public var hasQKVBias: Bool
     /// Number of thought-embedding rows per layer (0 when the model has none).
     public var thoughtSlots: Int
+    /// The checkpoint's RoPE context-extension rule (`nil`: plain RoPE).
+    public var ropeScaling: RopeScaling?
 
     /// Creates a configuration from explicit values (synthetic models, tests).
     public init(architecture: String, layers: Int, embedding: Int, ffn: Int, heads: Int, kvHeads: Int,
                 headDim: Int, ropeBase: Double, rmsEpsilon: Float, contextLength: Int, vocabSize: Int,
-                ropeStyle: RopeStyle, tiedOutput: Bool, hasQKVBias: Bool, thoughtSlots: Int = 0) {
+                ropeStyle: RopeStyle, tiedOutput: Bool, hasQKVBias: Bool, thoughtSlots: Int = 0,
+                ropeScaling: RopeScaling? = nil) {
         self.architecture = architecture
         self.layers = layers
         self.embedding = embedding
@@ -52,6 +55,7 @@ public struct ModelConfig: Codable, Sendable, Equatable {
         self.tiedOutput = tiedOutput
         self.hasQKVBias = hasQKVBias
         self.thoughtSlots = thoughtSlots
+        self.ropeScaling = ropeScaling
     }
 
     /// Width of all query heads together.
@@ -89,7 +93,9 @@ public struct ModelConfig: Codable, Sendable, Equatable {
                   contextLength: source.metadataInt(arch.key(arch.contextLengthKey)) ?? 0,
                   vocabSize: vocab, ropeStyle: arch.ropeStyle,
                   tiedOutput: source.tensorShape(arch.output) == nil, hasQKVBias: arch.hasQKVBias,
-                  thoughtSlots: thoughtShape.map { $0.count == 2 ? $0[1] : 0 } ?? 0)
+                  thoughtSlots: thoughtShape.map { $0.count == 2 ? $0[1] : 0 } ?? 0,
+                  ropeScaling: try RopeScaling(source: source, architecture: name,
+                                               contextLength: source.metadataInt(arch.key(arch.contextLengthKey)) ?? 0))
         try validate()
     }
 

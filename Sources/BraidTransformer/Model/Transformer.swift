@@ -46,7 +46,8 @@ public final class Transformer {
     ///   OpenBLAS is set to one thread process-wide: the pool splits its work instead.
     public init(weights: Weights, threads: Int? = nil) {
         self.weights = weights
-        rope = Rope(style: weights.config.ropeStyle, headDim: weights.config.headDim, base: weights.config.ropeBase)
+        rope = Rope(style: weights.config.ropeStyle, headDim: weights.config.headDim, base: weights.config.ropeBase,
+                    scaling: weights.config.ropeScaling)
         let count = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
         engine = MatrixEngine(threads: count)
         attentionThreads = engine.threads
