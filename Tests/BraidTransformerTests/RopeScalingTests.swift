@@ -71,6 +71,24 @@ import Testing
         #expect(try HFConversionTests.logits(hf, prompt) == HFConversionTests.logits(gguf, prompt))
     }
 
+    @Test("GGUF: an unknown rope.scaling.type and llama.cpp's rope_freqs tensor are refused by name; `none` is plain RoPE")
+    func ggufRefusals() throws {
+        let hf = try HFModelSource(folder: HFTokenizerReferenceTests.folder.appendingPathComponent("qwen2-rope-linear"))
+        let tokenizer = try Tokenizer(huggingFaceFolder: HFTokenizerReferenceTests.folder.appendingPathComponent("qwen2-tok"))
+        var writer = try GGUFConversion.convert(hf, tokenizer: tokenizer, type: .f32, name: "r")
+        writer.set("qwen2.rope.scaling.type", .string("none"))
+        #expect(try ModelConfig(source: GGUFFile(data: writer.serialized())).ropeScaling == nil)
+        writer.set("qwen2.rope.scaling.type", .string("longrope"))
+        #expect { _ = try ModelConfig(source: GGUFFile(data: writer.serialized())) } throws: { error in
+            "\(error)".contains("qwen2.rope.scaling.type") && "\(error)".contains("'longrope' is not supported")
+        }
+        writer.set("qwen2.rope.scaling.type", .string("linear"))
+        try writer.addTensor(name: "rope_freqs.weight", dimensions: [8], values: [Float](repeating: 1, count: 8), type: .f32)
+        #expect { _ = try ModelConfig(source: GGUFFile(data: writer.serialized())) } throws: { error in
+            "\(error)".contains("rope_freqs.weight")
+        }
+    }
+
     @Test("Unknown rope types and unusable values are refused by name", arguments: [
         (#"{"rope_type":"dynamic","factor":2.0}"#, "'dynamic' is not supported"),
         (#"{"rope_type":"longrope","factor":2.0}"#, "'longrope' is not supported"),

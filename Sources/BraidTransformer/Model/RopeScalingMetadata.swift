@@ -20,6 +20,11 @@ extension RopeScaling {
     /// - Throws: `ModelError.invalidMetadata` naming the key for an unknown type or an unusable value.
     init?(source: ModelSource, architecture: String, contextLength: Int) throws {
         func key(_ suffix: String) -> String { architecture + "." + suffix }
+        // llama.cpp stores Llama 3's rule as per-dimension divisors in `rope_freqs.weight`; without them the
+        // model would run with plain RoPE and silently give other numbers.
+        if source.tensorShape("rope_freqs.weight") != nil {
+            throw ModelError.invalidMetadata(key: "rope_freqs.weight", reason: "RoPE frequency factors (llama.cpp's Llama 3 scaling) are not supported")
+        }
         guard let type = source.metadataString(key(Key.type)), type != "none" else { return nil }
         guard let kind = Kind(rawValue: type) else {
             throw ModelError.invalidMetadata(key: key(Key.type), reason: "rope scaling '\(type)' is not supported (linear, llama3, yarn)")
