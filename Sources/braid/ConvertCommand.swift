@@ -19,12 +19,12 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "The GGUF file to write.")
     var out: String
 
-    @Option(help: "Matrix type: f32, f16, q8_0 or q4_1.")
+    @Option(help: "Matrix type: f32, f16, q8_0, q4_1 or q4_k.")
     var type = "f16"
 
     func run() throws {
         guard let chosen = GGUFConversion.matrixTypes.first(where: { "\($0)".lowercased() == type.lowercased() }) else {
-            throw CLIFailure(.usage, "error: --type must be one of f32, f16, q8_0, q4_1; got '\(type)'")
+            throw CLIFailure(.usage, "error: --type must be one of f32, f16, q8_0, q4_1, q4_k; got '\(type)'")
         }
         let url = URL(fileURLWithPath: (folder as NSString).expandingTildeInPath)
         guard HFModelSource.isModelFolder(url) else { throw CLIFailure(.invalidInput, "\(url.path): not a folder") }

@@ -4,7 +4,7 @@ import Foundation
 /// tokenizer and chat template in the metadata, ParaThinker thought embeddings as `blk.N.thought_embd`.
 public enum GGUFConversion {
     /// The matrix types a conversion may ask for.
-    public static let matrixTypes: [GGMLType] = [.f32, .f16, .q8_0, .q4_1]
+    public static let matrixTypes: [GGMLType] = [.f32, .f16, .q8_0, .q4_1, .q4_K]
 
     /// The GGUF image of `source`'s weights and `tokenizer`.
     ///
@@ -16,7 +16,7 @@ public enum GGUFConversion {
         var writer = try GGUFWriter()
         writer.set("general.architecture", .string(a))
         writer.set("general.name", .string(name))
-        writer.set("general.file_type", .uint32(type == .f32 ? 0 : type == .f16 ? 1 : type == .q8_0 ? 7 : 3))
+        writer.set("general.file_type", .uint32(fileType(type)))
         writer.set("\(a).block_count", .uint32(UInt32(c.layers)))
         writer.set("\(a).context_length", .uint32(UInt32(c.contextLength)))
         writer.set("\(a).embedding_length", .uint32(UInt32(c.hiddenSize)))
@@ -49,5 +49,16 @@ public enum GGUFConversion {
             try writer.addTensor(name: gguf, dimensions: shape, values: values, type: chosen)
         }
         return writer
+    }
+
+    /// llama.cpp's `general.file_type` for a conversion whose matrices are `type` (Q4_K: "mostly Q4_K_S").
+    static func fileType(_ type: GGMLType) -> UInt32 {
+        switch type {
+        case .f32: return 0
+        case .f16: return 1
+        case .q8_0: return 7
+        case .q4_K: return 14
+        default: return 3
+        }
     }
 }
