@@ -53,8 +53,9 @@ import Testing
             #expect(info.type == .q4_K, "\(name)")
             let exact = try hf.tensorFloats(name), decoded = try gguf.dequantized(info)
             #expect(exact.count == decoded.count)
-            // 4 bits per value against a 6-bit sub-block scale: relative RMS error ≈ 1/(15·√12) ≈ 2% for a
-            // uniform spread, plus scale rounding; the bound is the writer round-trip test's 0.1.
+            // 4 bits per value: the step is a sub-block's range / 15, the RMS error step/√12; for a uniform
+            // spread (range = 2√3·RMS) that is 2/15 ≈ 6.7% of the RMS, plus scale rounding. Bound: 0.1, as
+            // in the writer's round-trip test.
             let rms = (exact.reduce(0) { $0 + $1 * $1 } / Float(exact.count)).squareRoot()
             let errorRMS = (zip(exact, decoded).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } / Float(exact.count)).squareRoot()
             #expect(errorRMS > 0 && errorRMS <= 0.1 * rms, "\(name): relative RMS error \(errorRMS / rms)")
