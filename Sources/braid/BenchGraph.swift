@@ -97,7 +97,7 @@ struct BenchGraphCommand: ParsableCommand {
                                       model: url, memoryLimit: nil)
         let session: BraidSession
         do {
-            session = try BraidSession(model: url, blasThreads: threads)
+            session = try BraidSession(model: url, threads: threads)
         } catch {
             throw CLIFailure(.invalidInput, "error: cannot load model \(url.path): \(error)")
         }

@@ -39,7 +39,7 @@ enum SessionLoading {
             throw CLIFailure(.invalidInput, "error: model file \(url.path) does not exist")
         }
         do {
-            return try BraidSession(model: url, kvByteLimit: memoryLimit, blasThreads: threads)
+            return try BraidSession(model: url, kvByteLimit: memoryLimit, threads: threads)
         } catch {
             throw CLIFailure(.invalidInput, "error: cannot load model \(url.path): \(error)")
         }

@@ -18,7 +18,7 @@ struct RealModelEvalTests {
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw Missing(description: "model file \(url.path) is missing: run scripts/fetch-model.sh (or set BRAID_MODELS)")
         }
-        let session = try BraidSession(model: url, blasThreads: 1)
+        let session = try BraidSession(model: url, threads: 1)
         let evaluator = Evaluator(task: "countdown") { graph, options, observer in
             try session.run(graph: graph, options: options, observer: observer)
         }

@@ -20,7 +20,7 @@ struct PreflightTests {
     /// buffers are not shared between suites running at the same time.
     static func session(kvByteLimit: Int) throws -> BraidSession {
         let (shared, tokenizer) = try RealModel.loaded.get()
-        return BraidSession(transformer: Transformer(weights: shared.weights, blasThreads: nil), tokenizer: tokenizer,
+        return BraidSession(transformer: Transformer(weights: shared.weights, threads: nil), tokenizer: tokenizer,
                             kvByteLimit: kvByteLimit)
     }
 

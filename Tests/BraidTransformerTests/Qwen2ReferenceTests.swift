@@ -35,7 +35,7 @@ import Testing
 
     @Test("the GGUF written by gguf-py reads as a qwen2 model: half-split RoPE, biases, tied head, the file's RoPE base")
     func configuration() throws {
-        let c = try Transformer(source: Self.model(Self.fixture()), blasThreads: 1).config
+        let c = try Transformer(source: Self.model(Self.fixture()), threads: 1).config
         #expect(c.architecture == "qwen2" && c.layers == 2 && c.embedding == 32 && c.ffn == 48)
         #expect(c.heads == 4 && c.kvHeads == 2 && c.headDim == 8 && c.vocabSize == 64)
         #expect(c.ropeStyle == .halfSplit && c.hasQKVBias && c.tiedOutput)
@@ -45,7 +45,7 @@ import Testing
     @Test("every logit of every token matches HF transformers, at positions 0..<n and at gapped positions")
     func logitsMatchTransformers() throws {
         let fixture = try Self.fixture()
-        let t = try Transformer(source: Self.model(fixture), blasThreads: 1)
+        let t = try Transformer(source: Self.model(fixture), threads: 1)
         try #require(fixture.cases.count == 2)
         for (n, reference) in fixture.cases.enumerated() {
             try #require(reference.positions.count == fixture.tokens.count && reference.logits.count == fixture.tokens.count)
@@ -67,7 +67,7 @@ import Testing
     @Test("decoding one token at a time with the KV cache reproduces HF's logits")
     func incrementalMatchesTransformers() throws {
         let fixture = try Self.fixture()
-        let t = try Transformer(source: Self.model(fixture), blasThreads: 1)
+        let t = try Transformer(source: Self.model(fixture), threads: 1)
         let reference = try #require(fixture.cases.last)
         let kv = t.makeKVStore(blockTokens: 4)
         let s = try kv.makeSegment()

@@ -47,6 +47,6 @@ enum RealModel {
     }
 
     static func transformer() throws -> Transformer {
-        Transformer(weights: try weights.get(), blasThreads: 1)
+        Transformer(weights: try weights.get(), threads: 1)
     }
 }

@@ -8,7 +8,7 @@ import Testing
     let tokens: [Int32] = [3, 17, 42, 8, 8, 59, 0, 23, 11, 36, 5, 14, 27, 50, 2, 9, 31, 44, 19, 7]
 
     func makeTransformer(_ model: SyntheticModel) throws -> Transformer {
-        try Transformer(source: model.gguf(), blasThreads: 1)
+        try Transformer(source: model.gguf(), threads: 1)
     }
 
     @Test("prefill of one causal segment matches the naive forward", arguments: ["qwen2", "llama"])

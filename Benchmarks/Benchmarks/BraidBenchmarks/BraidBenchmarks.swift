@@ -60,7 +60,7 @@ let benchmarks: @Sendable () -> Void = {
             let variant = recompute ? "reprefill" : "attend"
             Benchmark("ParaThinker P=\(paths), 64 tokens a path, \(variant) (SmolLM2 Q4_1)",
                       configuration: .init(maxDuration: .seconds(60), maxIterations: 3)) { benchmark in
-                let session = try BraidSession(model: BenchModels.smolLM2, blasThreads: BenchModels.threads)
+                let session = try BraidSession(model: BenchModels.smolLM2, threads: BenchModels.threads)
                 let g = try GraphLoader.load(path: graph, overrides: [
                     "paths": String(paths), "finish": "all", "path_tokens": "64", "summary_tokens": "32"])
                 let options = RunOptions(inputs: ["question": "What is 12*13?"], seed: 0,

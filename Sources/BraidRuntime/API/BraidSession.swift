@@ -23,11 +23,11 @@ public final class BraidSession {
     public var kvByteLimit: Int?
 
     /// Loads a GGUF model file or a Hugging Face model folder (`config.json`, safetensors, tokenizer files).
-    /// - Parameter blasThreads: OpenBLAS threads (nil keeps OpenBLAS's default).
-    public init(model url: URL, kvByteLimit: Int? = nil, blasThreads: Int? = nil) throws {
+    /// - Parameter threads: threads that compute each forward step (as `--threads`); nil is one per core.
+    public init(model url: URL, kvByteLimit: Int? = nil, threads: Int? = nil) throws {
         let (source, tokenizer) = try ModelFiles.open(url)  // a GGUF file or a Hugging Face folder
         self.tokenizer = tokenizer
-        transformer = Transformer(weights: try Weights(source: source), blasThreads: blasThreads)
+        transformer = Transformer(weights: try Weights(source: source), threads: threads)
         self.kvByteLimit = kvByteLimit
     }
 

@@ -53,19 +53,9 @@ public final class Transformer {
         attentionThreads = engine.threads
     }
 
-    /// Former spelling of `init(weights:threads:)`: the count now means compute threads.
-    public convenience init(weights: Weights, blasThreads: Int?) {
-        self.init(weights: weights, threads: blasThreads)
-    }
-
     /// Loads a model (matrices stay in their storage type) and wraps it.
     public convenience init(source: ModelSource, threads: Int? = nil) throws {
         self.init(weights: try Weights(source: source), threads: threads)
-    }
-
-    /// Former spelling of `init(source:threads:)`.
-    public convenience init(source: ModelSource, blasThreads: Int?) throws {
-        try self.init(source: source, threads: blasThreads)
     }
 
     /// A KV store shaped for this model.

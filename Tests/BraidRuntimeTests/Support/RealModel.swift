@@ -14,7 +14,7 @@ enum RealModel {
             throw Missing(description: "model file \(url.path) is missing: run scripts/fetch-model.sh (or set BRAID_MODELS)")
         }
         let file = try GGUFFile(contentsOf: url)
-        return (Transformer(weights: try Weights(source: file), blasThreads: 1), try Tokenizer(gguf: file))
+        return (Transformer(weights: try Weights(source: file), threads: 1), try Tokenizer(gguf: file))
     }
 
     /// A fresh model (own KV store) over the shared weights.
