@@ -1,9 +1,4 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A GGUF file (versions 2 and 3), memory-mapped read-only and validated when opened.
 ///
@@ -26,20 +21,26 @@ public final class GGUFFile: @unchecked Sendable {
     /// Where the file came from, for messages.
     public let url: URL?
 
-    private let mapping: Mapping
+    private let mapping: MappedFile
     private let tensorIndex: [String: Int]
 
     /// Opens and validates the GGUF file at `url`. Throws `GGUFError`.
     public convenience init(contentsOf url: URL) throws {
-        try self.init(mapping: Mapping(path: url.path), url: url)
+        let mapping: MappedFile
+        do {
+            mapping = try MappedFile(path: url.path)
+        } catch let failure as MappedFile.Failure {
+            throw GGUFError.unreadable(path: url.path, reason: failure.reason)
+        }
+        try self.init(mapping: mapping, url: url)
     }
 
     /// Parses and validates a GGUF image held in memory (tests, generated files). The bytes are copied.
     public convenience init(data: Data) throws {
-        try self.init(mapping: Mapping(copying: data), url: nil)
+        try self.init(mapping: MappedFile(copying: data), url: nil)
     }
 
-    private init(mapping: Mapping, url: URL?) throws {
+    private init(mapping: MappedFile, url: URL?) throws {
         self.mapping = mapping
         self.url = url
         let parsed = try GGUFParser.parse(mapping.buffer)
@@ -85,49 +86,4 @@ public final class GGUFFile: @unchecked Sendable {
 
     /// The whole file image.
     public var rawBytes: UnsafeRawBufferPointer { mapping.buffer }
-}
-
-/// Owns the bytes of a GGUF file: an `mmap` of a file, or a private copy of in-memory data.
-private final class Mapping: @unchecked Sendable {
-    let buffer: UnsafeRawBufferPointer
-    private let mapped: Bool
-    private let owned: UnsafeMutableRawPointer?
-
-    init(path: String) throws {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw GGUFError.unreadable(path: path, reason: String(cString: strerror(errno))) }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else {
-            throw GGUFError.unreadable(path: path, reason: String(cString: strerror(errno)))
-        }
-        guard (info.st_mode & S_IFMT) == S_IFREG else {
-            throw GGUFError.unreadable(path: path, reason: "not a regular file")
-        }
-        let size = Int(info.st_size)
-        guard size > 0 else { throw GGUFError.unreadable(path: path, reason: "the file is empty") }
-        guard let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), address != MAP_FAILED else {
-            throw GGUFError.unreadable(path: path, reason: "mmap failed: " + String(cString: strerror(errno)))
-        }
-        buffer = UnsafeRawBufferPointer(start: UnsafeRawPointer(address), count: size)
-        mapped = true
-        owned = nil
-    }
-
-    init(copying data: Data) {
-        // Aligned to 64 so that tensor data keeps the alignment the file promises.
-        let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: max(data.count, 1), alignment: 64)
-        data.copyBytes(to: storage.bindMemory(to: UInt8.self), count: data.count)
-        buffer = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(storage)[0..<data.count])
-        mapped = false
-        owned = storage.baseAddress
-    }
-
-    deinit {
-        if mapped {
-            if let base = buffer.baseAddress { munmap(UnsafeMutableRawPointer(mutating: base), buffer.count) }
-        } else {
-            owned?.deallocate()
-        }
-    }
 }

@@ -48,7 +48,13 @@ public final class SafetensorsFile: @unchecked Sendable {
 
     /// Opens and validates the file at `url`.
     public convenience init(contentsOf url: URL) throws {
-        try self.init(file: MappedFile(path: url.path, name: url.lastPathComponent), name: url.lastPathComponent)
+        let file: MappedFile
+        do {
+            file = try MappedFile(path: url.path)
+        } catch let failure as MappedFile.Failure {
+            throw HFError(url.lastPathComponent, failure.reason)
+        }
+        try self.init(file: file, name: url.lastPathComponent)
     }
 
     /// Validates an image held in memory (tests). The bytes are copied.
