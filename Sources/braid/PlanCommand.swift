@@ -20,6 +20,13 @@ struct PlanCommand: ParsableCommand {
 
           braid plan Graphs/parathinker.yaml --set paths=8 --memory-limit 256MB
           braid plan Graphs/apr.yaml --format dot | dot -Tsvg > apr.svg
+
+        With --backend openai it shows instead what the plan becomes on a serving engine's /v1/completions API \
+        (vLLM, SGLang, llama-server): each rule that is lowered (attend merge → text re-prefill, shared and \
+        after-longest positions → flat, thought embeddings → dropped, per-token masks → per-request contexts) \
+        and the request pattern. --require-exact then refuses (exit 1) a plan that would lower anything.
+
+          braid plan Graphs/parathinker.yaml --backend openai
         """)
 
     @OptionGroup var graph: GraphOptions
@@ -45,11 +52,21 @@ struct PlanCommand: ParsableCommand {
     @Flag(help: "With --format text: Markdown tables.")
     var markdown = false
 
+    @Option(help: "Show the lowering onto a serving backend instead: openai (an OpenAI-style /v1/completions server).")
+    var backend: String?
+
+    @Flag(name: .customLong("require-exact"), help: "With --backend: refuse (exit 1) a plan that the backend would lower.")
+    var requireExact = false
+
     func run() throws {
         guard ["text", "json", "dot"].contains(format) else {
             throw CLIFailure(.usage, "error: --format must be text, json or dot, got '\(format)'")
         }
         guard inputTokens >= 0 else { throw CLIFailure(.usage, "error: --input-tokens must be at least 0") }
+        if let backend {
+            return try showLowering(backend: backend)
+        }
+        guard !requireExact else { throw CLIFailure(.usage, "error: --require-exact needs --backend") }
         let limit = try memoryLimit.map(PlanCommand.parseMemory)
         let shape = try ModelShapeReader.shape(model: model, kv: kv)
         let plan = try PlanCommand.compile(try graph.load())
@@ -76,6 +93,24 @@ struct PlanCommand: ParsableCommand {
         }
         if let refusal = violations.first(where: { !$0.runTime }) {
             throw CLIFailure(.invalidInput, "refused: \(refusal.error)")
+        }
+    }
+
+    /// `--backend openai`: the serving lowering report, refused under `--require-exact` when not exact.
+    func showLowering(backend: String) throws {
+        guard backend == "openai" else {
+            throw CLIFailure(.usage, "error: --backend must be openai (an OpenAI-style /v1/completions server), got '\(backend)'")
+        }
+        guard format != "dot" else { throw CLIFailure(.usage, "error: --backend shows text or json, not dot") }
+        let report = ServingLowering.lower(try PlanCommand.compile(try graph.load()))
+        let text = format == "json" ? try ServingLoweringText.json(report) : ServingLoweringText.render(report, markdown: markdown)
+        FileHandle.standardOutput.write(Data(text.utf8))
+        if requireExact {
+            do {
+                try report.requireExact()
+            } catch let error as ServingLowering.NotExact {
+                throw CLIFailure(.invalidInput, "refused: \(error)")
+            }
         }
     }
 
