@@ -15,10 +15,13 @@ let package = Package(
         .library(name: "BraidRuntime", targets: ["BraidRuntime"]),
         .library(name: "BraidCountdown", targets: ["BraidCountdown"]),
         .library(name: "BraidEval", targets: ["BraidEval"]),
+        .library(name: "BraidServing", targets: ["BraidServing"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // OpenBLAS from Debian's libopenblas-dev (pkg-config module "openblas").
@@ -43,6 +46,14 @@ let package = Package(
         // The eval harness: runs a graph over a task's problems, checks answers, aggregates, tables and plots.
         .target(name: "BraidEval", dependencies: ["BraidRuntime", "BraidGraph", "BraidCountdown"]),
 
+        // A client of OpenAI-style /v1/completions servers (vLLM, SGLang, llama-server): requests, SSE streams,
+        // cancellation, retries, errors. Kept apart so the runtime and transformer never link an HTTP stack.
+        .target(name: "BraidServing", dependencies: [
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
+
         .executableTarget(name: "braid", dependencies: [
             "BraidGraph", "BraidPlan", "BraidTransformer", "BraidRuntime", "BraidCountdown", "BraidEval",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -60,6 +71,14 @@ let package = Package(
         .testTarget(name: "BraidCountdownTests", dependencies: ["BraidCountdown", "BraidRandom"]),
         .testTarget(name: "BraidEvalTests", dependencies: ["BraidEval", "BraidRuntime", "BraidGraph", "BraidCountdown", "BraidTransformer", "BraidTestSupport"],
                     exclude: ["Fixtures"]),
+        // A fault-injecting HTTP server on loopback for the serving-client tests.
+        .target(name: "BraidServingTestSupport", dependencies: [
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ], path: "Tests/BraidServingTestSupport"),
+        .testTarget(name: "BraidServingTests", dependencies: ["BraidServing", "BraidServingTestSupport"]),
         // End-to-end: runs the built `braid` binary (SwiftPM builds it with the tests).
         .testTarget(name: "BraidCLITests", dependencies: ["braid"]),
     ]
