@@ -5,9 +5,12 @@ import Testing
 
 /// The completions client against a stub server that injects one fault per test. Every wait in the client
 /// is bounded (short limits here), and the suite as a whole has a time limit, so no test can hang.
-@Suite(.timeLimit(.minutes(1))) struct CompletionsClientFaultTests {
-    static let fast = ClientConfiguration(connectTimeout: 2, idleTimeout: 0.5, requestTimeout: 10,
+@Suite(.timeLimit(.minutes(3))) struct CompletionsClientFaultTests {
+    /// Short backoffs; limits generous enough for a healthy answer on a machine busy with the rest of the suite.
+    static let fast = ClientConfiguration(connectTimeout: 10, idleTimeout: 20, requestTimeout: 60,
                                           retry: RetryPolicy(maxAttempts: 3, initialBackoff: 0.01, multiplier: 2))
+    /// For the timeout tests: a short idle limit, against a server that stays silent far longer.
+    static let impatient = ClientConfiguration(connectTimeout: 10, idleTimeout: 0.5, requestTimeout: 60, retry: .never)
     static let ok = #"{"id":"cmpl-1","choices":[{"index":0,"text":" 15","finish_reason":"stop"}],"usage":{"prompt_tokens":7,"completion_tokens":2,"total_tokens":9,"prompt_tokens_details":{"cached_tokens":4}}}"#
     static let seeded = CompletionRequest(prompt: .text("7+8="), maxTokens: 4, temperature: 0, seed: 1)
     static let unseeded = CompletionRequest(prompt: .text("7+8="), maxTokens: 4)
@@ -109,7 +112,7 @@ import Testing
     @Test func aSilentServerTimesOut() async throws {
         let stub = try await StubServer.start([.silent])
         let error = await failure {
-            _ = try await CompletionsClient.with(baseURL: stub.baseURL, configuration: Self.fast) {
+            _ = try await CompletionsClient.with(baseURL: stub.baseURL, configuration: Self.impatient) {
                 try await $0.complete(Self.unseeded, label: "reason")
             }
         }
