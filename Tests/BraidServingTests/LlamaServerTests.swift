@@ -80,7 +80,8 @@ struct LlamaServer {
         let server = LlamaServer(process: process, port: port)
         let client = try CompletionsClient(baseURL: server.baseURL, configuration: ClientConfiguration(connectTimeout: 1, idleTimeout: 5, requestTimeout: 5))
         var healthy = false
-        for _ in 0..<240 where process.isRunning {
+        let deadline = Date().addingTimeInterval(60)
+        while process.isRunning, Date() < deadline {
             if (try? await client.get(path: "/health", label: "health")) != nil {
                 healthy = true
                 break
@@ -94,9 +95,12 @@ struct LlamaServer {
         throw LlamaServerFailure(message: "llama-server did not become healthy within 60 s on port \(port); its log:\n\(tail)")
     }
 
-    /// Stops the process and waits for it.
+    /// Stops the process: SIGTERM, then SIGKILL if it is still running 5 s later (llama-server may wait on
+    /// open connections), so a test never waits on it unbounded.
     func stop() {
         if process.isRunning { process.terminate() }
+        for _ in 0..<50 where process.isRunning { usleep(100_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
     }
 }
