@@ -42,6 +42,8 @@ def main():
     ap.add_argument("--warmup", type=int, default=100)
     ap.add_argument("--save-every", type=int, default=250)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--stop-after", type=int, help="stop (and save) after this many steps; the schedule still "
+                    "spans --steps, so this reproduces a checkpoint of a longer run exactly")
     a = ap.parse_args()
 
     torch.set_num_threads(a.threads)
@@ -93,7 +95,8 @@ def main():
                       f, indent=1)
 
     start, seen, ema = time.time(), 0, None
-    for step in range(a.steps):
+    last = min(a.steps, a.stop_after or a.steps)
+    for step in range(last):
         x, y = next(stream)
         for group in opt.param_groups:
             group["lr"] = lr_at(step)
@@ -105,13 +108,13 @@ def main():
         opt.step()
         seen += x.numel()
         ema = loss.item() if ema is None else 0.98 * ema + 0.02 * loss.item()
-        if step % 25 == 0 or step == a.steps - 1:
+        if step % 25 == 0 or step == last - 1:
             el = time.time() - start
             print(f"step {step} loss {loss.item():.4f} ema {ema:.4f} lr {lr_at(step):.2e} "
                   f"tokens {seen} {seen / el:.0f} tok/s {el / 60:.1f} min", flush=True)
-        if (step + 1) % a.save_every == 0 or step == a.steps - 1:
+        if (step + 1) % a.save_every == 0 or step == last - 1:
             save(step + 1, seen, time.time() - start, ema)
-    print(f"done: {a.steps} steps, {seen} tokens, {(time.time() - start) / 60:.1f} min -> {a.out}", flush=True)
+    print(f"done: {last} steps, {seen} tokens, {(time.time() - start) / 60:.1f} min -> {a.out}", flush=True)
 
 
 if __name__ == "__main__":
