@@ -14,6 +14,7 @@ from braid_train.vocab import Vocabulary
 from braid_train.model import Config, Decoder
 from braid_train.data import make_traces, load_examples, batches
 from braid_train import gguf
+from braid_train.gguf_read import load_decoder
 
 FORMATS = {"apr": "apr", "seq": "sos"}
 
@@ -42,6 +43,10 @@ def main():
     ap.add_argument("--warmup", type=int, default=100)
     ap.add_argument("--save-every", type=int, default=250)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--init-from", help="continue from this GGUF (a finished run's model) instead of fresh weights; "
+                    "the model shape comes from the file")
+    ap.add_argument("--batch-seed", type=int, help="seed of the batch order (default: --seed); give a continued run "
+                    "its own so it does not replay the first run's order")
     ap.add_argument("--stop-after", type=int, help="stop (and save) after this many steps; the schedule still "
                     "spans --steps, so this reproduces a checkpoint of a longer run exactly")
     a = ap.parse_args()
@@ -56,8 +61,12 @@ def main():
     print(f"data: {len(examples)} strings, {total_tokens} tokens (mean {total_tokens / len(examples):.0f}, "
           f"max {max(len(i) for i, _ in examples)}), {dropped} longer than {a.max_len} dropped", flush=True)
 
-    config = Config(vocab=len(vocab), dim=a.dim, layers=a.layers, heads=a.heads, ffn=a.ffn, context=a.max_len)
-    model = Decoder(config)
+    if a.init_from:
+        model = load_decoder(a.init_from)
+        config = model.c
+    else:
+        config = Config(vocab=len(vocab), dim=a.dim, layers=a.layers, heads=a.heads, ffn=a.ffn, context=a.max_len)
+        model = Decoder(config)
     print(f"model: {model.parameter_count()} parameters, {config.to_dict()}", flush=True)
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
     other = [p for n, p in model.named_parameters() if p.dim() < 2]
@@ -70,19 +79,24 @@ def main():
         frac = (step - a.warmup) / max(1, a.steps - a.warmup)
         return a.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, frac))))
 
-    g = torch.Generator().manual_seed(a.seed)
+    g = torch.Generator().manual_seed(a.seed if a.batch_seed is None else a.batch_seed)
     stream = batches(examples, a.batch_tokens, g)
     description = json.dumps({"variant": a.variant, "seed": a.seed, "problems": a.problems,
                               "numbers": a.numbers, "number_range": [a.min_number, a.max_number],
                               "target_range": [a.min_target, a.max_target], "strings": len(examples),
                               "string_tokens": total_tokens})
 
+    previous = None
+    if a.init_from and os.path.exists(a.init_from.replace(".gguf", ".json")):
+        with open(a.init_from.replace(".gguf", ".json")) as f:
+            previous = json.load(f)  # the run this one continues, recorded whole in the sidecar
+
     def save(step, seen, elapsed, loss):
         tmp = a.out + ".part"
         gguf.write(tmp, model, vocab, f"countdown-{a.variant}", description)
         os.replace(tmp, a.out)
         with open(a.out.replace(".gguf", ".json"), "w") as f:
-            json.dump({"command": " ".join(sys.argv), "seed": a.seed, "variant": a.variant, "steps": step,
+            json.dump({"command": " ".join(sys.argv), "seed": a.seed, "init_from": a.init_from, "variant": a.variant, "steps": step,
                        "planned_steps": a.steps, "tokens_seen": seen, "train_seconds": round(elapsed),
                        "tokens_per_second": round(seen / max(elapsed, 1e-9)), "last_loss": round(loss, 4),
                        "parameters": model.parameter_count(), "config": config.to_dict(),
@@ -91,7 +105,8 @@ def main():
                                 "number_range": [a.min_number, a.max_number],
                                 "target_range": [a.min_target, a.max_target]},
                        "machine": f"{platform.machine()} {platform.processor() or ''}".strip()
-                                  + f", {a.threads} torch thread(s), torch {torch.__version__}"},
+                                  + f", {a.threads} torch thread(s), torch {torch.__version__}",
+                       "continued_from": previous},
                       f, indent=1)
 
     start, seen, ema = time.time(), 0, None

@@ -14,16 +14,18 @@ B=${BRAID:-.build/release/braid}
 N=${N:-500}
 WINDOWS=${WINDOWS:-128,256,512,1000}
 OUT=${OUT:-out/countdown-results}
+APR_MODEL=${APR_MODEL:-countdown-apr}   # a name (Models/countdown/NAME.gguf) or a GGUF path
+SEQ_MODEL=${SEQ_MODEL:-countdown-seq}
 PROBLEMS=Docs/results/heldout-cd3.jsonl
 [ -x "$B" ] || swift build -c release --product braid
 rm -rf "$OUT" && mkdir -p "$OUT/traces"
 
 # Sequential search: the whole search in one context of `tokens` sampled tokens.
-"$B" eval Graphs/countdown-seq.yaml --model countdown-seq --problems "$PROBLEMS" --n "$N" \
+"$B" eval Graphs/countdown-seq.yaml --model "$SEQ_MODEL" --problems "$PROBLEMS" --n "$N" \
   --sweep tokens="$WINDOWS" --threads 1 -q --out "$OUT/seq.jsonl" --traces "$OUT/traces" --plot "$OUT/seq.svg" \
   > "$OUT/seq.txt"
 # APR: every parent segment and every child may sample up to the same window.
-"$B" eval Graphs/countdown-apr.yaml --model countdown-apr --problems "$PROBLEMS" --n "$N" \
+"$B" eval Graphs/countdown-apr.yaml --model "$APR_MODEL" --problems "$PROBLEMS" --n "$N" \
   --sweep tokens="$WINDOWS" --threads 1 -q --out "$OUT/apr.jsonl" --traces "$OUT/traces" --plot "$OUT/apr.svg" \
   > "$OUT/apr.txt"
 cat "$OUT/seq.jsonl" "$OUT/apr.jsonl" > "$OUT/all.jsonl"

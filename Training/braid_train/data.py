@@ -22,11 +22,20 @@ def make_traces(braid, workdir, fmt, numbers, count, seed, min_number, max_numbe
     return problems, traces
 
 
+JOIN_END = "<End Sub Searches>\n"
+
+
 def prompt_length(text):
-    """Characters of the prompt: through the end of the first `Current State:` line."""
+    """Characters the model is given rather than writes: through the end of the first `Current State:` line,
+    and in an APR parent segment after a join, through the last join block. That segment repeats the earlier
+    segment (already trained on in its own string) with the spawn block replaced by the join block, which
+    the runtime writes; training on it would teach the parent to write `<Sub Searches>` itself where it
+    must write `<Calling Sub Searches>` and stop."""
     start = text.find("Current State: ")
     end = text.find("\n", start)
-    return end + 1 if start >= 0 and end >= 0 else 0
+    given = end + 1 if start >= 0 and end >= 0 else 0
+    join = text.rfind(JOIN_END)
+    return max(given, join + len(JOIN_END)) if join >= 0 else given
 
 
 def load_examples(path, vocab, max_len):
