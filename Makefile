@@ -37,8 +37,8 @@ run: deps model
 
 # The shipped APR model (Models/countdown/countdown-apr.gguf, Training/README.md) on one held-out Countdown
 # problem: the live view shows the parent and its children, out/countdown-apr.html the spawn/join timeline.
-CD_NUMBERS ?= 2, 7, 24
-CD_TARGET ?= 10
+CD_NUMBERS ?= 11, 17, 13
+CD_TARGET ?= 41
 countdown: deps
 	swift build -c release --product braid
 	mkdir -p out

@@ -3,7 +3,7 @@
 # on the held-out problems of Docs/results/heldout-cd3.jsonl, APR (Graphs/countdown-apr.yaml, countdown-apr)
 # against sequential search (Graphs/countdown-seq.yaml, countdown-seq) at equal context windows.
 #
-#   scripts/countdown-results.sh            # N=500 problems, windows 128,256,512,1000
+#   scripts/countdown-results.sh            # N=500 problems, windows 128,256,512,1000 (APR 8 problems per batch)
 #   N=50 WINDOWS=256,512 scripts/countdown-results.sh
 #
 # Each model needs its own `braid eval` (one model per command); the results files are concatenated and
@@ -26,7 +26,7 @@ rm -rf "$OUT" && mkdir -p "$OUT/traces"
   > "$OUT/seq.txt"
 # APR: every parent segment and every child may sample up to the same window.
 "$B" eval Graphs/countdown-apr.yaml --model "$APR_MODEL" --problems "$PROBLEMS" --n "$N" \
-  --sweep tokens="$WINDOWS" --threads 1 -q --out "$OUT/apr.jsonl" --traces "$OUT/traces" --plot "$OUT/apr.svg" \
+  --sweep tokens="$WINDOWS" --threads 1 --batch 8 -q --out "$OUT/apr.jsonl" --traces "$OUT/traces" --plot "$OUT/apr.svg" \
   > "$OUT/apr.txt"
 cat "$OUT/seq.jsonl" "$OUT/apr.jsonl" > "$OUT/all.jsonl"
 "$B" eval --from "$OUT/all.jsonl" --plot "$OUT/countdown-results.svg" | tee "$OUT/table.md"
