@@ -100,7 +100,7 @@ extension GraphCompiler {
         let join = Splice(sources: [], header: spawn.join.header.description, each: spawn.join.found.description,
                           failed: spawn.join.failed.description, footer: spawn.join.footer.description)
         try builder.spawn(SpawnTemplate(
-            id: Naming.scoped(id, thread: thread), parent: thread, triggerText: trigger,
+            id: Naming.scoped(id, thread: thread), step: id, parent: thread, triggerText: trigger,
             opener: spawn.opener.map { render($0, scope) }, messagePattern: spawn.message.description,
             lookups: spawn.lookups.map(\.pattern.description), resultPattern: spawn.child.result?.description,
             childPrompt: spawn.child.prompt.description, context: spawn.child.context == .inherit ? .parent : .isolated,

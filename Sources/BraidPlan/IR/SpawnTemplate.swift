@@ -7,8 +7,11 @@
 /// `join` segment (`id#r.join`) with the children's results and continues decoding in `trigger#(r+1)`,
 /// which may spawn again.
 public struct SpawnTemplate: Codable, Equatable, Sendable {
-    /// The graph step id.
+    /// The spawn's id: the graph step id scoped by its thread (`search`, `think[0]/search`,
+    /// `search#0.child[1]/search` for a child's own spawn).
     public var id: String
+    /// The graph step id (unscoped); a child's own spawn template is `Naming.scoped(step, thread: child)`.
+    public var step: String
     /// The thread that spawns.
     public var parent: ThreadID
     /// Round 0's parent segment, whose text may end in a spawn block.
@@ -34,7 +37,8 @@ public struct SpawnTemplate: Codable, Equatable, Sendable {
     public var childPlan: Plan?
     /// Most children one round may spawn.
     public var maxChildren: Int
-    /// Most levels of nesting (children spawning children); 1 = children never spawn.
+    /// Most levels of nesting below this template's parent (children spawning children); 1 = children never
+    /// spawn. Instantiating a round with `maxDepth` > 1 gives each child a template of its own with one less.
     public var maxDepth: Int
     /// Most rounds the parent may spawn (each followed by a join); bounds the parent's total length.
     public var maxRounds: Int
@@ -43,11 +47,12 @@ public struct SpawnTemplate: Codable, Equatable, Sendable {
     public var join: Splice
 
     /// Creates a spawn template.
-    public init(id: String, parent: ThreadID, trigger: SegmentName = "", triggerText: String, opener: String? = nil,
+    public init(id: String, step: String? = nil, parent: ThreadID, trigger: SegmentName = "", triggerText: String, opener: String? = nil,
                 messagePattern: String, lookups: [String] = [], resultPattern: String? = nil,
                 childPrompt: String, context: BranchContext, child: Decoding, childPlan: Plan? = nil,
                 maxChildren: Int, maxDepth: Int = 1, maxRounds: Int, join: Splice) {
         self.id = id
+        self.step = step ?? id
         self.parent = parent
         self.trigger = trigger
         self.triggerText = triggerText
@@ -70,7 +75,8 @@ public struct SpawnTemplate: Codable, Equatable, Sendable {
         Naming.spawnTrigger(trigger, round: round)
     }
 
-    /// The thread id of child `child` of round `round`.
+    /// The thread id of child `child` of round `round` (children are numbered in the order they start; a message
+    /// whose required lookup failed starts none and takes no number).
     public func childThread(round: Int, child: Int) -> ThreadID {
         Naming.spawnChild(id, round: round, child: child)
     }

@@ -49,36 +49,20 @@ extension Engine {
             parent.variables.merging(["i": String(i + 1), "i0": String(i)]) { _, new in new }
         }
         let prefixes = (0..<fork.count).map { fork.prefix(forBranch: $0).render(branchVariables[$0]) }
-        // Naive flattening: branch i gets the i-th slot, as `FlatSlot` defines it (fixed before any decoding).
-        let slot = fork.positions == .flat && !isolated
-            ? prefixes.map { FlatSlot.budget(prefixTokens: model.encode($0).count, decodes: fork.generation?.maxTokens) }.max() ?? 0
-            : 0
+        // Where each branch starts and which thought index it carries are the plan's (see `openSegment`).
         for i in 0..<fork.count {
             let variables = branchVariables[i]
             let prefix = prefixes[i]
             let name = Naming.branch(of: Naming.scoped(id, thread: parent.name), i)
             var program: [Action] = []
             if let generation = fork.generation {
-                program.append(.generate(step: id, segment: name, kind: "generated", prefix: prefix, generation: generation, spawn: nil))
+                program.append(.generate(step: id, segment: name, prefix: prefix, generation: generation, spawn: nil))
             } else if !prefix.isEmpty {
-                program.append(.prefill(step: id, segment: name, kind: "prefix", text: prefix, tokens: nil, bos: false))
+                program.append(.prefill(step: id, segment: name, text: prefix, tokens: nil, bos: false))
             }
             program += fork.steps.map(Action.step)
-            let start: Int
-            if isolated {
-                start = 0
-            } else if fork.positions == .flat {
-                start = parent.nextPosition + i * slot
-            } else {
-                start = parent.nextPosition
-            }
             let branch = makeThread(name: name, parent: parent, kind: "branch", depth: parent.depth, program: program,
-                                    variables: variables, nextPosition: start, origin: id)
-            switch fork.thought {
-            case .none: branch.thought = 0
-            case .branch: branch.thought = i + 1
-            case .fixed(let k): branch.thought = k
-            }
+                                    variables: variables, origin: id)
             branch.branchOf = (forkIndex, i)
             if !isolated {
                 for segment in parent.view { try retain(segment) }
@@ -134,27 +118,20 @@ extension Engine {
         var summary: [Action] = []
         let prefix = merge.prefix?.render(thread.variables) ?? ""
         if let generation = merge.generation {
-            summary = [.generate(step: id, segment: nil, kind: "summary", prefix: prefix, generation: generation, spawn: nil)]
+            summary = [.generate(step: id, segment: nil, prefix: prefix, generation: generation, spawn: nil)]
         } else if !prefix.isEmpty {
-            summary = [.prefill(step: id, segment: nil, kind: "summary", text: prefix, tokens: nil, bos: false)]
+            summary = [.prefill(step: id, segment: nil, text: prefix, tokens: nil, bos: false)]
         }
         switch merge.mode {
         case .attend:
             var sources = heldInBranchOrder(run)
             run.held = []
             if options.recomputeMergedKV { sources = try recompute(sources) }
-            let ends = sources.map(\.end)
-            let start: Int
-            switch merge.positions {
-            case .afterLongest: start = ends.max() ?? thread.nextPosition
-            case .flat:
-                start = run.fork.positions == .flat ? (ends.max() ?? thread.nextPosition)
-                    : thread.nextPosition + sources.reduce(0) { $0 + $1.count }
-            }
+            let summaryName = summary.isEmpty ? nil : Naming.unique(segmentName(step: id, thread: thread), among: segmentNames)
+            let start = try summaryName.map { try plannedStart(of: $0, thread: thread) } ?? 0
             emit(.merge(MergeInfo(step: step, merge: id, mode: merge.mode.rawValue, fork: run.id, thread: thread.name,
                                   sources: sources.map(\.name), start: start, reprefilled: 0)))
             thread.view += sources
-            thread.nextPosition = start
             if summary.isEmpty {
                 for source in sources { try release(source) }
                 thread.view.removeLast(sources.count)
@@ -173,10 +150,11 @@ extension Engine {
                 return merge.each.render(variables)
             }
             let tokens = model.encode(texts.joined(separator: merge.separator))
+            let spliced = Naming.splicedText(of: segmentName(step: id, thread: thread))
             emit(.merge(MergeInfo(step: step, merge: id, mode: merge.mode.rawValue, fork: run.id, thread: thread.name,
-                                  sources: sources, start: thread.nextPosition, reprefilled: tokens.count)))
-            summary.insert(.prefill(step: "\(id).text", segment: Naming.splicedText(of: segmentName(step: id, thread: thread)),
-                                    kind: "spliced", text: "", tokens: tokens, bos: false), at: 0)
+                                  sources: sources, start: try plannedStart(of: spliced, thread: thread), reprefilled: tokens.count)))
+            summary.insert(.prefill(step: "\(id).text", segment: spliced,
+                                    text: "", tokens: tokens, bos: false), at: 0)
         }
         insertNext(summary, in: thread)
     }
@@ -201,6 +179,7 @@ extension Engine {
             try model.releaseView(view)
             try model.release(source.kv)
             replaced[source.name] = copy
+            opened[source.name] = copy
             out.append(copy)
         }
         // Branches' own views pointed at the originals; the threads are done, so only the names matter.
@@ -222,7 +201,7 @@ extension Engine {
             var variables = thread.variables
             variables["answer"] = outcome.winner ?? ""
             variables["votes"] = String(outcome.counts.first?.votes ?? 0)
-            insertNext([.prefill(step: "\(id).text", segment: segmentName(step: id, thread: thread), kind: "prefix",
+            insertNext([.prefill(step: "\(id).text", segment: segmentName(step: id, thread: thread),
                                  text: text.render(variables), tokens: nil, bos: false)], in: thread)
         }
     }

@@ -16,10 +16,10 @@ extension Engine {
             switch action {
             case .step(let step):
                 try execute(step, in: thread)
-            case let .prefill(stepID, segment, kind, text, tokens, bos):
-                try startPrefill(thread, step: stepID, segment: segment, kind: kind, text: text, tokens: tokens, bos: bos)
-            case let .generate(stepID, segment, kind, prefix, generation, spawn):
-                try startGenerate(thread, step: stepID, segment: segment, kind: kind, prefix: prefix,
+            case let .prefill(stepID, segment, text, tokens, bos):
+                try startPrefill(thread, step: stepID, segment: segment, text: text, tokens: tokens, bos: bos)
+            case let .generate(stepID, segment, prefix, generation, spawn):
+                try startGenerate(thread, step: stepID, segment: segment, prefix: prefix,
                                   generation: generation, spawn: spawn)
             }
         }
@@ -37,14 +37,15 @@ extension Engine {
         case .text(let text):
             var tokens = model.encode(text.text.render(variables))
             if let limit = text.maxTokens { tokens = Array(tokens.prefix(max(0, limit))) }
-            insertNext([.prefill(step: step.id, segment: nil, kind: "prefix", text: "", tokens: tokens, bos: false)], in: thread)
+            insertNext([.prefill(step: step.id, segment: nil, text: "", tokens: tokens, bos: false)], in: thread)
         case .generate(let generate):
-            insertNext([.generate(step: step.id, segment: nil, kind: "generated", prefix: generate.prefix?.render(variables) ?? "",
+            insertNext([.generate(step: step.id, segment: nil, prefix: generate.prefix?.render(variables) ?? "",
                                   generation: generate.generation, spawn: nil)], in: thread)
         case .spawn(let spawn):
             let base = uniqueBase(segmentName(step: step.id, thread: thread))
-            let context = SpawnContext(spawn: spawn, id: step.id, round: 0, depth: thread.depth, baseSegment: base)
-            insertNext([.generate(step: step.id, segment: base, kind: "generated", prefix: "",
+            let context = SpawnContext(spawn: spawn, id: step.id, template: Naming.scoped(step.id, thread: thread.name),
+                                       round: 0, depth: thread.depth, baseSegment: base)
+            insertNext([.generate(step: step.id, segment: base, prefix: "",
                                   generation: spawn.generation, spawn: context)], in: thread)
         case .use(let use):
             insertNext(use.steps.map(Action.step), in: thread)
@@ -63,12 +64,12 @@ extension Engine {
     }
 
     /// Opens a segment and queues forced tokens for it.
-    func startPrefill(_ thread: RunThread, step stepID: String, segment: String?, kind: String, text: String,
+    func startPrefill(_ thread: RunThread, step stepID: String, segment: String?, text: String,
                       tokens: [Int32]?, bos: Bool) throws {
         var ids = tokens ?? model.encode(text)
         if bos, let first = model.beginOfSequence { ids.insert(first, at: 0) }
         guard !ids.isEmpty else { return }
-        _ = try openSegment(thread, name: segment ?? segmentName(step: stepID, thread: thread), kind: kind, step: stepID)
+        _ = try openSegment(thread, name: segment ?? segmentName(step: stepID, thread: thread), step: stepID)
         try checkFits(thread, count: ids.count)
         thread.pending = ids.map { ($0, thread.textDecoder.feed($0)) }
         thread.pendingSampled = false
@@ -77,10 +78,10 @@ extension Engine {
 
     /// Opens a decoding segment: forced prefix tokens first, else the first token is sampled at once from
     /// the logits after the thread's last token.
-    func startGenerate(_ thread: RunThread, step stepID: String, segment: String?, kind: String, prefix: String,
+    func startGenerate(_ thread: RunThread, step stepID: String, segment: String?, prefix: String,
                        generation: Generation, spawn: SpawnContext?) throws {
         let prefixIDs = prefix.isEmpty ? [] : model.encode(prefix)
-        _ = try openSegment(thread, name: segment ?? segmentName(step: stepID, thread: thread), kind: kind, step: stepID)
+        _ = try openSegment(thread, name: segment ?? segmentName(step: stepID, thread: thread), step: stepID)
         var stops = generation.stop.map { $0.render(thread.variables) }
         if let spawn { stops.append(spawn.spawn.trigger.render(thread.variables)) }
         thread.decode = Decode(step: stepID, generation: generation, stops: stops, spawn: spawn)

@@ -54,8 +54,7 @@ extension Engine {
             matches = Array(matches.prefix(spawn.maxChildren))
         }
         let visible = thread.visibleText
-        var messages: [(variables: [String: String], child: Int?)] = []
-        var childNames: [String] = []
+        var parsed: [(variables: [String: String], complete: Bool)] = []
         for (c, match) in matches.enumerated() {
             var variables = inputs.merging(spawn.message.captures(of: match, in: block)) { _, new in new }
             var complete = true
@@ -72,39 +71,52 @@ extension Engine {
             variables["i"] = String(c + 1)
             variables["i0"] = String(c)
             variables["depth"] = String(thread.depth + 1)
+            parsed.append((variables, complete))
+        }
+        // The round's children, joins and continuation are the plan's: instantiated now, named by the plan.
+        let instance: SpawnInstance
+        do {
+            instance = try plan.instantiateSpawn(context.template, round: context.round,
+                                                 children: parsed.filter(\.complete).count)
+        } catch let error as PlanError {
+            throw RunError.planMismatch(segment: segment.name, reason: "spawn round \(context.round): \(error)")
+        }
+        planIndex = plan.segmentIndex
+        var messages: [(variables: [String: String], child: Int?)] = []
+        for (variables, complete) in parsed {
             guard complete else {
                 messages.append((variables, nil))
                 continue
             }
-            let child = try startChild(of: thread, context: context, index: c, variables: variables, spawnSegment: segment)
-            childNames.append(child.name)
+            let name = instance.children[messages.compactMap(\.child).count]
+            let child = try startChild(of: thread, context: context, name: name, message: instance.messages[messages.compactMap(\.child).count],
+                                       variables: variables, spawnSegment: segment)
             messages.append((variables, child.index))
         }
-        emit(.spawn(SpawnInfo(step: step, thread: thread.name, spawn: context.id, round: context.round, children: childNames,
+        emit(.spawn(SpawnInfo(step: step, thread: thread.name, spawn: context.id, round: context.round, children: instance.children,
                               messages: messages.map(\.variables), skipped: messages.filter { $0.child == nil }.count)))
         let round = SpawnRound(context: context, messages: messages, blockStart: before.utf8.distance(from: before.startIndex, to: start),
-                               generation: decode.generation)
+                               generation: decode.generation, instance: instance)
         thread.phase = .waitingChildren(round)
-        if childNames.isEmpty { try completeJoin(thread, round: round) }
+        if instance.children.isEmpty { try completeJoin(thread, round: round) }
     }
 
     /// Starts one child: an isolated fresh sequence from position 0 (APR), or one that reads the parent's
     /// context up to the spawn block in place.
-    func startChild(of parent: RunThread, context: SpawnContext, index: Int, variables: [String: String],
-                    spawnSegment: RunSegment) throws -> RunThread {
+    func startChild(of parent: RunThread, context: SpawnContext, name: ThreadID, message: SegmentName,
+                    variables: [String: String], spawnSegment: RunSegment) throws -> RunThread {
         let spawn = context.spawn
-        let name = Naming.spawnChild(Naming.scoped(context.id, thread: parent.name), round: context.round, child: index)
         let isolated = spawn.child.context == .isolated
         let prompt = spawn.child.prompt.render(variables)
-        var program: [Action] = [.prefill(step: Naming.childMessage(name), segment: Naming.childMessage(name), kind: "message",
-                                          text: prompt, tokens: nil, bos: isolated)]
+        var program: [Action] = [.prefill(step: message, segment: message, text: prompt, tokens: nil, bos: isolated)]
         if let generation = spawn.child.generation {
-            let childContext = SpawnContext(spawn: spawn, id: context.id, round: 0, depth: parent.depth + 1, baseSegment: name)
-            program.append(.generate(step: name, segment: name, kind: "generated", prefix: "", generation: generation, spawn: childContext))
+            let childContext = SpawnContext(spawn: spawn, id: context.id, template: Naming.scoped(context.id, thread: name),
+                                            round: 0, depth: parent.depth + 1, baseSegment: name)
+            program.append(.generate(step: name, segment: name, prefix: "", generation: generation, spawn: childContext))
         }
         program += spawn.child.steps.map(Action.step)
         let child = makeThread(name: name, parent: parent, kind: "child", depth: parent.depth + 1, program: program,
-                               variables: variables, nextPosition: isolated ? 0 : spawnSegment.end, origin: context.id)
+                               variables: variables, origin: context.id)
         if !isolated {
             let inherited = parent.view + [spawnSegment]
             for segment in inherited { try retain(segment) }
@@ -160,9 +172,8 @@ extension Engine {
         var next = round.context
         next.round += 1
         insertNext([
-            .prefill(step: round.context.id, segment: Naming.spawnJoin(round.context.baseSegment, round: round.context.round), kind: "spliced",
-                     text: leftover + joinText, tokens: nil, bos: false),
-            .generate(step: round.context.id, segment: Naming.spawnTrigger(round.context.baseSegment, round: next.round), kind: "generated",
+            .prefill(step: round.context.id, segment: round.instance.join, text: leftover + joinText, tokens: nil, bos: false),
+            .generate(step: round.context.id, segment: round.instance.continuation,
                       prefix: "", generation: round.generation, spawn: next),
         ], in: thread)
         thread.phase = .ready

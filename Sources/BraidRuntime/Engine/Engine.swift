@@ -13,6 +13,15 @@ import Foundation
 final class Engine {
     let model: RuntimeModel
     let graph: Graph
+    /// The compiled plan the run executes: where every segment starts, what it reads, its thought index. Spawn
+    /// rounds are instantiated into it as they happen.
+    var plan: Plan
+    /// Index of each plan segment in `plan.segments` (rebuilt when a spawn round adds segments).
+    var planIndex: [SegmentName: Int]
+    /// Every segment the run has opened, by name (a plan segment never opened has 0 tokens).
+    var opened: [SegmentName: RunSegment] = [:]
+    /// Slot lengths of flat forks, fixed when their first branch opens.
+    var slots: [String: Int] = [:]
     let options: RunOptions
     let inputs: [String: String]
     let observer: (TraceEvent) -> Void
@@ -27,9 +36,11 @@ final class Engine {
     var votes: [String: VoteOutcome] = [:]
     var stopReasons: [Int: String] = [:]
 
-    init(model: RuntimeModel, graph: Graph, options: RunOptions, observer: @escaping (TraceEvent) -> Void) throws {
+    init(model: RuntimeModel, graph: Graph, plan: Plan, options: RunOptions, observer: @escaping (TraceEvent) -> Void) throws {
         self.model = model
         self.graph = graph
+        self.plan = plan
+        planIndex = plan.segmentIndex
         self.options = options
         self.observer = observer
         inputs = try Engine.resolveInputs(graph: graph, given: options.inputs)
@@ -62,9 +73,9 @@ final class Engine {
                           seed: options.seed, scheduling: options.scheduling.rawValue)))
         let prompt = try renderPrompt()
         let main = makeThread(name: "main", parent: nil, kind: "main", depth: 0,
-                              program: [.prefill(step: "prompt", segment: "prompt", kind: "prompt", text: prompt, tokens: nil, bos: true)]
+                              program: [.prefill(step: "prompt", segment: "prompt", text: prompt, tokens: nil, bos: true)]
                                 + graph.steps.map(Action.step),
-                              variables: inputs, nextPosition: 0, origin: nil)
+                              variables: inputs, origin: nil)
         while true {
             try advanceAll()
             if main.isDone { break }
@@ -170,11 +181,11 @@ final class Engine {
 
     @discardableResult
     func makeThread(name: String, parent: RunThread?, kind: String, depth: Int, program: [Action],
-                    variables: [String: String], nextPosition: Int, origin: String?) -> RunThread {
+                    variables: [String: String], origin: String?) -> RunThread {
         let parameters = SamplingParameters.greedy
         let random = RandomSource(seed: options.seed, stream: Engine.stableHash(name))
         let thread = RunThread(index: threads.count, name: name, parent: parent?.index, kind: kind, depth: depth,
-                               program: program, variables: variables, nextPosition: nextPosition,
+                               program: program, variables: variables,
                                sampler: Sampler(parameters: parameters, random: random),
                                textDecoder: model.makeTextDecoder())
         threads.append(thread)
@@ -199,29 +210,71 @@ final class Engine {
         Naming.scoped(step, thread: thread.name)
     }
 
-    /// Opens a new segment at the thread's next position; its view is the thread's view plus itself.
-    func openSegment(_ thread: RunThread, name: String, kind: String, step stepID: String) throws -> RunSegment {
+    /// Opens the plan's segment `name` on the thread: it starts where the plan's placement puts it over the real
+    /// ends written so far, reads the plan's view (mapped to the KV handles of the segments the run wrote) and
+    /// carries the plan's thought index. A name the plan does not have, or a view the thread does not hold, is a
+    /// disagreement between run and plan and fails the run.
+    func openSegment(_ thread: RunThread, name: String, step stepID: String) throws -> RunSegment {
         try closeSegment(thread)
-        guard thread.nextPosition < model.contextLength else {
-            throw RunError.contextOverflow(thread: thread.name, position: thread.nextPosition, context: model.contextLength)
-        }
         let unique = uniqueName(name)
+        guard let index = planIndex[unique] else {
+            throw RunError.planMismatch(segment: unique, reason: "thread '\(thread.name)' opens it, but the plan has no such segment")
+        }
+        let planned = plan.segments[index]
+        let start: Int
         do {
-            let kv = try model.makeSegment(thought: thread.thought)
-            let segment = RunSegment(name: unique, kv: kv, thread: thread.index, start: thread.nextPosition,
-                                     thought: thread.thought, kind: kind, viewNames: thread.view.map(\.name) + [unique])
-            segment.reads = thread.view
-            segment.view = try model.makeView(thread.view.map(\.kv) + [kv])
+            start = try plan.start(of: unique, index: planIndex, written: { self.opened[$0].map { ($0.start, $0.count) } },
+                                   slotLength: { self.slotLength(of: $0, variables: thread.variables) })
+        } catch let error as PlanError {
+            throw RunError.planMismatch(segment: unique, reason: "\(error)")
+        }
+        let reads = planned.view.dropLast().compactMap { opened[$0] }  // a segment never opened has no tokens
+        guard reads.map(\.name) == thread.view.map(\.name) else {
+            throw RunError.planMismatch(segment: unique, reason: "the plan's view reads \(reads.map(\.name)) of what was written, "
+                + "but thread '\(thread.name)' holds \(thread.view.map(\.name))")
+        }
+        guard start < model.contextLength else {
+            throw RunError.contextOverflow(thread: thread.name, position: start, context: model.contextLength)
+        }
+        thread.nextPosition = start
+        do {
+            let kv = try model.makeSegment(thought: planned.thought)
+            let segment = RunSegment(name: unique, kv: kv, thread: thread.index, start: start,
+                                     thought: planned.thought, kind: planned.kind.rawValue, viewNames: planned.view)
+            segment.reads = reads
+            segment.view = try model.makeView(reads.map(\.kv) + [kv])
+            opened[unique] = segment
             thread.current = segment
             thread.own.append(segment)
             thread.stepSegments[stepID, default: []].append(segment)
-            emit(.segment(SegmentOpen(step: step, thread: thread.name, segment: unique, kind: kind,
+            emit(.segment(SegmentOpen(step: step, thread: thread.name, segment: unique, kind: segment.kind,
                                       start: segment.start, view: segment.viewNames, thought: segment.thought)))
             return segment
         } catch let error as RunError {
             throw error
         } catch {
             throw RunError.model(thread: thread.name, reason: "\(error)")
+        }
+    }
+
+    /// The slot of a flat fork (`FlatSlot`: its largest branch budget), counting forced text with the model's
+    /// tokenizer; fixed the first time a branch of the fork opens.
+    func slotLength(of fork: ForkPlan, variables: [String: String]) -> Int {
+        if let known = slots[fork.id] { return known }
+        let slot = FlatSlot.length(of: fork, in: plan) { segment in
+            model.encode(TemplateSyntax.parse(FlatSlot.forcedText(of: segment) ?? "").render(variables)).count
+        }
+        slots[fork.id] = slot
+        return slot
+    }
+
+    /// Where the plan's segment `name` would start now (for trace events written before it opens).
+    func plannedStart(of name: SegmentName, thread: RunThread) throws -> Int {
+        do {
+            return try plan.start(of: name, index: planIndex, written: { self.opened[$0].map { ($0.start, $0.count) } },
+                                  slotLength: { self.slotLength(of: $0, variables: thread.variables) })
+        } catch let error as PlanError {
+            throw RunError.planMismatch(segment: name, reason: "\(error)")
         }
     }
 
