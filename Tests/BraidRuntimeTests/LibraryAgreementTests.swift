@@ -70,6 +70,37 @@ struct LibraryAgreementTests {
         }
     }
 
+    /// Spawn graphs played back from scripted text, each with the documents its model plays.
+    static let spawnCases: [(name: String, graph: String?, yaml: String?, documents: [String])] = [
+        ("an APR round (a found and a failed child)", "apr.yaml", nil, [
+            SpawnJoinTests.prompt + SpawnJoinTests.before + SpawnJoinTests.block,
+            SpawnJoinTests.prompt + SpawnJoinTests.before + SpawnJoinTests.join + SpawnJoinTests.after,
+            SpawnJoinTests.child0Prompt + SpawnJoinTests.child0Output,
+            SpawnJoinTests.child1Prompt + SpawnJoinTests.child1Output,
+        ]),
+        ("nested spawns and the children/depth/rounds limits", nil, SpawnJoinTests.nested, SpawnJoinTests.nestedDocuments),
+        ("a failed required lookup before a started child", "apr.yaml", nil, SpawnJoinTests.failedThenStartedDocuments),
+        ("only failed required lookups", "apr.yaml", nil, [
+            SpawnJoinTests.prompt + "x\n<Calling Sub Searches>\n<Start Sub Search 0 at level 1> Moving to Node #0,9\n<End Calling Sub Searches>",
+            SpawnJoinTests.prompt + "x\n<Sub Searches>\n<No Solution in Sub Search 0 at level 1 at Node #0,9>\n<End Sub Searches>\ndone\n",
+        ]),
+    ]
+
+    @Test("spawn graphs run as their plan after every step: nested spawns, failed required lookups, the limits")
+    func spawnsAreThePlan() throws {
+        for testCase in Self.spawnCases {
+            let graph = try testCase.yaml.map { try Fixtures.graph(yaml: $0) } ?? Fixtures.graph(testCase.graph ?? "")
+            let model = ScriptedModel(documents: testCase.documents)
+            let (_, events) = try Fixtures.run(graph, on: model)
+            var conformance = LayoutConformance(plan: try GraphCompiler.compile(graph)) { _ in 0 }
+            try conformance.replay(events)
+            #expect(conformance.checks > 1, "\(testCase.name)")
+            #expect(conformance.written > 0, "\(testCase.name)")
+            #expect(conformance.failures.isEmpty, "\(testCase.name): \(conformance.failures.prefix(4).joined(separator: "\n"))")
+            #expect(model.liveSegments == 0, "\(testCase.name)")
+        }
+    }
+
     @Test("apr.yaml replayed on Countdown solver traces runs as its plan, instantiated round by round")
     func aprIsThePlan() throws {
         let problems = try ProblemGenerator(config: GeneratorConfig()).generate(count: 4, seed: 5, split: .train)

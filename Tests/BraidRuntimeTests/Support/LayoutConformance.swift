@@ -45,7 +45,10 @@ struct LayoutConformance {
             case .spawn(let spawn):
                 let template = spawn.thread == "main" ? spawn.spawn : "\(spawn.thread)/\(spawn.spawn)"
                 do {
-                    try plan.instantiateSpawn(template, round: spawn.round, children: spawn.children.count)
+                    let instance = try plan.instantiateSpawn(template, round: spawn.round, children: spawn.children.count)
+                    if instance.children != spawn.children {
+                        failures.append("spawn '\(template)' round \(spawn.round): the run started \(spawn.children), the plan names \(instance.children)")
+                    }
                 } catch {
                     failures.append("spawn '\(template)' round \(spawn.round): the plan cannot instantiate it: \(error)")
                 }
