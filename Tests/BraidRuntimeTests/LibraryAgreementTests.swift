@@ -5,10 +5,11 @@ import BraidPlan
 import BraidRuntime
 import Testing
 
-/// The plan is what runs: for every library graph without spawns (and forks with every finish rule), at
-/// several seeds, the layout the runtime writes — every token's position, every segment's view — equals
-/// the compiled plan's mask expansion for the lengths produced, checked after every scheduler step; and
-/// every KV block is released by the end.
+/// The plan is what runs: for every library graph (and forks with every finish rule, spawn graphs with nested
+/// spawns and failed children), at several seeds, the layout the runtime writes — every token's position, every
+/// segment's view — equals the compiled plan's mask expansion for the lengths produced, and the KV store's live
+/// bytes equal what the plan's lifetimes hold, checked after every scheduler step; every KV block is released
+/// by the end.
 @Suite("Every library graph runs as its plan says (babbling scripted model)")
 struct LibraryAgreementTests {
     /// A graph and its `--set` overrides.
@@ -57,9 +58,19 @@ struct LibraryAgreementTests {
         }
         try conformance.replay(events)
         #expect(conformance.checks > 1)
+        #expect(conformance.liveChecks > 0)
         #expect(conformance.written > 0)
         #expect(conformance.failures.isEmpty, "\(conformance.failures.prefix(4).joined(separator: "\n"))")
         #expect(model.liveSegments == 0)
+        // The live-bytes check is not vacuous: a plan that let the prompt go once the first path opens (as if
+        // that path took its text) holds less than the KV store does.
+        if testCase.graph == "parathinker.yaml", let p = plan.segmentIndex["prompt"] {
+            var early = plan
+            early.segments[p].lifetime = Lifetime(lastReader: "think[0]", reason: .textTaken)
+            var wrong = LayoutConformance(plan: early) { _ in 0 }
+            try wrong.replay(events)
+            #expect(wrong.failures.contains { $0.contains("the KV store holds") })
+        }
         // The check is not vacuous: a flat fork checked against a slot one token longer does not conform.
         if plan.segments.contains(where: { $0.placement.rule == .flat && $0.placement.slot != nil }) {
             var wrong = LayoutConformance(plan: plan) { segment in
@@ -95,6 +106,7 @@ struct LibraryAgreementTests {
             var conformance = LayoutConformance(plan: try GraphCompiler.compile(graph)) { _ in 0 }
             try conformance.replay(events)
             #expect(conformance.checks > 1, "\(testCase.name)")
+            #expect(conformance.liveChecks > 0, "\(testCase.name)")
             #expect(conformance.written > 0, "\(testCase.name)")
             #expect(conformance.failures.isEmpty, "\(testCase.name): \(conformance.failures.prefix(4).joined(separator: "\n"))")
             #expect(model.liveSegments == 0, "\(testCase.name)")

@@ -65,7 +65,6 @@ extension Engine {
                                     variables: variables, origin: id)
             branch.branchOf = (forkIndex, i)
             if !isolated {
-                for segment in parent.view { try retain(segment) }
                 branch.view = parent.view
                 branch.lastLogits = parent.lastLogits
             }
@@ -132,14 +131,8 @@ extension Engine {
             emit(.merge(MergeInfo(step: step, merge: id, mode: merge.mode.rawValue, fork: run.id, thread: thread.name,
                                   sources: sources.map(\.name), start: start, reprefilled: 0)))
             thread.view += sources
-            if summary.isEmpty {
-                for source in sources { try release(source) }
-                thread.view.removeLast(sources.count)
-            } else {
-                thread.dropAfterCurrent = sources
-            }
+            thread.dropAfterCurrent = sources
         case .reprefill, .text:
-            for segment in run.held { try release(segment) }
             let sources = heldInBranchOrder(run).map(\.name)
             run.held = []
             let texts = branches.enumerated().map { i, branch -> String in
@@ -177,9 +170,10 @@ extension Engine {
             }
             if !batch.isEmpty { _ = try model.forward(batch, logitRows: .none) }
             try model.releaseView(view)
-            try model.release(source.kv)
+            try dropLive(source)
             replaced[source.name] = copy
             opened[source.name] = copy
+            live[source.name] = copy
             out.append(copy)
         }
         // Branches' own views pointed at the originals; the threads are done, so only the names matter.

@@ -81,7 +81,7 @@ extension Engine {
         } catch let error as PlanError {
             throw RunError.planMismatch(segment: segment.name, reason: "spawn round \(context.round): \(error)")
         }
-        planIndex = plan.segmentIndex
+        indexPlan()
         var messages: [(variables: [String: String], child: Int?)] = []
         for (variables, complete) in parsed {
             guard complete else {
@@ -119,7 +119,6 @@ extension Engine {
                                variables: variables, origin: context.id)
         if !isolated {
             let inherited = parent.view + [spawnSegment]
-            for segment in inherited { try retain(segment) }
             child.view = inherited
         }
         return child

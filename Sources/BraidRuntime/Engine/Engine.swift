@@ -22,6 +22,14 @@ final class Engine {
     var opened: [SegmentName: RunSegment] = [:]
     /// Slot lengths of flat forks, fixed when their first branch opens.
     var slots: [String: Int] = [:]
+    /// For each plan segment, the segments whose views read it (rebuilt with `planIndex`).
+    var readers: [SegmentName: [SegmentName]] = [:]
+    /// Each plan thread's parent thread (rebuilt with `planIndex`).
+    var planParents: [ThreadID: ThreadID?] = [:]
+    /// The segments whose KV the engine still holds (one reference each), until their plan lifetime runs out.
+    var live: [SegmentName: RunSegment] = [:]
+    /// Threads that have stopped (their unopened plan segments will never be written).
+    var stoppedThreads: Set<ThreadID> = []
     let options: RunOptions
     let inputs: [String: String]
     let observer: (TraceEvent) -> Void
@@ -40,10 +48,11 @@ final class Engine {
         self.model = model
         self.graph = graph
         self.plan = plan
-        planIndex = plan.segmentIndex
+        planIndex = [:]
         self.options = options
         self.observer = observer
         inputs = try Engine.resolveInputs(graph: graph, given: options.inputs)
+        indexPlan()
     }
 
     /// Graph defaults overridden by the run's values; unknown names and missing required inputs are errors.
@@ -88,6 +97,7 @@ final class Engine {
             step += 1
         }
         for thread in threads where !thread.isDone { try finish(thread, reason: "run-end") }
+        try releaseAll()
         let answer = try extractAnswer(main: main)
         let seconds = Date().timeIntervalSince(began)
         let sampled = threads.reduce(0) { $0 + $1.sampledTotal }
@@ -244,11 +254,14 @@ final class Engine {
             segment.reads = reads
             segment.view = try model.makeView(reads.map(\.kv) + [kv])
             opened[unique] = segment
+            live[unique] = segment
             thread.current = segment
             thread.own.append(segment)
             thread.stepSegments[stepID, default: []].append(segment)
             emit(.segment(SegmentOpen(step: step, thread: thread.name, segment: unique, kind: segment.kind,
                                       start: segment.start, view: segment.viewNames, thought: segment.thought)))
+            // A merge or join that takes its sources' text: their KV is no longer needed.
+            if case .splice(let splice) = planned.content { try releaseExpired(splice.sources) }
             return segment
         } catch let error as RunError {
             throw error
@@ -278,7 +291,8 @@ final class Engine {
         }
     }
 
-    /// Closes the thread's current segment: it joins the thread's view; a merge's sources leave it.
+    /// Closes the thread's current segment: it joins the thread's view (a merge's sources leave it), and what the
+    /// plan lets go once it is written is released.
     func closeSegment(_ thread: RunThread) throws {
         guard let segment = thread.current else { return }
         if let view = segment.view {
@@ -293,33 +307,14 @@ final class Engine {
         thread.current = nil
         if !thread.dropAfterCurrent.isEmpty {
             let drop = Set(thread.dropAfterCurrent.map(\.name))
-            for source in thread.dropAfterCurrent { try release(source) }
             thread.view.removeAll { drop.contains($0.name) }
             thread.dropAfterCurrent = []
         }
+        try releaseExpired(segment.viewNames)
     }
 
-    /// Takes one more KV reference on a segment (a thread or view that reads it).
-    func retain(_ segment: RunSegment) throws {
-        do {
-            try model.retain(segment.kv)
-        } catch {
-            throw RunError.model(thread: nil, reason: "KV reference count of '\(segment.name)': \(error)")
-        }
-    }
-
-    /// Drops one KV reference on a segment. A reference-count error is a bug in the run's bookkeeping: it is
-    /// surfaced, never ignored.
-    func release(_ segment: RunSegment) throws {
-        do {
-            try model.release(segment.kv)
-        } catch {
-            throw RunError.model(thread: nil, reason: "KV reference count of '\(segment.name)': \(error)")
-        }
-    }
-
-    /// Stops a thread: closes its segment, drops its pending work, releases the KV it holds (keeping a
-    /// branch's own segments for a later merge), stops its live descendants, and tells its fork or spawn.
+    /// Stops a thread: closes its segment, drops its pending work, stops its live descendants, releases what the
+    /// plan's lifetimes let go (see Engine+Lifetimes), and tells its fork or spawn.
     func finish(_ thread: RunThread, reason: String) throws {
         guard !thread.isDone else { return }
         try closeSegment(thread)
@@ -329,24 +324,21 @@ final class Engine {
         stopReasons[thread.index] = reason
         emit(.stop(ThreadStop(step: step, thread: thread.name, reason: reason, lastDecode: thread.lastDecodeEnd,
                               sampled: thread.sampledTotal)))
+        stoppedThreads.insert(thread.name)
         let fork = thread.branchOf.map { forks[$0.fork] }
         let ownNames = Set(thread.own.map(\.name))
-        for segment in thread.view {
-            if let fork, fork.mergedLater, ownNames.contains(segment.name) {
-                fork.held.append(segment)
-            } else {
-                try release(segment)
-            }
+        if let fork, fork.mergedLater {
+            fork.held += thread.view.filter { ownNames.contains($0.name) }
         }
         thread.view = []
         for other in threads where other.parent == thread.index && !other.isDone {
             try finish(other, reason: "parent-stopped")
         }
-        // Branch segments its own forks kept for a merge it will now never run.
-        for index in thread.forks.values {
-            for segment in forks[index].held { try release(segment) }
-            forks[index].held = []
-        }
+        for index in thread.forks.values { forks[index].held = [] }
+        // KV goes as the plan's lifetimes say: a killed branch's unread segments at once, and whatever only this
+        // thread's unwritten segments would have read.
+        if reason == "finish-policy" { try releaseKilled(thread) }
+        try releaseExpired(live.keys.sorted())
         if let fork, let branch = thread.branchOf?.branch, reason == "done" {
             try branchFinished(fork, branch: branch)
         }
