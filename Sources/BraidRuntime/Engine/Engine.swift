@@ -43,6 +43,9 @@ final class Engine {
     var segmentNames: Set<String> = []
     var votes: [String: VoteOutcome] = [:]
     var stopReasons: [Int: String] = [:]
+    /// When `start()` ran, and the main thread it made (nil before).
+    var began = Date()
+    var main: RunThread?
 
     init(model: RuntimeModel, graph: Graph, plan: Plan, options: RunOptions, observer: @escaping (TraceEvent) -> Void) throws {
         self.model = model
@@ -72,120 +75,6 @@ final class Engine {
     }
 
     func emit(_ event: TraceEvent) { observer(event) }
-
-    // MARK: The loop
-
-    func run() throws -> RunResult {
-        let began = Date()
-        emit(.run(RunInfo(step: 0, graph: graph.name, inputs: inputs,
-                          params: Dictionary(graph.params.map { ($0.name, $0.value.description) }, uniquingKeysWith: { a, _ in a }),
-                          seed: options.seed, scheduling: options.scheduling.rawValue)))
-        let prompt = try renderPrompt()
-        let main = makeThread(name: "main", parent: nil, kind: "main", depth: 0,
-                              program: [.prefill(step: "prompt", segment: "prompt", text: prompt, tokens: nil, bos: true)]
-                                + graph.steps.map(Action.step),
-                              variables: inputs, origin: nil)
-        while true {
-            try advanceAll()
-            if main.isDone { break }
-            let workers = threads.filter { !$0.isDone && !$0.pending.isEmpty }
-            guard !workers.isEmpty else {
-                let waiting = threads.filter { !$0.isDone }.map(\.name).joined(separator: ", ")
-                throw RunError.stalled("threads \(waiting) wait, but none has anything to compute")
-            }
-            try forwardAndProcess(workers)
-            step += 1
-        }
-        for thread in threads where !thread.isDone { try finish(thread, reason: "run-end") }
-        try releaseAll()
-        let answer = try extractAnswer(main: main)
-        let seconds = Date().timeIntervalSince(began)
-        let sampled = threads.reduce(0) { $0 + $1.sampledTotal }
-        emit(.end(RunEnd(step: step, answer: answer, sampled: sampled, written: written, ms: seconds * 1000,
-                         peakKVBytes: peakKVBytes)))
-        return RunResult(answer: answer, finalText: main.own.dropFirst().map(\.text).joined(),
-                         threads: threads.map(result(of:)), outputs: outputs(of: main), votes: votes,
-                         stats: RunStats(steps: step, forwards: forwards, sampled: sampled, written: written,
-                                         seconds: seconds, forwardSeconds: forwardSeconds, peakKVBytes: peakKVBytes))
-    }
-
-    /// Runs every ready thread's program until it has tokens to write, waits, or is done; repeats while
-    /// one thread's progress (a finished branch, a joined child) readies another.
-    func advanceAll() throws {
-        var changed = true
-        while changed {
-            changed = false
-            var i = 0
-            while i < threads.count {
-                let thread = threads[i]
-                if case .ready = thread.phase {
-                    try advance(thread)
-                    changed = true
-                }
-                i += 1
-            }
-        }
-    }
-
-    /// One scheduler step: forward the workers' pending tokens (together, or one thread at a time), record
-    /// what was written, then let each decoding thread sample its next token.
-    func forwardAndProcess(_ workers: [RunThread]) throws {
-        let groups = options.scheduling == .batched ? [workers] : workers.map { [$0] }
-        var rows: [Int: [Float]] = [:]
-        for group in groups {
-            var batch: [QueryToken] = []
-            var last: [Int] = []
-            for thread in group {
-                guard let segment = thread.current, let view = segment.view else {
-                    throw RunError.stalled("thread '\(thread.name)' has tokens to write but no open segment")
-                }
-                for (k, pending) in thread.pending.enumerated() {
-                    batch.append(QueryToken(token: pending.token, position: thread.nextPosition + k, segment: segment.kv, view: view))
-                }
-                last.append(batch.count - 1)
-            }
-            let started = Date()
-            let logits: Logits
-            do {
-                logits = try model.forward(batch, logitRows: .rows(last))
-            } catch {
-                throw RunError.model(thread: group.count == 1 ? group[0].name : nil, reason: "\(error)")
-            }
-            let ms = Date().timeIntervalSince(started) * 1000
-            forwardSeconds += ms / 1000
-            forwards += 1
-            let usage = model.kvUsage
-            peakKVBytes = max(peakKVBytes, usage.peakBytes, usage.bytes)
-            emit(.forward(ForwardInfo(step: step, batch: batch.count, threads: group.map(\.name), ms: ms,
-                                      kvBlocks: usage.blocks, kvBytes: usage.bytes)))
-            for (r, thread) in group.enumerated() { rows[thread.index] = Array(logits.row(r)) }
-        }
-        // Record every write first, so a thread stopped by another's progress still shows what it wrote.
-        for thread in workers {
-            guard let segment = thread.current else { continue }
-            let positions = Array(thread.nextPosition..<(thread.nextPosition + thread.pending.count))
-            for pending in thread.pending { segment.append(pending.token, text: pending.text) }
-            written += thread.pending.count
-            emit(.tokens(TokensWritten(step: step, thread: thread.name, segment: segment.name,
-                                       ids: thread.pending.map(\.token), positions: positions,
-                                       text: thread.pending.map(\.text).joined(), sampled: thread.pendingSampled)))
-            thread.nextPosition += thread.pending.count
-            thread.pending = []
-            thread.lastLogits = rows[thread.index]
-        }
-        for thread in workers where !thread.isDone {
-            if let decode = thread.decode {
-                if let ending = decode.ending {
-                    try endDecode(thread, reason: ending)
-                } else if let logits = thread.lastLogits {
-                    try sampleNext(thread, logits: logits)
-                }
-            } else {
-                try closeSegment(thread)
-                thread.phase = .ready
-            }
-        }
-    }
 
     // MARK: Threads and segments
 
