@@ -2,7 +2,7 @@ import BraidGraph
 import BraidPlan
 import BraidTransformer
 
-/// A fork in flight: its branches, which have finished, and the branch segments kept for a later merge.
+/// A fork in flight: its branches and which have finished.
 final class ForkRun {
     let id: String
     let parent: Int
@@ -10,37 +10,21 @@ final class ForkRun {
     var branches: [Int] = []
     var finished: [Int] = []
     var done = false
-    /// Whether a later merge reads the branches' KV (otherwise it is released as each branch ends).
-    let mergedLater: Bool
-    /// Branch segments kept for that merge; the fork holds one KV reference on each.
-    var held: [RunSegment] = []
 
-    init(id: String, parent: Int, fork: Fork, mergedLater: Bool) {
+    init(id: String, parent: Int, fork: Fork) {
         self.id = id
         self.parent = parent
         self.fork = fork
-        self.mergedLater = mergedLater
     }
 }
 
 extension Engine {
-    /// Whether any of `actions` (nested steps included) merges fork `id` by KV (`attend`).
-    func mergesLater(_ id: String, in actions: ArraySlice<Action>) -> Bool {
-        for action in actions {
-            guard case .step(let step) = action else { continue }
-            for s in [step] + step.nestedSteps.flatMap({ [$0] + $0.nestedSteps }) {
-                if case .merge(let merge) = s.kind, merge.from == id { return true }
-            }
-        }
-        return false
-    }
-
     /// Opens a fork: one branch thread per branch, each seeing the parent's context (or nothing), all
     /// starting where the parent ends (`shared`) or in consecutive budget-sized slots (`flat`).
     func startFork(_ fork: Fork, id: String, in parent: RunThread) throws {
         try closeSegment(parent)
         guard fork.count >= 1 else { throw RunError.badStep(step: id, reason: "a fork needs at least one branch") }
-        let run = ForkRun(id: id, parent: parent.index, fork: fork, mergedLater: mergesLater(id, in: parent.program[parent.pc...]))
+        let run = ForkRun(id: id, parent: parent.index, fork: fork)
         let forkIndex = forks.count
         forks.append(run)
         parent.forks[id] = forkIndex
@@ -65,7 +49,6 @@ extension Engine {
                                     variables: variables, origin: id)
             branch.branchOf = (forkIndex, i)
             if !isolated {
-                branch.view = parent.view
                 branch.lastLogits = parent.lastLogits
             }
             run.branches.append(branch.index)
@@ -102,10 +85,9 @@ extension Engine {
         return forks[index]
     }
 
-    /// The held segments of a fork in branch order.
-    func heldInBranchOrder(_ run: ForkRun) -> [RunSegment] {
-        let held = Set(run.held.map(\.name))
-        return run.branches.flatMap { threads[$0].own.filter { held.contains($0.name) } }
+    /// Every segment the fork's branches wrote, in branch order (what a merge reads).
+    func branchSegments(_ run: ForkRun) -> [RunSegment] {
+        run.branches.flatMap { threads[$0].own }
     }
 
     /// Closes a fork into its parent: `attend` reads the branches' KV in place from a summary placed after
@@ -123,18 +105,14 @@ extension Engine {
         }
         switch merge.mode {
         case .attend:
-            var sources = heldInBranchOrder(run)
-            run.held = []
+            var sources = branchSegments(run)
             if options.recomputeMergedKV { sources = try recompute(sources) }
             let summaryName = summary.isEmpty ? nil : Naming.unique(segmentName(step: id, thread: thread), among: segmentNames)
             let start = try summaryName.map { try plannedStart(of: $0, thread: thread) } ?? 0
             emit(.merge(MergeInfo(step: step, merge: id, mode: merge.mode.rawValue, fork: run.id, thread: thread.name,
                                   sources: sources.map(\.name), start: start, reprefilled: 0)))
-            thread.view += sources
-            thread.dropAfterCurrent = sources
         case .reprefill, .text:
-            let sources = heldInBranchOrder(run).map(\.name)
-            run.held = []
+            let sources = branchSegments(run).map(\.name)
             let texts = branches.enumerated().map { i, branch -> String in
                 var variables = thread.variables
                 variables["text"] = branch.text

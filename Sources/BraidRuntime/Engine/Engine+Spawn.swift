@@ -53,7 +53,7 @@ extension Engine {
                                       message: "spawn '\(context.id)': \(matches.count) messages, max_children is \(spawn.maxChildren); the last \(matches.count - spawn.maxChildren) are ignored")))
             matches = Array(matches.prefix(spawn.maxChildren))
         }
-        let visible = thread.visibleText
+        let visible = visibleText(of: thread)
         var parsed: [(variables: [String: String], complete: Bool)] = []
         for (c, match) in matches.enumerated() {
             var variables = inputs.merging(spawn.message.captures(of: match, in: block)) { _, new in new }
@@ -90,7 +90,7 @@ extension Engine {
             }
             let name = instance.children[messages.compactMap(\.child).count]
             let child = try startChild(of: thread, context: context, name: name, message: instance.messages[messages.compactMap(\.child).count],
-                                       variables: variables, spawnSegment: segment)
+                                       variables: variables)
             messages.append((variables, child.index))
         }
         emit(.spawn(SpawnInfo(step: step, thread: thread.name, spawn: context.id, round: context.round, children: instance.children,
@@ -104,7 +104,7 @@ extension Engine {
     /// Starts one child: an isolated fresh sequence from position 0 (APR), or one that reads the parent's
     /// context up to the spawn block in place.
     func startChild(of parent: RunThread, context: SpawnContext, name: ThreadID, message: SegmentName,
-                    variables: [String: String], spawnSegment: RunSegment) throws -> RunThread {
+                    variables: [String: String]) throws -> RunThread {
         let spawn = context.spawn
         let isolated = spawn.child.context == .isolated
         let prompt = spawn.child.prompt.render(variables)
@@ -115,13 +115,9 @@ extension Engine {
             program.append(.generate(step: name, segment: name, prefix: "", generation: generation, spawn: childContext))
         }
         program += spawn.child.steps.map(Action.step)
-        let child = makeThread(name: name, parent: parent, kind: "child", depth: parent.depth + 1, program: program,
-                               variables: variables, origin: context.id)
-        if !isolated {
-            let inherited = parent.view + [spawnSegment]
-            child.view = inherited
-        }
-        return child
+        // What the child reads of its parent (nothing, or the context up to the spawn block) is its plan view.
+        return makeThread(name: name, parent: parent, kind: "child", depth: parent.depth + 1, program: program,
+                          variables: variables, origin: context.id)
     }
 
     /// A child finished: when every child of the parent's round is done, the parent joins.

@@ -128,9 +128,8 @@ final class Engine {
             throw RunError.planMismatch(segment: unique, reason: "\(error)")
         }
         let reads = planned.view.dropLast().compactMap { opened[$0] }  // a segment never opened has no tokens
-        guard reads.map(\.name) == thread.view.map(\.name) else {
-            throw RunError.planMismatch(segment: unique, reason: "the plan's view reads \(reads.map(\.name)) of what was written, "
-                + "but thread '\(thread.name)' holds \(thread.view.map(\.name))")
+        if let gone = reads.first(where: { live[$0.name] == nil }) {
+            throw RunError.planMismatch(segment: unique, reason: "its view reads '\(gone.name)', whose KV the plan's lifetimes already released")
         }
         guard start < model.contextLength else {
             throw RunError.contextOverflow(thread: thread.name, position: start, context: model.contextLength)
@@ -170,6 +169,11 @@ final class Engine {
         return slot
     }
 
+    /// Everything the thread's current segment sees, as text (its plan view; what spawn lookups search).
+    func visibleText(of thread: RunThread) -> String {
+        (thread.current?.viewNames ?? []).compactMap { opened[$0]?.text }.joined()
+    }
+
     /// Where the plan's segment `name` would start now (for trace events written before it opens).
     func plannedStart(of name: SegmentName, thread: RunThread) throws -> Int {
         do {
@@ -180,8 +184,8 @@ final class Engine {
         }
     }
 
-    /// Closes the thread's current segment: it joins the thread's view (a merge's sources leave it), and what the
-    /// plan lets go once it is written is released.
+    /// Closes the thread's current segment (its model view goes) and releases what the plan lets go once it is
+    /// written.
     func closeSegment(_ thread: RunThread) throws {
         guard let segment = thread.current else { return }
         if let view = segment.view {
@@ -192,13 +196,7 @@ final class Engine {
             }
         }
         segment.view = nil
-        thread.view.append(segment)
         thread.current = nil
-        if !thread.dropAfterCurrent.isEmpty {
-            let drop = Set(thread.dropAfterCurrent.map(\.name))
-            thread.view.removeAll { drop.contains($0.name) }
-            thread.dropAfterCurrent = []
-        }
         try releaseExpired(segment.viewNames)
     }
 
@@ -215,15 +213,9 @@ final class Engine {
                               sampled: thread.sampledTotal)))
         stoppedThreads.insert(thread.name)
         let fork = thread.branchOf.map { forks[$0.fork] }
-        let ownNames = Set(thread.own.map(\.name))
-        if let fork, fork.mergedLater {
-            fork.held += thread.view.filter { ownNames.contains($0.name) }
-        }
-        thread.view = []
         for other in threads where other.parent == thread.index && !other.isDone {
             try finish(other, reason: "parent-stopped")
         }
-        for index in thread.forks.values { forks[index].held = [] }
         // KV goes as the plan's lifetimes say: a killed branch's unread segments at once, and whatever only this
         // thread's unwritten segments would have read.
         if reason == "finish-policy" { try releaseKilled(thread) }

@@ -82,10 +82,6 @@ final class RunThread {
     var pc = 0
     var variables: [String: String]
     var phase: ThreadPhase = .ready
-    /// Segments this thread reads before its current one; the thread holds one KV reference on each.
-    var view: [RunSegment] = []
-    /// Segments to drop from `view` (and release) when the current segment closes (a merge's sources).
-    var dropAfterCurrent: [RunSegment] = []
     /// The segment being written.
     var current: RunSegment?
     /// Segments this thread wrote itself, in order (its text).
@@ -128,9 +124,6 @@ final class RunThread {
 
     /// The thread's own text (every segment it wrote), e.g. a branch's text for a merge or vote.
     var text: String { own.map(\.text).joined() }
-
-    /// Everything the thread can see as text: its view and its current segment.
-    var visibleText: String { (view + (current.map { [$0] } ?? [])).map(\.text).joined() }
 
     /// The output of a step this thread ran: a vote's winner or the text its segments hold.
     func output(of step: String) -> String? {
