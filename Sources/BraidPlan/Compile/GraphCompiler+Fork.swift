@@ -65,7 +65,7 @@ extension GraphCompiler {
         } else {
             content = nil
         }
-        let mode: MergeRead
+        let mode: MergeMode
         switch merge.mode {
         case .attend: mode = .attend
         case .reprefill: mode = .reprefill
@@ -102,7 +102,8 @@ extension GraphCompiler {
         try builder.spawn(SpawnTemplate(
             id: Naming.scoped(id, thread: thread), step: id, parent: thread, triggerText: trigger,
             opener: spawn.opener.map { render($0, scope) }, messagePattern: spawn.message.description,
-            lookups: spawn.lookups.map(\.pattern.description), resultPattern: spawn.child.result?.description,
+            lookups: spawn.lookups.map { SpawnLookup(pattern: $0.pattern.description, occurrence: $0.occurrence, required: $0.required) },
+            resultPattern: spawn.child.result?.description, resultOccurrence: spawn.child.occurrence,
             childPrompt: spawn.child.prompt.description, context: spawn.child.context == .inherit ? .parent : .isolated,
             child: decoding(childGeneration, prefix: nil, Scope()), childPlan: childPlan, maxChildren: spawn.maxChildren,
             maxDepth: spawn.maxDepth, maxRounds: spawn.maxRounds, join: join))

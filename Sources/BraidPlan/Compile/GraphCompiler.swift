@@ -25,7 +25,7 @@ public enum GraphCompiler {
         }
         try compileSteps(graph.steps, threads: [PlanBuilder.mainThread], scopes: [Scope()], into: &builder)
         if let regex = graph.answer.regex {
-            builder.answer(AnswerRule(pattern: regex.description, from: graph.answer.from))
+            builder.answer(AnswerRule(pattern: regex.description, from: graph.answer.from, occurrence: graph.answer.occurrence))
         } else if let from = graph.answer.from {
             builder.answer(AnswerRule(pattern: "(?s).*", from: from))
         }
@@ -58,7 +58,7 @@ public enum GraphCompiler {
                 for (thread, scope) in zip(threads, scopes) {
                     let forkID = scopedFork(vote.from, parent: thread)
                     try builder.vote(step: scopedFork(step.id, parent: thread), fork: forkID,
-                                     pattern: vote.extract.description, tie: vote.tie.rawValue)
+                                     pattern: vote.extract.description, occurrence: vote.occurrence, tie: vote.tie)
                     if let text = vote.text {
                         try builder.text(step: step.id, kind: .prefix,
                                          content: .text(template: render(text, scope), maxTokens: nil), thread: thread,

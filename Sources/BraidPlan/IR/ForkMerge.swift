@@ -1,3 +1,5 @@
+import BraidGraph
+
 /// A fork: N branch threads that start from the same point of their parent.
 public struct ForkPlan: Codable, Equatable, Sendable {
     /// The graph step id.
@@ -69,8 +71,9 @@ public enum BranchContext: String, Codable, Sendable, CaseIterable {
 public struct MergePlan: Codable, Equatable, Sendable {
     /// The graph step id.
     public var id: String
-    /// How the branches are read.
-    public var mode: MergeRead
+    /// How the branches are read (`attend`: the summary reads their KV in place; `reprefill`/`text`: their text is
+    /// prefilled again). The graph's own type, so graph and plan cannot drift apart.
+    public var mode: MergeMode
     /// The fork whose branches are read.
     public var fork: String
     /// The branch segments read, in order.
@@ -79,21 +82,11 @@ public struct MergePlan: Codable, Equatable, Sendable {
     public var segments: [SegmentName]
 
     /// Creates a merge.
-    public init(id: String, mode: MergeRead, fork: String, sources: [SegmentName], segments: [SegmentName]) {
+    public init(id: String, mode: MergeMode, fork: String, sources: [SegmentName], segments: [SegmentName]) {
         self.id = id
         self.mode = mode
         self.fork = fork
         self.sources = sources
         self.segments = segments
     }
-}
-
-/// How a merge reads its sources.
-public enum MergeRead: String, Codable, Sendable, CaseIterable {
-    /// The summary attends to the branches' KV in place (no re-prefill).
-    case attend
-    /// The branches' text is prefilled again into a new segment, which the summary then reads.
-    case reprefill
-    /// The branches' results are spliced into the parent as text.
-    case text
 }

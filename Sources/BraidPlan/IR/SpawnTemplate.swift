@@ -1,3 +1,5 @@
+import BraidGraph
+
 /// A point where a thread may spawn children at run time (APR): the model's own text decides whether and
 /// how many, so the plan holds a template that `Plan.instantiateSpawn` turns into segments.
 ///
@@ -22,10 +24,12 @@ public struct SpawnTemplate: Codable, Equatable, Sendable {
     public var opener: String?
     /// Regular expression extracting the child messages from the parent's text (one match per child).
     public var messagePattern: String
-    /// Extra patterns searched in the parent's text for child variables.
-    public var lookups: [String]
+    /// Extra patterns searched in the parent's visible text for child variables.
+    public var lookups: [SpawnLookup]
     /// Extracts a child's returned text (`nil`: its whole text).
     public var resultPattern: String?
+    /// Which match of `resultPattern` counts.
+    public var resultOccurrence: Occurrence
     /// Template of a child's prompt (may use the message's captures and the parent's text).
     public var childPrompt: String
     /// What a child sees of its parent.
@@ -48,7 +52,8 @@ public struct SpawnTemplate: Codable, Equatable, Sendable {
 
     /// Creates a spawn template.
     public init(id: String, step: String? = nil, parent: ThreadID, trigger: SegmentName = "", triggerText: String, opener: String? = nil,
-                messagePattern: String, lookups: [String] = [], resultPattern: String? = nil,
+                messagePattern: String, lookups: [SpawnLookup] = [], resultPattern: String? = nil,
+                resultOccurrence: Occurrence = .last,
                 childPrompt: String, context: BranchContext, child: Decoding, childPlan: Plan? = nil,
                 maxChildren: Int, maxDepth: Int = 1, maxRounds: Int, join: Splice) {
         self.id = id
@@ -60,6 +65,7 @@ public struct SpawnTemplate: Codable, Equatable, Sendable {
         self.messagePattern = messagePattern
         self.lookups = lookups
         self.resultPattern = resultPattern
+        self.resultOccurrence = resultOccurrence
         self.childPrompt = childPrompt
         self.context = context
         self.child = child
@@ -84,6 +90,25 @@ public struct SpawnTemplate: Codable, Equatable, Sendable {
     /// The join segment of round `round`.
     public func joinSegment(round: Int) -> SegmentName {
         Naming.spawnJoin(id, round: round)
+    }
+}
+
+/// A pattern searched in a spawning parent's visible text, with a message's captures substituted, for a child's
+/// variables (APR's "Generated Node" line).
+public struct SpawnLookup: Codable, Equatable, Sendable {
+    /// The regular expression, in the graph's pattern syntax (`{capture}` variables are substituted, escaped).
+    public var pattern: String
+    /// Which match counts.
+    public var occurrence: Occurrence
+    /// When true, a message whose lookup finds nothing starts no child (it is joined as failed and takes no
+    /// child number); when false its captures are empty.
+    public var required: Bool
+
+    /// Creates a lookup.
+    public init(pattern: String, occurrence: Occurrence = .last, required: Bool = false) {
+        self.pattern = pattern
+        self.occurrence = occurrence
+        self.required = required
     }
 }
 
