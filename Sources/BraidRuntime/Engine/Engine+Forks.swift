@@ -39,8 +39,8 @@ extension Engine {
             let prefix = prefixes[i]
             let name = Naming.branch(of: Naming.scoped(id, thread: parent.name), i)
             var program: [Action] = []
-            if let generation = fork.generation {
-                program.append(.generate(step: id, segment: name, prefix: prefix, generation: generation, spawn: nil))
+            if fork.generation != nil {
+                program.append(.generate(step: id, segment: name, spawn: nil))
             } else if !prefix.isEmpty {
                 program.append(.prefill(step: id, segment: name, text: prefix, tokens: nil, bos: false))
             }
@@ -98,8 +98,8 @@ extension Engine {
         let branches = run.branches.map { threads[$0] }
         var summary: [Action] = []
         let prefix = merge.prefix?.render(thread.variables) ?? ""
-        if let generation = merge.generation {
-            summary = [.generate(step: id, segment: nil, prefix: prefix, generation: generation, spawn: nil)]
+        if merge.generation != nil {
+            summary = [.generate(step: id, segment: nil, spawn: nil)]
         } else if !prefix.isEmpty {
             summary = [.prefill(step: id, segment: nil, text: prefix, tokens: nil, bos: false)]
         }

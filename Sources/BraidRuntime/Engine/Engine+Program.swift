@@ -18,9 +18,8 @@ extension Engine {
                 try execute(step, in: thread)
             case let .prefill(stepID, segment, text, tokens, bos):
                 try startPrefill(thread, step: stepID, segment: segment, text: text, tokens: tokens, bos: bos)
-            case let .generate(stepID, segment, prefix, generation, spawn):
-                try startGenerate(thread, step: stepID, segment: segment, prefix: prefix,
-                                  generation: generation, spawn: spawn)
+            case let .generate(stepID, segment, spawn):
+                try startGenerate(thread, step: stepID, segment: segment, spawn: spawn)
             }
         }
     }
@@ -38,15 +37,13 @@ extension Engine {
             var tokens = model.encode(text.text.render(variables))
             if let limit = text.maxTokens { tokens = Array(tokens.prefix(max(0, limit))) }
             insertNext([.prefill(step: step.id, segment: nil, text: "", tokens: tokens, bos: false)], in: thread)
-        case .generate(let generate):
-            insertNext([.generate(step: step.id, segment: nil, prefix: generate.prefix?.render(variables) ?? "",
-                                  generation: generate.generation, spawn: nil)], in: thread)
+        case .generate:
+            insertNext([.generate(step: step.id, segment: nil, spawn: nil)], in: thread)
         case .spawn(let spawn):
             let base = uniqueBase(segmentName(step: step.id, thread: thread))
             let context = SpawnContext(spawn: spawn, id: step.id, template: Naming.scoped(step.id, thread: thread.name),
                                        round: 0, depth: thread.depth, baseSegment: base)
-            insertNext([.generate(step: step.id, segment: base, prefix: "",
-                                  generation: spawn.generation, spawn: context)], in: thread)
+            insertNext([.generate(step: step.id, segment: base, spawn: context)], in: thread)
         case .use(let use):
             insertNext(use.steps.map(Action.step), in: thread)
         case .fork(let fork):
@@ -76,17 +73,23 @@ extension Engine {
         thread.phase = .working
     }
 
-    /// Opens a decoding segment: forced prefix tokens first, else the first token is sampled at once from
-    /// the logits after the thread's last token.
-    func startGenerate(_ thread: RunThread, step stepID: String, segment: String?, prefix: String,
-                       generation: Generation, spawn: SpawnContext?) throws {
-        let prefixIDs = prefix.isEmpty ? [] : model.encode(prefix)
-        _ = try openSegment(thread, name: segment ?? segmentName(step: stepID, thread: thread), step: stepID)
-        var stops = generation.stop.map { $0.render(thread.variables) }
-        if let spawn { stops.append(spawn.spawn.trigger.render(thread.variables)) }
-        thread.decode = Decode(step: stepID, generation: generation, stops: stops, spawn: spawn)
-        thread.sampler.parameters = samplingParameters(generation)
-        if let seed = generation.sampling.seed {
+    /// Opens a decoding segment as the plan describes it (`Decoding`: forced prefix, budget, stop strings,
+    /// sampling): forced prefix tokens first, else the first token is sampled at once from the logits after the
+    /// thread's last token. A spawn's trigger is one more stop string.
+    func startGenerate(_ thread: RunThread, step stepID: String, segment: String?, spawn: SpawnContext?) throws {
+        let opened = try openSegment(thread, name: segment ?? segmentName(step: stepID, thread: thread), step: stepID)
+        guard let planned = planned(opened.name), case .generate(let decoding) = planned.content else {
+            throw RunError.planMismatch(segment: opened.name, reason: "the run decodes it, but the plan does not say how")
+        }
+        let prefixIDs = decoding.prefix.map { model.encode(TemplateSyntax.parse($0).render(thread.variables)) } ?? []
+        var stops = decoding.stop.map { TemplateSyntax.parse($0).render(thread.variables) }
+        if let spawn {
+            let trigger = spawn.spawn.trigger.render(thread.variables)
+            if !stops.contains(trigger) { stops.append(trigger) }
+        }
+        thread.decode = Decode(step: stepID, decoding: decoding, stops: stops, spawn: spawn)
+        thread.sampler.parameters = samplingParameters(decoding.sampling)
+        if let seed = decoding.sampling.seed {
             thread.sampler.random = RandomSource(seed: seed, stream: Engine.stableHash(thread.name))
         }
         thread.phase = .working

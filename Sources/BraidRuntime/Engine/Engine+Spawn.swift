@@ -95,8 +95,7 @@ extension Engine {
         }
         emit(.spawn(SpawnInfo(step: step, thread: thread.name, spawn: context.id, round: context.round, children: instance.children,
                               messages: messages.map(\.variables), skipped: messages.filter { $0.child == nil }.count)))
-        let round = SpawnRound(context: context, messages: messages, blockStart: before.utf8.distance(from: before.startIndex, to: start),
-                               generation: decode.generation, instance: instance)
+        let round = SpawnRound(context: context, messages: messages, blockStart: before.utf8.distance(from: before.startIndex, to: start), instance: instance)
         thread.phase = .waitingChildren(round)
         if instance.children.isEmpty { try completeJoin(thread, round: round) }
     }
@@ -109,10 +108,10 @@ extension Engine {
         let isolated = spawn.child.context == .isolated
         let prompt = spawn.child.prompt.render(variables)
         var program: [Action] = [.prefill(step: message, segment: message, text: prompt, tokens: nil, bos: isolated)]
-        if let generation = spawn.child.generation {
+        if spawn.child.generation != nil {
             let childContext = SpawnContext(spawn: spawn, id: context.id, template: Naming.scoped(context.id, thread: name),
                                             round: 0, depth: parent.depth + 1, baseSegment: name)
-            program.append(.generate(step: name, segment: name, prefix: "", generation: generation, spawn: childContext))
+            program.append(.generate(step: name, segment: name, spawn: childContext))
         }
         program += spawn.child.steps.map(Action.step)
         // What the child reads of its parent (nothing, or the context up to the spawn block) is its plan view.
@@ -168,8 +167,7 @@ extension Engine {
         next.round += 1
         insertNext([
             .prefill(step: round.context.id, segment: round.instance.join, text: leftover + joinText, tokens: nil, bos: false),
-            .generate(step: round.context.id, segment: round.instance.continuation,
-                      prefix: "", generation: round.generation, spawn: next),
+            .generate(step: round.context.id, segment: round.instance.continuation, spawn: next),
         ], in: thread)
         thread.phase = .ready
     }

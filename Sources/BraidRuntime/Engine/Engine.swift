@@ -230,10 +230,11 @@ final class Engine {
 
     // MARK: Decoding
 
-    /// Sampling settings of a generation under the run's options.
-    func samplingParameters(_ generation: Generation) -> SamplingParameters {
-        let s = generation.sampling
-        return SamplingParameters(temperature: Float(options.temperature ?? s.temperature), topK: s.topK, topP: Float(s.topP))
+    /// A plan segment's sampling settings under the run's options; a field the plan leaves open takes the graph
+    /// language's built-in default (greedy, top-p 1, top-k off), which compiled plans always fill in.
+    func samplingParameters(_ s: SamplingSettings) -> SamplingParameters {
+        SamplingParameters(temperature: Float(options.temperature ?? s.temperature ?? 0), topK: s.topK ?? 0,
+                           topP: Float(s.topP ?? 1))
     }
 
     /// Samples the thread's next token from `logits` and decides whether decoding ends with it.
@@ -257,7 +258,7 @@ final class Engine {
         if !options.fixedBudgets, let stop = decode.stops.first(where: { !$0.isEmpty && tail.contains($0) }) {
             decode.ending = "stop-string"
             decode.matchedStop = stop
-        } else if decode.sampled >= decode.generation.maxTokens {
+        } else if decode.sampled >= decode.decoding.maxTokens {
             decode.ending = "budget"
         } else if thread.nextPosition + 1 >= model.contextLength {
             decode.ending = "context"

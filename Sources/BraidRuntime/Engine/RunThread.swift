@@ -2,14 +2,16 @@ import BraidGraph
 import BraidPlan
 import BraidTransformer
 
-/// One unit of a thread's program. Graph steps expand into these as they run.
+/// One unit of a thread's program. Graph steps expand into these as they run; what a segment holds and how it
+/// is decoded are the plan's.
 enum Action {
     /// A graph step, interpreted when reached.
     case step(Step)
     /// Forced text written into a new segment that continues the thread.
     case prefill(step: String, segment: String?, text: String, tokens: [Int32]?, bos: Bool)
-    /// A decoded segment: forced prefix, then sampling; `spawn` when the model may spawn children.
-    case generate(step: String, segment: String?, prefix: String, generation: Generation, spawn: SpawnContext?)
+    /// A decoded segment (its forced prefix, budget, stops and sampling are the plan segment's); `spawn` when the
+    /// model may spawn children.
+    case generate(step: String, segment: String?, spawn: SpawnContext?)
 }
 
 /// What lets a decoding segment spawn children (APR).
@@ -31,7 +33,8 @@ struct SpawnContext {
 /// How a decoding segment stands.
 struct Decode {
     var step: String
-    var generation: Generation
+    /// The plan segment's decoding (budget, stops, sampling).
+    var decoding: Decoding
     var stops: [String]
     var spawn: SpawnContext?
     /// Tokens sampled so far in this segment.
@@ -65,8 +68,6 @@ struct SpawnRound {
     var messages: [(variables: [String: String], child: Int?)]
     /// UTF-8 offset in the spawning segment's text where the spawn block starts.
     var blockStart: Int
-    /// The decoding the spawning segment used (the parent continues with it after the join).
-    var generation: Generation
     /// The round's segments and child threads as the plan instantiated them.
     var instance: SpawnInstance
 }
