@@ -32,17 +32,15 @@ extension Engine {
         let branchVariables = (0..<fork.count).map { i in
             parent.variables.merging(["i": String(i + 1), "i0": String(i)]) { _, new in new }
         }
-        let prefixes = (0..<fork.count).map { fork.prefix(forBranch: $0).render(branchVariables[$0]) }
         // Where each branch starts and which thought index it carries are the plan's (see `openSegment`).
         for i in 0..<fork.count {
             let variables = branchVariables[i]
-            let prefix = prefixes[i]
             let name = Naming.branch(of: Naming.scoped(id, thread: parent.name), i)
             var program: [Action] = []
             if fork.generation != nil {
                 program.append(.generate(step: id, segment: name, spawn: nil))
-            } else if !prefix.isEmpty {
-                program.append(.prefill(step: id, segment: name, text: prefix, tokens: nil, bos: false))
+            } else if planned(name) != nil {  // a branch that only writes its forced prefix
+                program.append(.prefill(step: id, segment: name, text: .planned([:]), bos: false))
             }
             program += fork.steps.map(Action.step)
             let branch = makeThread(name: name, parent: parent, kind: "branch", depth: parent.depth, program: program,
@@ -97,11 +95,10 @@ extension Engine {
         try closeSegment(thread)
         let branches = run.branches.map { threads[$0] }
         var summary: [Action] = []
-        let prefix = merge.prefix?.render(thread.variables) ?? ""
         if merge.generation != nil {
             summary = [.generate(step: id, segment: nil, spawn: nil)]
-        } else if !prefix.isEmpty {
-            summary = [.prefill(step: id, segment: nil, text: prefix, tokens: nil, bos: false)]
+        } else if planned(uniqueBase(segmentName(step: id, thread: thread))) != nil {  // a forced prefix only
+            summary = [.prefill(step: id, segment: nil, text: .planned([:]), bos: false)]
         }
         switch merge.mode {
         case .attend:
@@ -125,7 +122,7 @@ extension Engine {
             emit(.merge(MergeInfo(step: step, merge: id, mode: merge.mode.rawValue, fork: run.id, thread: thread.name,
                                   sources: sources, start: try plannedStart(of: spliced, thread: thread), reprefilled: tokens.count)))
             summary.insert(.prefill(step: "\(id).text", segment: spliced,
-                                    text: "", tokens: tokens, bos: false), at: 0)
+                                    text: .tokens(tokens), bos: false), at: 0)
         }
         insertNext(summary, in: thread)
     }
@@ -169,12 +166,10 @@ extension Engine {
         votes[id] = outcome
         thread.voteResults[id] = outcome.winner ?? ""
         emit(.vote(VoteInfo(step: step, vote: id, fork: run.id, outcome: outcome)))
-        if let text = vote.text {
-            var variables = thread.variables
-            variables["answer"] = outcome.winner ?? ""
-            variables["votes"] = String(outcome.counts.first?.votes ?? 0)
+        if vote.text != nil {
+            let variables = ["answer": outcome.winner ?? "", "votes": String(outcome.counts.first?.votes ?? 0)]
             insertNext([.prefill(step: "\(id).text", segment: segmentName(step: id, thread: thread),
-                                 text: text.render(variables), tokens: nil, bos: false)], in: thread)
+                                 text: .planned(variables), bos: false)], in: thread)
         }
     }
 }

@@ -16,8 +16,8 @@ extension Engine {
             switch action {
             case .step(let step):
                 try execute(step, in: thread)
-            case let .prefill(stepID, segment, text, tokens, bos):
-                try startPrefill(thread, step: stepID, segment: segment, text: text, tokens: tokens, bos: bos)
+            case let .prefill(stepID, segment, text, bos):
+                try startPrefill(thread, step: stepID, segment: segment, text: text, bos: bos)
             case let .generate(stepID, segment, spawn):
                 try startGenerate(thread, step: stepID, segment: segment, spawn: spawn)
             }
@@ -31,12 +31,9 @@ extension Engine {
 
     /// Interprets one graph step.
     func execute(_ step: Step, in thread: RunThread) throws {
-        let variables = thread.variables
         switch step.kind {
-        case .text(let text):
-            var tokens = model.encode(text.text.render(variables))
-            if let limit = text.maxTokens { tokens = Array(tokens.prefix(max(0, limit))) }
-            insertNext([.prefill(step: step.id, segment: nil, text: "", tokens: tokens, bos: false)], in: thread)
+        case .text:
+            insertNext([.prefill(step: step.id, segment: nil, text: .planned([:]), bos: false)], in: thread)
         case .generate:
             insertNext([.generate(step: step.id, segment: nil, spawn: nil)], in: thread)
         case .spawn(let spawn):
@@ -60,13 +57,18 @@ extension Engine {
         Naming.unique(name, among: segmentNames)
     }
 
-    /// Opens a segment and queues forced tokens for it.
-    func startPrefill(_ thread: RunThread, step stepID: String, segment: String?, text: String,
-                      tokens: [Int32]?, bos: Bool) throws {
-        var ids = tokens ?? model.encode(text)
+    /// Opens a segment and queues forced tokens for it (nothing is opened when there are none).
+    func startPrefill(_ thread: RunThread, step stepID: String, segment: String?, text: ForcedText, bos: Bool) throws {
+        let name = segment ?? segmentName(step: stepID, thread: thread)
+        var ids: [Int32]
+        switch text {
+        case .planned(let extra): ids = try plannedTokens(of: uniqueBase(name), thread: thread, extra: extra)
+        case .composed(let composed): ids = model.encode(composed)
+        case .tokens(let tokens): ids = tokens
+        }
         if bos, let first = model.beginOfSequence { ids.insert(first, at: 0) }
         guard !ids.isEmpty else { return }
-        _ = try openSegment(thread, name: segment ?? segmentName(step: stepID, thread: thread), step: stepID)
+        _ = try openSegment(thread, name: name, step: stepID)
         try checkFits(thread, count: ids.count)
         thread.pending = ids.map { ($0, thread.textDecoder.feed($0)) }
         thread.pendingSampled = false
@@ -103,6 +105,29 @@ extension Engine {
             try checkFits(thread, count: prefixIDs.count)
             thread.pending = prefixIDs.map { ($0, thread.textDecoder.feed($0)) }
             thread.pendingSampled = false
+        }
+    }
+
+    /// The tokens of a prefilled plan segment: its text template (cut to its `maxTokens`) or its chat messages in
+    /// the model's chat format, rendered with the thread's variables and `extra`.
+    func plannedTokens(of name: SegmentName, thread: RunThread, extra: [String: String]) throws -> [Int32] {
+        guard let planned = planned(name) else {
+            throw RunError.planMismatch(segment: name, reason: "thread '\(thread.name)' prefills it, but the plan has no such segment")
+        }
+        let variables = thread.variables.merging(extra) { _, new in new }
+        switch planned.content {
+        case .text(let template, let maxTokens):
+            let tokens = model.encode(TemplateSyntax.parse(template).render(variables))
+            return maxTokens.map { Array(tokens.prefix(max(0, $0))) } ?? tokens
+        case .chat(let messages):
+            let rendered = messages.map { (role: $0.role, content: TemplateSyntax.parse($0.text).render(variables)) }
+            do {
+                return model.encode(try model.chatPrompt(rendered, continueLast: messages.last?.role == ChatRole.assistant.rawValue))
+            } catch {
+                throw RunError.badInput("graph '\(graph.name)' has a chat prompt, but the model has no chat format: \(error)")
+            }
+        case .generate, .splice:
+            throw RunError.planMismatch(segment: name, reason: "thread '\(thread.name)' prefills it, but the plan decodes or splices it")
         }
     }
 

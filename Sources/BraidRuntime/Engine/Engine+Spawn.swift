@@ -106,8 +106,7 @@ extension Engine {
                     variables: [String: String]) throws -> RunThread {
         let spawn = context.spawn
         let isolated = spawn.child.context == .isolated
-        let prompt = spawn.child.prompt.render(variables)
-        var program: [Action] = [.prefill(step: message, segment: message, text: prompt, tokens: nil, bos: isolated)]
+        var program: [Action] = [.prefill(step: message, segment: message, text: .planned([:]), bos: isolated)]
         if spawn.child.generation != nil {
             let childContext = SpawnContext(spawn: spawn, id: context.id, template: Naming.scoped(context.id, thread: name),
                                             round: 0, depth: parent.depth + 1, baseSegment: name)
@@ -166,7 +165,7 @@ extension Engine {
         var next = round.context
         next.round += 1
         insertNext([
-            .prefill(step: round.context.id, segment: round.instance.join, text: leftover + joinText, tokens: nil, bos: false),
+            .prefill(step: round.context.id, segment: round.instance.join, text: .composed(leftover + joinText), bos: false),
             .generate(step: round.context.id, segment: round.instance.continuation, spawn: next),
         ], in: thread)
         thread.phase = .ready

@@ -50,9 +50,8 @@ extension Engine {
         emit(.run(RunInfo(step: 0, graph: graph.name, inputs: inputs,
                           params: Dictionary(graph.params.map { ($0.name, $0.value.description) }, uniquingKeysWith: { a, _ in a }),
                           seed: options.seed, scheduling: options.scheduling.rawValue)))
-        let prompt = try renderPrompt()
         main = makeThread(name: "main", parent: nil, kind: "main", depth: 0,
-                          program: [.prefill(step: "prompt", segment: "prompt", text: prompt, tokens: nil, bos: true)]
+                          program: [.prefill(step: "prompt", segment: "prompt", text: .planned([:]), bos: true)]
                             + graph.steps.map(Action.step),
                           variables: inputs, origin: nil)
     }

@@ -8,10 +8,21 @@ enum Action {
     /// A graph step, interpreted when reached.
     case step(Step)
     /// Forced text written into a new segment that continues the thread.
-    case prefill(step: String, segment: String?, text: String, tokens: [Int32]?, bos: Bool)
+    case prefill(step: String, segment: String?, text: ForcedText, bos: Bool)
     /// A decoded segment (its forced prefix, budget, stops and sampling are the plan segment's); `spawn` when the
     /// model may spawn children.
     case generate(step: String, segment: String?, spawn: SpawnContext?)
+}
+
+/// What a prefilled segment writes.
+enum ForcedText {
+    /// The plan segment's own content (a text template or chat messages), rendered with the thread's variables
+    /// and these.
+    case planned([String: String])
+    /// Text the run composed from what was written (a join block).
+    case composed(String)
+    /// Tokens the run composed (a merge's spliced branch text).
+    case tokens([Int32])
 }
 
 /// What lets a decoding segment spawn children (APR).
