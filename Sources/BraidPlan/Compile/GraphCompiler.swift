@@ -27,7 +27,7 @@ public enum GraphCompiler {
         if let regex = graph.answer.regex {
             builder.answer(AnswerRule(pattern: regex.description, from: graph.answer.from, occurrence: graph.answer.occurrence))
         } else if let from = graph.answer.from {
-            builder.answer(AnswerRule(pattern: "(?s).*", from: from))
+            builder.answer(AnswerRule(pattern: nil, from: from))
         }
         return try builder.build()
     }

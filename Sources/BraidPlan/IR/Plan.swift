@@ -113,15 +113,17 @@ public struct VotePlan: Codable, Equatable, Sendable {
 
 /// How the final answer is extracted.
 public struct AnswerRule: Codable, Equatable, Sendable {
-    /// The regular expression applied to the final text (named group `answer`, else group 1, else the match).
-    public var pattern: String
-    /// The step whose result is the answer (`nil` = the last segment of the main thread, or the last vote).
+    /// The regular expression applied to the answer's text (named group `answer`, else group 1, else the match);
+    /// `nil`: the text itself, trimmed of surrounding whitespace.
+    public var pattern: String?
+    /// The step whose output is the answer's text (a vote's winner, or the text of that step's segments); `nil`:
+    /// the main thread's text after the prompt.
     public var from: String?
     /// Which match counts.
     public var occurrence: Occurrence
 
     /// Creates an answer rule.
-    public init(pattern: String, from: String? = nil, occurrence: Occurrence = .last) {
+    public init(pattern: String?, from: String? = nil, occurrence: Occurrence = .last) {
         self.pattern = pattern
         self.from = from
         self.occurrence = occurrence

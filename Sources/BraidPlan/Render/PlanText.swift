@@ -107,7 +107,7 @@ public enum PlanText {
             lines.append("vote \(vote.id): majority over \(vote.fork)'s \(vote.sources.count) segments, ties: \(vote.tie.rawValue)")
         }
         if let answer = plan.answer {
-            lines.append("answer: /\(answer.pattern)/" + (answer.from.map { " from \($0)" } ?? ""))
+            lines.append("answer: " + (answer.pattern.map { "/\($0)/" } ?? "the text") + (answer.from.map { " from \($0)" } ?? ""))
         }
         return lines
     }

@@ -158,11 +158,16 @@ extension Engine {
     /// Majority vote over a fork's branches' extracted answers; optionally appends text with the winner.
     func runVote(_ vote: Vote, id: String, in thread: RunThread) throws {
         let run = try forkRun(vote.from, for: id, in: thread)
+        let scoped = Naming.scoped(id, thread: thread.name)
+        guard let rule = plan.votes.first(where: { $0.id == scoped }) else {
+            throw RunError.planMismatch(segment: scoped, reason: "thread '\(thread.name)' votes, but the plan has no such vote")
+        }
+        let pattern = Pattern(rule.pattern)
         let answers = try run.branches.map { index in
-            try Extraction.extract(vote.extract, from: threads[index].text, occurrence: vote.occurrence,
+            try Extraction.extract(pattern, from: threads[index].text, occurrence: rule.occurrence,
                                    preferred: "answer", what: "vote '\(id)'")
         }
-        let outcome = Voting.tally(answers, tie: vote.tie)
+        let outcome = Voting.tally(answers, tie: rule.tie)
         votes[id] = outcome
         thread.voteResults[id] = outcome.winner ?? ""
         emit(.vote(VoteInfo(step: step, vote: id, fork: run.id, outcome: outcome)))

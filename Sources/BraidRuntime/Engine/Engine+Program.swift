@@ -163,11 +163,12 @@ extension Engine {
         return nil
     }
 
-    /// Applies the graph's `answer:` rule.
+    /// Applies the plan's answer rule: the named step's output (or the main thread's text after the prompt),
+    /// through its pattern, or trimmed when it has none.
     func extractAnswer(main: RunThread) throws -> String? {
-        let rule = graph.answer
+        let rule = plan.answer
         let text: String
-        if let from = rule.from {
+        if let from = rule?.from {
             guard let output = output(of: from, main: main) else {
                 throw RunError.badStep(step: from, reason: "the answer is read from this step, but it produced nothing")
             }
@@ -175,11 +176,11 @@ extension Engine {
         } else {
             text = main.own.dropFirst().map(\.text).joined()
         }
-        guard let regex = rule.regex else {
+        guard let rule, let pattern = rule.pattern else {
             let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
             return trimmed.isEmpty ? nil : trimmed
         }
-        return try Extraction.extract(regex, from: text, occurrence: rule.occurrence, preferred: "answer", what: "answer")
+        return try Extraction.extract(Pattern(pattern), from: text, occurrence: rule.occurrence, preferred: "answer", what: "answer")
     }
 
     /// The main thread's step outputs.
