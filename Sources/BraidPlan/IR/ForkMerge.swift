@@ -33,7 +33,7 @@ public struct ForkPlan: Codable, Equatable, Sendable {
     }
 }
 
-/// When a fork is done (its meaning is `FinishPolicy.isMet` in BraidGraph). Branches still running then
+/// When a fork is done (its meaning is `FinishPolicy.isMet` in BraidGraph; see `ForkPlan.finishPolicy`). Branches still running then
 /// are stopped where they stand and kept for a merge; their later segments are never written.
 public enum FinishRule: Codable, Equatable, Sendable {
     /// As soon as one branch finishes (ParaThinker's First-Finish).
@@ -88,5 +88,19 @@ public struct MergePlan: Codable, Equatable, Sendable {
         self.fork = fork
         self.sources = sources
         self.segments = segments
+    }
+}
+
+extension ForkPlan {
+    /// The fork's finish rule as the graph language's `FinishPolicy`, whose `isMet` is the one definition of when
+    /// a fork is done (the executor asks it after every finished branch).
+    public var finishPolicy: FinishPolicy {
+        switch finish {
+        case .first: return .first
+        case .half: return .half
+        case .all: return .all
+        case .count(let k): return .count(k)
+        case .agree(let k): return .agree(k, extract: Pattern(agreeExtract ?? ""))
+        }
     }
 }

@@ -2,40 +2,38 @@ import BraidGraph
 import BraidPlan
 import BraidTransformer
 
-/// A fork in flight: its branches and which have finished.
+/// A fork in flight: the plan's fork, its branch threads and which have finished.
 final class ForkRun {
     let id: String
     let parent: Int
-    let fork: Fork
+    /// The plan's fork (branch threads, finish rule).
+    let plan: ForkPlan
     var branches: [Int] = []
     var finished: [Int] = []
     var done = false
 
-    init(id: String, parent: Int, fork: Fork) {
+    init(id: String, parent: Int, plan: ForkPlan) {
         self.id = id
         self.parent = parent
-        self.fork = fork
+        self.plan = plan
     }
 }
 
 extension Engine {
-    /// Opens a fork: one branch thread per branch, each seeing the parent's context (or nothing), all
-    /// starting where the parent ends (`shared`) or in consecutive budget-sized slots (`flat`).
+    /// Opens a fork: one branch thread per branch of the plan's fork, named as the plan names them; where each
+    /// starts, what it sees and its thought index are the plan's (see `openSegment`).
     func startFork(_ fork: Fork, id: String, in parent: RunThread) throws {
         try closeSegment(parent)
-        guard fork.count >= 1 else { throw RunError.badStep(step: id, reason: "a fork needs at least one branch") }
-        let run = ForkRun(id: id, parent: parent.index, fork: fork)
+        let scoped = Naming.scoped(id, thread: parent.name)
+        guard let forkPlan = plan.forks.first(where: { $0.id == scoped }) else {
+            throw RunError.planMismatch(segment: scoped, reason: "thread '\(parent.name)' forks, but the plan has no such fork")
+        }
+        let run = ForkRun(id: id, parent: parent.index, plan: forkPlan)
         let forkIndex = forks.count
         forks.append(run)
         parent.forks[id] = forkIndex
-        let isolated = fork.sees == .isolated
-        let branchVariables = (0..<fork.count).map { i in
-            parent.variables.merging(["i": String(i + 1), "i0": String(i)]) { _, new in new }
-        }
-        // Where each branch starts and which thought index it carries are the plan's (see `openSegment`).
-        for i in 0..<fork.count {
-            let variables = branchVariables[i]
-            let name = Naming.branch(of: Naming.scoped(id, thread: parent.name), i)
+        for (i, name) in forkPlan.branches.enumerated() {
+            let variables = parent.variables.merging(["i": String(i + 1), "i0": String(i)]) { _, new in new }
             var program: [Action] = []
             if fork.generation != nil {
                 program.append(.generate(step: id, segment: name, spawn: nil))
@@ -46,7 +44,7 @@ extension Engine {
             let branch = makeThread(name: name, parent: parent, kind: "branch", depth: parent.depth, program: program,
                                     variables: variables, origin: id)
             branch.branchOf = (forkIndex, i)
-            if !isolated {
+            if forkPlan.context == .parent {
                 branch.lastLogits = parent.lastLogits
             }
             run.branches.append(branch.index)
@@ -59,14 +57,15 @@ extension Engine {
     func branchFinished(_ run: ForkRun, branch: Int) throws {
         guard !run.done else { return }
         run.finished.append(branch)
+        let policy = run.plan.finishPolicy
         var answers: [String?] = run.finished.map { _ in nil }
-        if case .agree(_, let extract) = run.fork.finish {
+        if case .agree(_, let extract) = policy {
             answers = try run.finished.map { b in
                 try Extraction.extract(extract, from: threads[run.branches[b]].text, occurrence: .last,
                                        preferred: "answer", what: "fork '\(run.id)' agree")
             }
         }
-        let met = run.fork.finish.isMet(finished: answers, of: run.branches.count)
+        let met = policy.isMet(finished: answers, of: run.branches.count)
         guard met else { return }
         run.done = true
         for index in run.branches where !threads[index].isDone {
