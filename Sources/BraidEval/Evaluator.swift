@@ -29,15 +29,19 @@ public struct EvalConfiguration: Sendable {
     }
 }
 
-/// Runs configurations over a task's problems, one problem after another, and records each run.
+/// Runs configurations over a task's problems and records each run.
 ///
 /// The harness knows nothing about any task: problems arrive as ``EvalProblem``s (an id, graph inputs and a
-/// checker), and runs go through `run`, so the real model and test doubles are interchangeable. Runs are not
-/// batched across problems: the runtime batches the threads of one run into one forward pass per step, but
-/// one run executes one graph on one set of inputs.
+/// checker), and runs go through a closure, so the real model and test doubles are interchangeable. With a
+/// ``RunMany`` closure (`BraidSession.runMany`) up to `batch` problems run together, every live thread of
+/// every run in one forward pass per step; each run's record and trace are what it gives alone.
 public struct Evaluator {
     /// Executes a graph with options, handing every trace event to the observer.
     public typealias Run = (Graph, RunOptions, @escaping (TraceEvent) -> Void) throws -> RunResult
+    /// Executes several runs, at most `width` at once (`BraidSession.runMany`): events go to the observer with
+    /// the request's index, and each run's result to the completion as it ends.
+    public typealias RunMany = (_ requests: [RunRequest], _ width: Int, _ observer: @escaping (Int, TraceEvent) -> Void,
+                                _ done: @escaping (Int, Result<RunResult, RunError>) throws -> Void) throws -> Void
 
     /// The task's name (recorded in every run).
     public var task: String
@@ -47,15 +51,34 @@ public struct Evaluator {
     public var temperature: Double?
     /// When set, each run's trace is written there as `traceFileName(traceID)`.
     public var traceDirectory: String?
-    private let run: Run
+    /// How many problems run together (1: one after another).
+    public var batch: Int
+    private let runMany: RunMany
 
-    /// Creates an evaluator that executes runs with `run`.
+    /// Creates an evaluator that executes runs one after another with `run`.
     public init(task: String, seed: UInt64 = 0, temperature: Double? = nil, traceDirectory: String? = nil, run: @escaping Run) {
+        self.init(task: task, seed: seed, temperature: temperature, traceDirectory: traceDirectory, batch: 1) { requests, _, observer, done in
+            for (index, request) in requests.enumerated() {
+                let result: Result<RunResult, RunError>
+                do {
+                    result = .success(try run(request.graph, request.options) { observer(index, $0) })
+                } catch let error as RunError {
+                    result = .failure(error)
+                }
+                try done(index, result)
+            }
+        }
+    }
+
+    /// Creates an evaluator that executes up to `batch` runs together with `runMany`.
+    public init(task: String, seed: UInt64 = 0, temperature: Double? = nil, traceDirectory: String? = nil,
+                batch: Int, runMany: @escaping RunMany) {
         self.task = task
         self.seed = seed
         self.temperature = temperature
         self.traceDirectory = traceDirectory
-        self.run = run
+        self.batch = max(1, batch)
+        self.runMany = runMany
     }
 
     /// The graph inputs for one problem: the task's inputs that the graph declares. Fails when the graph
@@ -74,12 +97,18 @@ public struct Evaluator {
         return given
     }
 
-    /// Runs `configuration` on every problem in order; `progress` is called after each run with its index.
-    /// A run that fails while running (context window, memory limit) is recorded as wrong with its error; a
-    /// failure caused by the input (a bad graph or inputs) stops the evaluation.
+    /// The trace id of a run: `CONFIG/PROBLEM/sSEED` (spaces in the label become commas).
+    func traceID(_ configuration: EvalConfiguration, problem: EvalProblem) -> String {
+        "\(configuration.label.replacingOccurrences(of: " ", with: ","))/\(problem.id)/s\(seed)"
+    }
+
+    /// Runs `configuration` on every problem (`batch` at a time); `progress` is called with each record in
+    /// problem order, as soon as it and every earlier one are done. A run that fails while running (context
+    /// window, memory limit) is recorded as wrong with its error; a failure caused by the input (a bad graph or
+    /// inputs, a plan that preflight refuses) stops the evaluation, naming the problem. A run's trace file is
+    /// opened with its first event, so a refused run leaves none.
     public func evaluate(_ configuration: EvalConfiguration, problems: [EvalProblem],
                          progress: (Int, EvalRecord) -> Void = { _, _ in }) throws -> [EvalRecord] {
-        if let first = problems.first { _ = try Evaluator.inputs(for: configuration.graph, problem: first, task: task) }
         if let traceDirectory {
             do {
                 try FileManager.default.createDirectory(atPath: traceDirectory, withIntermediateDirectories: true)
@@ -87,62 +116,56 @@ public struct Evaluator {
                 throw EvalError("cannot create the trace directory '\(traceDirectory)': \(error.localizedDescription)")
             }
         }
-        var records: [EvalRecord] = []
-        for (index, problem) in problems.enumerated() {
-            let record = try evaluate(configuration, problem: problem)
-            records.append(record)
-            progress(index, record)
+        let requests = try problems.map { problem in
+            RunRequest(graph: configuration.graph,
+                       options: RunOptions(inputs: try Evaluator.inputs(for: configuration.graph, problem: problem, task: task),
+                                           seed: seed, temperature: temperature))
         }
-        return records
+        let runs = problems.map { problem in
+            EvalRun(record: EvalRecord(config: configuration.label, graph: configuration.graph.name, task: task,
+                                       problem: problem.id, correct: false, answer: nil, reason: nil, checked: "text",
+                                       seconds: 0, sampledTokens: 0, writtenTokens: 0, sequentialTokens: 0,
+                                       peakKVBytes: 0, steps: 0, seed: seed, traceID: traceID(configuration, problem: problem)),
+                    tracePath: traceDirectory.map { ($0 as NSString).appendingPathComponent(EvalRecord.traceFileName(traceID(configuration, problem: problem))) })
+        }
+        var records = [EvalRecord?](repeating: nil, count: problems.count)
+        var reported = 0
+        try withoutActuallyEscaping(progress) { progress in
+            try runMany(requests, batch, { index, event in runs[index].observe(event) }) { index, result in
+                let run = runs[index]
+                try run.close()
+                switch result {
+                case .success(let output):
+                    records[index] = run.checked(output, problem: problems[index])
+                case .failure(let error) where error.isInputError:
+                    throw RunFailure(problem: problems[index].id, error: error)
+                case .failure(let error):
+                    records[index] = run.failed(error)
+                }
+                while reported < records.count, let record = records[reported] {
+                    progress(reported, record)
+                    reported += 1
+                }
+            }
+        }
+        return records.compactMap { $0 }
     }
 
     /// Runs `configuration` on one problem and checks the answer.
     public func evaluate(_ configuration: EvalConfiguration, problem: EvalProblem) throws -> EvalRecord {
-        let graph = configuration.graph
-        let options = RunOptions(inputs: try Evaluator.inputs(for: graph, problem: problem, task: task),
-                                 seed: seed, temperature: temperature)
-        let traceID = "\(configuration.label.replacingOccurrences(of: " ", with: ","))/\(problem.id)/s\(seed)"
-        let writer = try traceDirectory.map { directory in
-            try TraceWriter(path: (directory as NSString).appendingPathComponent(EvalRecord.traceFileName(traceID)))
+        guard let record = try evaluate(configuration, problems: [problem]).first else {
+            throw EvalError("problem \(problem.id): the run reported no result")
         }
-        defer { writer?.close() }
-        var critical = CriticalPathCounter()
-        var lastStep = 0
-        var record = EvalRecord(config: configuration.label, graph: graph.name, task: task, problem: problem.id,
-                                correct: false, answer: nil, reason: nil, checked: "text", seconds: 0, sampledTokens: 0,
-                                writtenTokens: 0, sequentialTokens: 0, peakKVBytes: 0, steps: 0, seed: seed, traceID: traceID)
-        let started = Date()
-        let result: RunResult
-        do {
-            result = try run(graph, options) { event in
-                writer?.write(event)
-                critical.observe(event)
-                if case .forward(let f) = event { lastStep = max(lastStep, f.step + 1) }
-            }
-        } catch let error as RunError where !error.isInputError {
-            record.seconds = Date().timeIntervalSince(started)
-            record.sequentialTokens = critical.longest
-            record.steps = lastStep
-            record.reason = "run failed"
-            record.error = error.description
-            return record
-        }
-        let verdict: EvalVerdict
-        if let answer = result.answer {
-            verdict = problem.check(output: answer)
-            record.checked = "answer"
-        } else {
-            verdict = problem.check(output: result.finalText)
-        }
-        record.correct = verdict.isCorrect
-        record.answer = verdict.answer
-        record.reason = verdict.isCorrect ? nil : verdict.reason
-        record.seconds = result.stats.seconds
-        record.sampledTokens = result.stats.sampled
-        record.writtenTokens = result.stats.written
-        record.sequentialTokens = critical.longest
-        record.peakKVBytes = result.stats.peakKVBytes
-        record.steps = result.stats.steps
         return record
     }
+}
+
+/// A run that failed because of its input (a plan that preflight refuses, bad inputs), with the problem it was.
+public struct RunFailure: Error, CustomStringConvertible {
+    /// The problem's id.
+    public var problem: String
+    /// Why the run could not run.
+    public var error: RunError
+    /// `problem ID: reason`.
+    public var description: String { "problem \(problem): \(error)" }
 }

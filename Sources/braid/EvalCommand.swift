@@ -13,14 +13,15 @@ struct EvalCommand: ParsableCommand {
         commandName: "eval",
         abstract: "Evaluate graphs on a task: accuracy (95% Wilson interval), wall time, tokens, peak KV.",
         discussion: """
-        Runs each graph on each problem (one problem after another; each run batches its own threads), \
-        checks the answers exactly with the task's checker and prints one table row per graph and \
+        Runs each graph on each problem (--batch N problems at a time, every live thread of every run in \
+        one forward pass per step; each run's result and trace are what it gives alone), checks the answers exactly with the task's checker and prints one table row per graph and \
         setting. With --compare (several graphs) or --plot, also writes an SVG of accuracy against wall \
         time and against tokens.
 
         Examples:
           braid countdown generate --numbers 4 --count 20 --seed 1 > problems.jsonl
           braid eval Graphs/parathinker.yaml --task countdown --problems problems.jsonl --set paths=2
+          braid eval Graphs/parathinker.yaml --problems problems.jsonl --set paths=2 --batch 8
           braid eval --compare Graphs/sequential.yaml Graphs/parathinker.yaml --problems problems.jsonl \\
             --n 20 --sweep path_tokens=32,64 --out results.jsonl --plot compare.svg
 
@@ -53,6 +54,9 @@ struct EvalCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("Run each graph at each value of a param (a budget): name=v1,v2,… Repeatable (all combinations).", valueName: "name=v1,v2"))
     var sweep: [String] = []
+
+    @Option(help: "Problems run together: every live thread of every run shares one forward pass per step (1: one after another).")
+    var batch = 1
 
     @Option(help: "Run seed (the same for every problem).")
     var seed: UInt64 = 0
@@ -93,6 +97,7 @@ struct EvalCommand: ParsableCommand {
         if graphs.isEmpty { throw ValidationError("give a graph file (or several with --compare), or --from results.jsonl") }
         if graphs.count > 1 && !compare { throw ValidationError("several graphs need --compare") }
         if n < 1 { throw ValidationError("--n must be at least 1") }
+        if batch < 1 { throw ValidationError("--batch must be at least 1") }
     }
 
     func run() throws {
@@ -102,17 +107,21 @@ struct EvalCommand: ParsableCommand {
         let problemList = try loadProblems(evalTask)
         let configurations = try loadConfigurations()
         let session = try loadSession(configurations.map(\.graph))
-        let evaluator = Evaluator(task: evalTask.name, seed: seed, temperature: temperature, traceDirectory: traces) { graph, options, observer in
-            try session.run(graph: graph, options: options, observer: observer)
+        let evaluator = Evaluator(task: evalTask.name, seed: seed, temperature: temperature, traceDirectory: traces,
+                                  batch: batch) { requests, width, observer, done in
+            try session.runMany(requests, width: width, observer: observer, done: done)
         }
         let results: EvalResultsFile
         do { results = try EvalResultsFile(path: out) } catch { throw CLIFailure(.invalidInput, "error: \(error)") }
         let source = problems ?? "generated (seed \(problemSeed))"
         log("eval: task \(evalTask.name), \(problemList.count) problems from \(source), \(configurations.count) configuration(s); "
-            + "problems run one after another (each run batches its own threads in one forward pass per step)")
+            + (batch == 1 ? "problems run one after another (each run batches its own threads in one forward pass per step)"
+               : "\(batch) problems at a time, every live thread of every run in one forward pass per step"))
         var summaries: [EvalSummary] = []
+        var throughputs: [EvalThroughput] = []
         for configuration in configurations {
             let records: [EvalRecord]
+            let started = Date()
             do {
                 records = try evaluator.evaluate(configuration, problems: problemList) { index, record in
                     results.append(record)
@@ -123,19 +132,27 @@ struct EvalCommand: ParsableCommand {
                 }
             } catch let error as EvalError {
                 throw CLIFailure(.invalidInput, "error: \(error)")
+            } catch let failure as RunFailure {
+                throw CLIFailure(.invalidInput, "error: \(configuration.label): \(failure)")
             } catch let error as RunError {
                 throw CLIFailure(error.isInputError ? .invalidInput : .runFailure, "error: \(configuration.label): \(error)")
             }
+            let throughput = EvalThroughput(config: configuration.label, problems: records.count, batch: batch,
+                                            seconds: Date().timeIntervalSince(started))
+            log(throughput.line)
+            throughputs.append(throughput)
             summaries.append(EvalSummary(config: configuration.label, graph: configuration.graph.name,
                                          setting: configuration.setting, records: records))
         }
         results.close()
         if let error = results.error { throw CLIFailure(.runFailure, "error: writing \(out ?? ""): \(error)") }
-        try report(summaries, task: evalTask.name, problems: problemList.count, source: source, seed: seed)
+        try report(summaries, task: evalTask.name, problems: problemList.count, source: source, seed: seed,
+                   throughput: throughputs)
     }
 
     /// Prints the table (or JSON) and writes the plot.
-    private func report(_ summaries: [EvalSummary], task: String, problems: Int, source: String, seed: UInt64) throws {
+    private func report(_ summaries: [EvalSummary], task: String, problems: Int, source: String, seed: UInt64,
+                        throughput: [EvalThroughput] = []) throws {
         let plotPath = plot ?? (compare ? "eval-compare.svg" : nil)
         if let plotPath {
             let title = "\(task): \(problems) problems, seed \(seed)"
@@ -147,13 +164,16 @@ struct EvalCommand: ParsableCommand {
         }
         if json {
             let report = EvalReport(task: task, problems: problems, source: source, seed: seed,
-                                    scheduling: "sequential across problems; batched within a run", summaries: summaries,
+                                    scheduling: batch == 1 ? "sequential across problems; batched within a run"
+                                        : "\(batch) problems at a time, all their threads in one forward pass per step",
+                                    summaries: summaries, throughput: throughput.isEmpty ? nil : throughput,
                                     plot: plotPath, results: out)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             print(String(decoding: try encoder.encode(report), as: UTF8.self))
         } else {
             print(EvalTable.render(summaries))
+            for row in throughput { print(row.line) }
             if let plotPath { print("plot: \(plotPath)") }
             if let out { print("runs: \(out)") }
         }
@@ -228,6 +248,33 @@ struct EvalReport: Encodable {
     var seed: UInt64
     var scheduling: String
     var summaries: [EvalSummary]
+    var throughput: [EvalThroughput]?
     var plot: String?
     var results: String?
+}
+
+/// How fast one configuration went through its problems: wall time of the whole configuration.
+struct EvalThroughput: Encodable {
+    var config: String
+    var problems: Int
+    var batch: Int
+    var seconds: Double
+    var problemsPerSecond: Double { seconds > 0 ? Double(problems) / seconds : 0 }
+
+    /// `throughput: LABEL: 32 problems in 41.2 s = 0.78 problems/s (batch 8)`.
+    var line: String {
+        String(format: "throughput: %@: %d problems in %.1f s = %.3f problems/s (batch %d)",
+               config, problems, seconds, problemsPerSecond, batch)
+    }
+
+    enum CodingKeys: String, CodingKey { case config, problems, batch, seconds, problemsPerSecond }
+
+    func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(config, forKey: .config)
+        try c.encode(problems, forKey: .problems)
+        try c.encode(batch, forKey: .batch)
+        try c.encode(seconds, forKey: .seconds)
+        try c.encode(problemsPerSecond, forKey: .problemsPerSecond)
+    }
 }

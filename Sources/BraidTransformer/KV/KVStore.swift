@@ -158,7 +158,7 @@ public final class KVStore {
         let start = s.length
         let needed = (start + count + blockTokens - 1) / blockTokens - s.blocks.count
         let sharedTail = start % blockTokens != 0 && s.blocks.last.map { pool.references[Int($0)] > 1 } == true
-        let extra = needed + (sharedTail ? 1 : 0)
+        let extra = try blocksToAppend(count, to: id)
         if let limit = byteLimit, extra > 0, (pool.inUse + extra) * bytesPerBlock > limit {
             throw KVError.outOfMemory(requestedBytes: extra * bytesPerBlock, inUseBytes: bytesInUse, limitBytes: limit)
         }
@@ -174,6 +174,18 @@ public final class KVStore {
         peakBytes = max(peakBytes, bytesInUse)
         return start
     }
+
+    /// The blocks that appending `count` tokens to a segment takes from the pool (new blocks, plus a copy of
+    /// a shared partial last block). Lets an owner of several segments check its own byte budget first.
+    public func blocksToAppend(_ count: Int, to id: SegmentID) throws -> Int {
+        let s = try segment(id)
+        let needed = (s.length + count + blockTokens - 1) / blockTokens - s.blocks.count
+        let sharedTail = s.length % blockTokens != 0 && s.blocks.last.map { pool.references[Int($0)] > 1 } == true
+        return max(0, needed) + (sharedTail ? 1 : 0)
+    }
+
+    /// Blocks a segment holds; nil when it is not live (never made, or freed).
+    public func blockCount(of id: SegmentID) -> Int? { segments[id.raw]?.blocks.count }
 
     /// The block list of a live segment.
     func blocks(of id: SegmentID) throws -> [Int32] { try segment(id).blocks }

@@ -52,13 +52,14 @@ final class MatrixEngine {
 
     /// `y[r, offset_p + o] = x[r, ·] · part_p[o, ·]` for the stacked `matrices` (they share
     /// `inputs` columns; their outputs follow one another in a row of `y`, which holds
-    /// `yStride` floats). Overwrites those outputs of `y`.
+    /// `yStride` floats). Overwrites those outputs of `y`. `kernels` forces a regime (nil: by the row count);
+    /// the kernel regime gives each row the same numbers whatever the row count.
     func multiply<Matrices: Collection<WeightMatrix>>(
         _ x: UnsafePointer<Float>, rows: Int, by matrices: Matrices,
-        into y: UnsafeMutablePointer<Float>, yStride: Int
+        into y: UnsafeMutablePointer<Float>, yStride: Int, kernels: Bool? = nil
     ) {
         guard rows > 0, let inputs = matrices.first?.columns else { return }
-        let useKernels = rows <= Self.kernelRowLimit
+        let useKernels = kernels ?? (rows <= Self.kernelRowLimit)
         var offset = 0, chunks = 0, count = 0
         for m in matrices {
             defer { offset += m.rows }

@@ -11,21 +11,32 @@ extension Transformer {
     ///
     /// Work items (token, KV head) are independent, so large batches are spread over
     /// `attentionThreads` workers; each worker has its own score rows.
-    func attend(layer: Int, tokenCount n: Int, kv: KVStore,
-                qkvRows: UnsafeMutablePointer<Float>, into out: UnsafeMutablePointer<Float>) {
-        if blockMajor {
-            attendByBlock(layer: layer, tokenCount: n, kv: kv, qkvRows: qkvRows, into: out)
-            return
+    ///
+    /// Each part of the call (`attentionParts`) attends on its own, with the path, score stride and work split
+    /// it would get if it were the whole batch: parts never share KV blocks, so nothing is lost, and a part's
+    /// numbers do not depend on what else is in the pass.
+    func attend(layer: Int, kv: KVStore, qkvRows: UnsafeMutablePointer<Float>, into out: UnsafeMutablePointer<Float>) {
+        for (p, part) in attentionParts.enumerated() {
+            if part.blockMajor {
+                attendByBlock(layer: layer, part: part, readers: readers[p], kv: kv, qkvRows: qkvRows, into: out)
+            } else {
+                attendByToken(layer: layer, part: part, kv: kv, qkvRows: qkvRows, into: out)
+            }
         }
+    }
+
+    /// Token-major attention of one part: each (token, KV head) item walks the token's spans.
+    func attendByToken(layer: Int, part: AttentionPart, kv: KVStore,
+                       qkvRows: UnsafeMutablePointer<Float>, into out: UnsafeMutablePointer<Float>) {
         let c = config
         let group = c.heads / c.kvHeads
-        let stride = max(1, plan.maxVisible)
-        let items = n * c.kvHeads
-        let keyCount = plan.spanStart.isEmpty ? 0 : plan.maxVisible
+        let stride = max(1, part.maxVisible)
+        let items = part.tokens.count * c.kvHeads
         // Below ~64k key reads per layer, the dispatch costs more than it saves.
-        let workers = items * keyCount >= 65_536 ? max(1, min(attentionThreads, items)) : 1
+        let workers = items * part.maxVisible >= 65_536 ? max(1, min(attentionThreads, items)) : 1
         let scoreRows = scores.reserve(workers * group * stride)
         let job = AttentionJob(layer: layer, config: c, kv: kv, qkvRows: qkvRows, out: out, scores: scoreRows,
+                               first: part.tokens.lowerBound,
                                spanBlock: plan.spanBlock, spanCount: plan.spanCount, spanStart: plan.spanStart)
         if workers == 1 {
             for item in 0..<items { job.run(item: item, scores: scoreRows, stride: stride) }
@@ -51,15 +62,17 @@ struct AttentionJob: @unchecked Sendable {
     let out: UnsafeMutablePointer<Float>
     /// Score rows: `group × stride` floats per worker.
     let scores: UnsafeMutablePointer<Float>
+    /// The batch index of the part's first token (items count from it).
+    let first: Int
     let spanBlock: [Int32]
     let spanCount: [Int32]
     let spanStart: [Int]
 
-    /// Attention of token `item / kvHeads` for the query heads of KV head `item % kvHeads`.
+    /// Attention of token `first + item / kvHeads` for the query heads of KV head `item % kvHeads`.
     func run(item: Int, scores: UnsafeMutablePointer<Float>, stride: Int) {
         let c = config, d = c.headDim
         let group = c.heads / c.kvHeads
-        let i = item / c.kvHeads, g = item % c.kvHeads
+        let i = first + item / c.kvHeads, g = item % c.kvHeads
         let fused = c.queryDim + 2 * c.kvDim
         let scale = 1 / Float(d).squareRoot()
         let q = qkvRows + i * fused + g * group * d

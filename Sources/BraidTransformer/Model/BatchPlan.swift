@@ -15,6 +15,8 @@ struct BatchPlan {
     var spanStart: [Int] = [0]
     /// Per token: thought index of its segment.
     var thought: [Int] = []
+    /// Per token: the number of keys it sees.
+    var visible: [Int] = []
     /// The largest number of keys any token sees (size of the score buffer).
     var maxVisible = 0
 
@@ -26,6 +28,7 @@ struct BatchPlan {
         spanStart.removeAll(keepingCapacity: true)
         spanStart.append(0)
         thought.removeAll(keepingCapacity: true)
+        visible.removeAll(keepingCapacity: true)
         maxVisible = 0
     }
 
@@ -96,7 +99,15 @@ struct BatchPlan {
                 visible += length
             }
             spanStart.append(spanBlock.count)
+            self.visible.append(visible)
             maxVisible = max(maxVisible, visible)
         }
+    }
+}
+
+extension BatchPlan {
+    /// The largest number of keys a token of `tokens` sees.
+    func maxVisible(in tokens: Range<Int>) -> Int {
+        visible[tokens].max() ?? 0
     }
 }

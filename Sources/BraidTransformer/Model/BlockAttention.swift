@@ -10,13 +10,17 @@ extension Transformer {
     ///
     /// Needs `heads × tokens × maxVisible` floats of scores; `attend` falls back to per-token
     /// attention when that would be large (long prefills).
-    func attendByBlock(layer: Int, tokenCount n: Int, kv: KVStore,
+    func attendByBlock(layer: Int, part: AttentionPart, readers: BlockReaders, kv: KVStore,
                        qkvRows: UnsafeMutablePointer<Float>, into out: UnsafeMutablePointer<Float>) {
         let c = config
-        let stride = max(1, plan.maxVisible)
+        let n = part.tokens.count, first = part.tokens.lowerBound
+        let stride = max(1, part.maxVisible)
         let scoreRows = scores.reserve(c.heads * n * stride)
-        let parts = n * plan.maxVisible >= 8_192 ? max(1, min(attentionThreads, n)) : 1
-        let job = BlockAttentionJob(layer: layer, config: c, kv: kv, qkvRows: qkvRows, out: out,
+        let parts = n * part.maxVisible >= 8_192 ? max(1, min(attentionThreads, n)) : 1
+        let fused = c.queryDim + 2 * c.kvDim
+        // The readers count tokens from the part's first: so do these rows.
+        let job = BlockAttentionJob(layer: layer, config: c, kv: kv, qkvRows: qkvRows + first * fused,
+                                    out: out + first * c.queryDim,
                                     scores: scoreRows, stride: stride, tokens: n, readers: readers)
         let items = c.kvHeads * parts
         if parts == 1 {

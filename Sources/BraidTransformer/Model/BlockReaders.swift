@@ -10,7 +10,7 @@ struct BlockReaders {
     var blocks: [Int32] = []
     /// Readers of `blocks[k]` are `start[k] ..< start[k + 1]`.
     var start: [Int] = [0]
-    /// Per reader: the batch token.
+    /// Per reader: the token, counted from the first token of the range it was built for.
     var token: [Int32] = []
     /// Per reader: the column of the block's first slot in the token's score row.
     var offset: [Int32] = []
@@ -19,13 +19,14 @@ struct BlockReaders {
     /// Per token: the number of keys it sees (the length of its score row).
     var visible: [Int] = []
 
-    mutating func build(from plan: BatchPlan, tokens n: Int) {
+    /// Regroups the spans of the plan's tokens `range` (token indices here count from `range.lowerBound`).
+    mutating func build(from plan: BatchPlan, tokens range: Range<Int>) {
         blocks.removeAll(keepingCapacity: true)
         start.removeAll(keepingCapacity: true)
         visible.removeAll(keepingCapacity: true)
         var slot: [Int32: Int] = [:]
         var readers: [Int] = []
-        for i in 0..<n {
+        for i in range {
             var seen = 0
             for s in plan.spanStart[i]..<plan.spanStart[i + 1] {
                 let b = plan.spanBlock[s]
@@ -52,13 +53,13 @@ struct BlockReaders {
             self[keyPath: list].append(contentsOf: repeatElement(0, count: total))
         }
         var cursor = Array(start.dropLast())
-        for i in 0..<n {
+        for i in range {
             var column: Int32 = 0
             for s in plan.spanStart[i]..<plan.spanStart[i + 1] {
                 guard let k = slot[plan.spanBlock[s]] else { continue }
                 let at = cursor[k]
                 cursor[k] += 1
-                token[at] = Int32(i)
+                token[at] = Int32(i - range.lowerBound)
                 offset[at] = column
                 count[at] = plan.spanCount[s]
                 column += plan.spanCount[s]

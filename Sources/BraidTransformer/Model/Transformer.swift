@@ -27,9 +27,11 @@ public final class Transformer {
     /// products run between attention steps, never concurrently with it.
     public var attentionThreads: Int
     var plan = BatchPlan()
-    /// The plan's spans by block, and whether this call's attention walks them (see `attendByBlock`).
-    var readers = BlockReaders()
-    var blockMajor = false
+    /// This call's matrix products (see `PassLayout`) and attention parts, with the spans by block of
+    /// each part that attends block-major (`attendByBlock`).
+    var rowGroups: [RowGroup] = []
+    var attentionParts: [AttentionPart] = []
+    var readers: [BlockReaders] = []
     /// Block-major attention keeps every score row of a layer: at most this many floats (64 MiB).
     static let blockMajorScoreLimit = 16 << 20
     /// The logits of the last call; reused (written in place) when the caller let go of them.
@@ -71,15 +73,35 @@ public final class Transformer {
     /// every other segment in its view (including tokens this batch writes there). The batch
     /// is validated before anything is written; on error the KV store is unchanged.
     public func forward(batch: [QueryToken], kv: KVStore, logitRows: LogitRows = .last) throws -> Logits {
+        let rows = try logitRows.resolve(batchCount: batch.count)
+        return try forward(layout: PassLayout(parts: [(batch.count, rows)], kernelRowLimit: MatrixEngine.kernelRowLimit),
+                           batch: batch, kv: kv)
+    }
+
+    /// Runs several independent batches (`parts`, e.g. the steps of several runs) as one pass: each weight
+    /// matrix is read once for all of them, and each part gets the logits, bit for bit, that `forward(batch:)`
+    /// would give it alone. Parts must not write segments that another part reads (runs do not share KV).
+    /// The whole pass is validated before anything is written.
+    public func forward(parts: [ForwardPart], kv: KVStore) throws -> [Logits] {
+        let rows = try parts.map { try $0.logitRows.resolve(batchCount: $0.batch.count) }
+        let layout = PassLayout(parts: zip(parts, rows).map { ($0.batch.count, $1) }, kernelRowLimit: MatrixEngine.kernelRowLimit)
+        var batch: [QueryToken] = []
+        batch.reserveCapacity(layout.tokenCount)
+        for p in layout.order { batch.append(contentsOf: parts[p].batch) }
+        let all = try forward(layout: layout, batch: batch, kv: kv)
+        return layout.split(all)
+    }
+
+    /// The pass itself: `batch` holds the parts' tokens in `layout.order`.
+    private func forward(layout: PassLayout, batch: [QueryToken], kv: KVStore) throws -> Logits {
         let c = config
         guard kv.layers == c.layers, kv.kvDim == c.kvDim else {
             throw ModelError.invalidQuery(index: 0, reason: "KV store is shaped for \(kv.layers) layers × \(kv.kvDim), model has \(c.layers) × \(c.kvDim)")
         }
-        let rows = try logitRows.resolve(batchCount: batch.count)
         guard !batch.isEmpty else { return Logits(vocabSize: c.vocabSize, batchIndices: [], values: []) }
         try plan.build(batch: batch, kv: kv, config: c)
-        blockMajor = c.heads * batch.count * max(1, plan.maxVisible) <= Self.blockMajorScoreLimit
-        if blockMajor { readers.build(from: plan, tokens: batch.count) }
+        rowGroups = layout.tokenGroups
+        prepareAttention(layout.tokenRanges)
 
         let n = batch.count, e = c.embedding
         let x = residual.reserve(n * e)
@@ -95,11 +117,23 @@ public final class Transformer {
         for layer in 0..<c.layers {
             runLayer(layer, batch: batch, kv: kv)
         }
-        return outputLogits(rows: rows)
+        return outputLogits(rows: layout.logitRows, groups: layout.logitGroups)
     }
 
-    /// The output head for the selected rows: final RMSNorm, then `x · Eᵀ`.
-    private func outputLogits(rows: [Int]) -> Logits {
+    /// One attention part per token range, block-major when its score rows are small enough (as if alone).
+    private func prepareAttention(_ ranges: [Range<Int>]) {
+        attentionParts.removeAll(keepingCapacity: true)
+        while readers.count < ranges.count { readers.append(BlockReaders()) }
+        for (p, range) in ranges.enumerated() {
+            let visible = plan.maxVisible(in: range)
+            let blockMajor = config.heads * range.count * max(1, visible) <= Self.blockMajorScoreLimit
+            if blockMajor { readers[p].build(from: plan, tokens: range) }
+            attentionParts.append(AttentionPart(tokens: range, maxVisible: visible, blockMajor: blockMajor))
+        }
+    }
+
+    /// The output head for the selected rows: final RMSNorm, then `x · Eᵀ`, product by product as `groups` say.
+    private func outputLogits(rows: [Int], groups: [RowGroup]) -> Logits {
         let c = config, e = c.embedding
         guard !rows.isEmpty else { return Logits(vocabSize: c.vocabSize, batchIndices: [], values: []) }
         let x = residual.pointer
@@ -116,8 +150,21 @@ public final class Transformer {
         let head = weights.output ?? weights.tokenEmbedding
         logitValues.withUnsafeMutableBufferPointer { out in
             guard let y = out.baseAddress else { return }
-            engine.multiply(g, rows: rows.count, by: CollectionOfOne(head), into: y, yStride: c.vocabSize)
+            for group in groups {
+                engine.multiply(g + group.start * e, rows: group.count, by: CollectionOfOne(head),
+                                into: y + group.start * c.vocabSize, yStride: c.vocabSize, kernels: group.kernels)
+            }
         }
         return Logits(vocabSize: c.vocabSize, batchIndices: rows, values: logitValues)
+    }
+
+    /// `y = x · Wᵀ` for this pass's rows, product by product as `rowGroups` say (see `PassLayout`).
+    func multiplyRows<Matrices: Collection<WeightMatrix>>(_ x: UnsafePointer<Float>, by matrices: Matrices,
+                                                          into y: UnsafeMutablePointer<Float>, yStride: Int) {
+        guard let inputs = matrices.first?.columns else { return }
+        for group in rowGroups {
+            engine.multiply(x + group.start * inputs, rows: group.count, by: matrices,
+                            into: y + group.start * yStride, yStride: yStride, kernels: group.kernels)
+        }
     }
 }

@@ -15,7 +15,7 @@ extension Transformer {
                 VectorMath.rmsNorm(x + i * e, weight: g.baseAddress!, epsilon: c.rmsEpsilon, into: xn + i * e, count: e)
             }
         }
-        engine.multiply(xn, rows: n, by: w.qkv, into: qkvRows, yStride: fused)
+        multiplyRows(xn, by: w.qkv, into: qkvRows, yStride: fused)
         if let bias = w.qkvBias {
             bias.withUnsafeBufferPointer { b in
                 for i in 0..<n { VectorMath.addScaled(b.baseAddress!, alpha: 1, into: qkvRows + i * fused, count: fused) }
@@ -43,10 +43,10 @@ extension Transformer {
             kv.writeKey(k, block: block, slot: slot, layer: layer)
             (kv.rows(block: block, layer: layer, value: true) + slot * c.kvDim).update(from: v, count: c.kvDim)
         }
-        attend(layer: layer, tokenCount: n, kv: kv, qkvRows: qkvRows, into: attnOut)
+        attend(layer: layer, kv: kv, qkvRows: qkvRows, into: attnOut)
 
         // Output projection; xn is free again and receives it before the residual add.
-        engine.multiply(attnOut, rows: n, by: CollectionOfOne(w.attentionOutput), into: xn, yStride: e)
+        multiplyRows(attnOut, by: CollectionOfOne(w.attentionOutput), into: xn, yStride: e)
         VectorMath.addScaled(xn, alpha: 1, into: x, count: n * e)
 
         // FFN: norm, fused gate/up, SwiGLU, down, residual.
@@ -57,12 +57,12 @@ extension Transformer {
                 VectorMath.rmsNorm(x + i * e, weight: g.baseAddress!, epsilon: c.rmsEpsilon, into: xn + i * e, count: e)
             }
         }
-        engine.multiply(xn, rows: n, by: w.gateUp, into: gu, yStride: 2 * c.ffn)
+        multiplyRows(xn, by: w.gateUp, into: gu, yStride: 2 * c.ffn)
         for i in 0..<n {
             let row = gu + i * 2 * c.ffn
             VectorMath.swiglu(gate: row, up: row + c.ffn, into: act + i * c.ffn, count: c.ffn)
         }
-        engine.multiply(act, rows: n, by: CollectionOfOne(w.down), into: xn, yStride: e)
+        multiplyRows(act, by: CollectionOfOne(w.down), into: xn, yStride: e)
         VectorMath.addScaled(xn, alpha: 1, into: x, count: n * e)
     }
 }
