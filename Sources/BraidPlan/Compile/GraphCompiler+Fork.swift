@@ -65,12 +65,7 @@ extension GraphCompiler {
         } else {
             content = nil
         }
-        let mode: MergeMode
-        switch merge.mode {
-        case .attend: mode = .attend
-        case .reprefill: mode = .reprefill
-        case .text: mode = .text
-        }
+        let mode = merge.mode  // one type for graph and plan
         let splice = Splice(sources: [], each: merge.each.description, separator: merge.separator)
         try builder.merge(step: id, fork: forkID, MergeSpec(mode: mode, layout: merge.positions == .flat ? .flat : .afterLongest,
                                                               splice: splice, content: content, thought: scope.thought))

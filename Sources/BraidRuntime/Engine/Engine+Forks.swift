@@ -87,43 +87,53 @@ extension Engine {
         run.branches.flatMap { threads[$0].own }
     }
 
-    /// Closes a fork into its parent: `attend` reads the branches' KV in place from a summary placed after
-    /// the longest branch (or flat); `reprefill`/`text` prefill the branches' text again as one sequence.
+    /// Closes a fork into its parent as the plan's merge says: `attend` reads the branches' KV in place from the
+    /// merge's own segment; `reprefill`/`text` prefill the branches' text again as one sequence (the spliced
+    /// segment's `Splice`: `each` per branch, `separator` between), then write the merge's own segment if any.
     func startMerge(_ merge: Merge, id: String, in thread: RunThread) throws {
         let run = try forkRun(merge.from, for: id, in: thread)
         try closeSegment(thread)
-        let branches = run.branches.map { threads[$0] }
-        var summary: [Action] = []
-        if merge.generation != nil {
-            summary = [.generate(step: id, segment: nil, spawn: nil)]
-        } else if planned(uniqueBase(segmentName(step: id, thread: thread))) != nil {  // a forced prefix only
-            summary = [.prefill(step: id, segment: nil, text: .planned([:]), bos: false)]
+        let name = uniqueBase(segmentName(step: id, thread: thread))
+        guard let mergePlan = plan.merges.first(where: { $0.id == name }) else {
+            throw RunError.planMismatch(segment: name, reason: "thread '\(thread.name)' merges, but the plan has no such merge")
         }
-        switch merge.mode {
+        var own: [Action] = []
+        if mergePlan.segments.contains(name), let segment = planned(name) {
+            if case .generate = segment.content {
+                own = [.generate(step: id, segment: nil, spawn: nil)]
+            } else {
+                own = [.prefill(step: id, segment: nil, text: .planned([:]), bos: false)]
+            }
+        }
+        switch mergePlan.mode {
         case .attend:
             var sources = branchSegments(run)
             if options.recomputeMergedKV { sources = try recompute(sources) }
-            let summaryName = summary.isEmpty ? nil : Naming.unique(segmentName(step: id, thread: thread), among: segmentNames)
-            let start = try summaryName.map { try plannedStart(of: $0, thread: thread) } ?? 0
-            emit(.merge(MergeInfo(step: step, merge: id, mode: merge.mode.rawValue, fork: run.id, thread: thread.name,
+            let start = own.isEmpty ? 0 : try plannedStart(of: name, thread: thread)
+            emit(.merge(MergeInfo(step: step, merge: id, mode: mergePlan.mode.rawValue, fork: run.id, thread: thread.name,
                                   sources: sources.map(\.name), start: start, reprefilled: 0)))
         case .reprefill, .text:
-            let sources = branchSegments(run).map(\.name)
-            let texts = branches.enumerated().map { i, branch -> String in
+            let spliced = Naming.splicedText(of: name)
+            guard case .splice(let splice)? = planned(spliced)?.content else {
+                throw RunError.planMismatch(segment: spliced, reason: "merge '\(id)' reprefills its branches, but the plan does not splice them here")
+            }
+            let each = TemplateSyntax.parse(splice.each)
+            let texts = run.branches.enumerated().map { i, index -> String in
                 var variables = thread.variables
-                variables["text"] = branch.text
+                variables["text"] = threads[index].text
                 variables["i"] = String(i + 1)
                 variables["i0"] = String(i)
-                return merge.each.render(variables)
+                return each.render(variables)
             }
-            let tokens = model.encode(texts.joined(separator: merge.separator))
-            let spliced = Naming.splicedText(of: segmentName(step: id, thread: thread))
-            emit(.merge(MergeInfo(step: step, merge: id, mode: merge.mode.rawValue, fork: run.id, thread: thread.name,
-                                  sources: sources, start: try plannedStart(of: spliced, thread: thread), reprefilled: tokens.count)))
-            summary.insert(.prefill(step: "\(id).text", segment: spliced,
-                                    text: .tokens(tokens), bos: false), at: 0)
+            let text = TemplateSyntax.parse(splice.header).render(thread.variables) + texts.joined(separator: splice.separator)
+                + TemplateSyntax.parse(splice.footer).render(thread.variables)
+            let tokens = model.encode(text)
+            emit(.merge(MergeInfo(step: step, merge: id, mode: mergePlan.mode.rawValue, fork: run.id, thread: thread.name,
+                                  sources: branchSegments(run).map(\.name), start: try plannedStart(of: spliced, thread: thread),
+                                  reprefilled: tokens.count)))
+            own.insert(.prefill(step: "\(id).text", segment: spliced, text: .tokens(tokens), bos: false), at: 0)
         }
-        insertNext(summary, in: thread)
+        insertNext(own, in: thread)
     }
 
     /// Re-prefills segments' tokens into fresh KV with each segment's original view and positions (the
