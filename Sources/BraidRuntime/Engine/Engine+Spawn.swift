@@ -102,7 +102,8 @@ extension Engine {
                 continue
             }
             let name = instance.children[messages.compactMap(\.child).count]
-            let child = try startChild(of: thread, context: context, name: name, message: instance.messages[messages.compactMap(\.child).count],
+            let child = try startChild(of: thread, context: context, template: template, name: name,
+                                       message: instance.messages[messages.compactMap(\.child).count],
                                        variables: variables)
             messages.append((variables, child.index))
         }
@@ -115,10 +116,10 @@ extension Engine {
 
     /// Starts one child: an isolated fresh sequence from position 0 (APR), or one that reads the parent's
     /// context up to the spawn block in place.
-    func startChild(of parent: RunThread, context: SpawnContext, name: ThreadID, message: SegmentName,
-                    variables: [String: String]) throws -> RunThread {
+    func startChild(of parent: RunThread, context: SpawnContext, template: SpawnTemplate, name: ThreadID,
+                    message: SegmentName, variables: [String: String]) throws -> RunThread {
         let spawn = context.spawn
-        let isolated = spawn.child.context == .isolated
+        let isolated = template.context == .isolated
         var program: [Action] = [.prefill(step: message, segment: message, text: .planned([:]), bos: isolated)]
         if spawn.child.generation != nil {
             let childContext = SpawnContext(spawn: spawn, id: context.id, template: Naming.scoped(context.id, thread: name),

@@ -47,8 +47,7 @@ extension Engine {
     /// Emits the run's header and starts the main thread on the prompt and the graph's steps.
     func start() throws {
         began = Date()
-        emit(.run(RunInfo(step: 0, graph: graph.name, inputs: inputs,
-                          params: Dictionary(graph.params.map { ($0.name, $0.value.description) }, uniquingKeysWith: { a, _ in a }),
+        emit(.run(RunInfo(step: 0, graph: plan.graph, inputs: inputs, params: plan.params,
                           seed: options.seed, scheduling: options.scheduling.rawValue)))
         main = makeThread(name: "main", parent: nil, kind: "main", depth: 0,
                           program: [.prefill(step: "prompt", segment: "prompt", text: .planned([:]), bos: true)]
