@@ -15,14 +15,7 @@ public enum GraphCompiler {
         var builder = PlanBuilder(graph: graph.name, params: params)
         builder.compileLimits = limits
         builder.plan.inputs = graph.inputs.map(\.name)
-        switch graph.prompt {
-        case .text(let template):
-            try builder.text(step: "prompt", content: .text(template: template.description, maxTokens: nil))
-        case .chat(let messages):
-            try builder.text(step: "prompt", content: .chat(messages: messages.map {
-                PromptMessage(role: $0.role.rawValue, text: $0.content.description)
-            }))
-        }
+        try builder.text(step: "prompt", content: promptContent(graph.prompt))
         try compileSteps(graph.steps, threads: [PlanBuilder.mainThread], scopes: [Scope()], into: &builder)
         if let regex = graph.answer.regex {
             builder.answer(AnswerRule(pattern: regex.description, from: graph.answer.from, occurrence: graph.answer.occurrence))
@@ -30,6 +23,17 @@ public enum GraphCompiler {
             builder.answer(AnswerRule(pattern: nil, from: from))
         }
         return try builder.build()
+    }
+
+    /// The root prompt's segment content: a text template or chat messages (the one mapping; the runtime counts
+    /// the prompt's tokens with it before compiling the whole graph).
+    public static func promptContent(_ prompt: Prompt) -> SegmentContent {
+        switch prompt {
+        case .text(let template):
+            return .text(template: template.description, maxTokens: nil)
+        case .chat(let messages):
+            return .chat(messages: messages.map { PromptMessage(role: $0.role.rawValue, text: $0.content.description) })
+        }
     }
 
     /// Per-thread values for template rendering.

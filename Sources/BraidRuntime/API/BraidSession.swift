@@ -42,9 +42,10 @@ public final class BraidSession {
     /// The number of tokens of the graph's root prompt with these inputs (exact, for bounds checked before a run).
     public func promptTokenCount(graph: Graph, inputs: [String: String]) throws -> Int {
         let model = TransformerModel(transformer: transformer, tokenizer: tokenizer)
-        let engine = try Engine(model: model, graph: graph, plan: Plan(graph: graph.name), options: RunOptions(inputs: inputs),
-                                observer: { _ in })
-        return model.encode(try engine.renderPrompt()).count + (model.beginOfSequence == nil ? 0 : 1)
+        let values = try Engine.resolveInputs(graph: graph, given: inputs)
+        let tokens = try Engine.forcedTokens(GraphCompiler.promptContent(graph.prompt), variables: values, model: model,
+                                             graph: graph.name) ?? []
+        return tokens.count + (model.beginOfSequence == nil ? 0 : 1)
     }
 
     /// The bounds check for this model and memory limit.

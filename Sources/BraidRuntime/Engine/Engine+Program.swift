@@ -108,14 +108,23 @@ extension Engine {
         }
     }
 
-    /// The tokens of a prefilled plan segment: its text template (cut to its `maxTokens`) or its chat messages in
-    /// the model's chat format, rendered with the thread's variables and `extra`.
+    /// The tokens of a prefilled plan segment (see `Engine.forcedTokens`).
     func plannedTokens(of name: SegmentName, thread: RunThread, extra: [String: String]) throws -> [Int32] {
         guard let planned = planned(name) else {
             throw RunError.planMismatch(segment: name, reason: "thread '\(thread.name)' prefills it, but the plan has no such segment")
         }
-        let variables = thread.variables.merging(extra) { _, new in new }
-        switch planned.content {
+        guard let tokens = try Engine.forcedTokens(planned.content, variables: thread.variables.merging(extra) { _, new in new },
+                                                   model: model, graph: plan.graph) else {
+            throw RunError.planMismatch(segment: name, reason: "thread '\(thread.name)' prefills it, but the plan decodes or splices it")
+        }
+        return tokens
+    }
+
+    /// The tokens of prefilled content: a text template (cut to its `maxTokens`) or chat messages in the model's
+    /// chat format, rendered with `variables`; nil for content that is decoded or spliced.
+    static func forcedTokens(_ content: SegmentContent, variables: [String: String], model: RuntimeModel,
+                             graph: String) throws -> [Int32]? {
+        switch content {
         case .text(let template, let maxTokens):
             let tokens = model.encode(TemplateSyntax.parse(template).render(variables))
             return maxTokens.map { Array(tokens.prefix(max(0, $0))) } ?? tokens
@@ -124,10 +133,10 @@ extension Engine {
             do {
                 return model.encode(try model.chatPrompt(rendered, continueLast: messages.last?.role == ChatRole.assistant.rawValue))
             } catch {
-                throw RunError.badInput("graph '\(graph.name)' has a chat prompt, but the model has no chat format: \(error)")
+                throw RunError.badInput("graph '\(graph)' has a chat prompt, but the model has no chat format: \(error)")
             }
         case .generate, .splice:
-            throw RunError.planMismatch(segment: name, reason: "thread '\(thread.name)' prefills it, but the plan decodes or splices it")
+            return nil
         }
     }
 
@@ -139,22 +148,6 @@ extension Engine {
     }
 
     // MARK: Prompt and answer
-
-    /// The root prompt's text: raw text, or chat messages in the model's chat format.
-    func renderPrompt() throws -> String {
-        switch graph.prompt {
-        case .text(let template):
-            return template.render(inputs)
-        case .chat(let messages):
-            let rendered = messages.map { (role: $0.role.rawValue, content: $0.content.render(inputs)) }
-            let continueLast = messages.last?.role == .assistant
-            do {
-                return try model.chatPrompt(rendered, continueLast: continueLast)
-            } catch {
-                throw RunError.badInput("graph '\(graph.name)' has a chat prompt, but the model has no chat format: \(error)")
-            }
-        }
-    }
 
     /// The output of a step, looked for on the main thread first, then on every other thread.
     func output(of stepID: String, main: RunThread) -> String? {
