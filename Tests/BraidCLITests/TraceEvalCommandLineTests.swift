@@ -53,10 +53,24 @@ struct TraceEvalCommandLineTests {
         (["eval", "Graphs/sequential.yaml", "--problems", "/nonexistent/problems.jsonl"], Int32(1), "cannot read problems file"),
         (["eval", "Graphs/sequential.yaml", "--n", "3", "--sweep", "tokens"], Int32(2), "--sweep expects name=v1,v2"),
         (["eval", "Graphs/sequential.yaml", "--n", "3", "--set", "pahts=2"], Int32(1), "no graph declares a param or input named 'pahts'"),
+        (["eval", "Graphs/sequential.yaml", "--batch", "0"], Int32(2), "--batch must be at least 1"),
     ])
     func usage(arguments: [String], status: Int32, message: String) throws {
         let outcome = try BraidProcess.run(arguments)
         #expect(outcome.status == status, "\(outcome.error)")
         #expect(outcome.error.contains(message), "\(outcome.error)")
+    }
+
+    @Test("eval --batch 2 reports problems per second for the batch it ran")
+    func batchThroughput() throws {
+        let outcome = try BraidProcess.run(["eval", "Graphs/sequential.yaml", "--n", "3", "--set", "tokens=4",
+                                            "--batch", "2", "--threads", "1", "--json", "-q"])
+        #expect(outcome.status == 0, "\(outcome.error)")
+        let report = try JSONSerialization.jsonObject(with: Data(outcome.output.utf8)) as? [String: Any]
+        let throughput = try #require((report?["throughput"] as? [[String: Any]])?.first, "\(outcome.output.prefix(400))")
+        #expect(throughput["batch"] as? Int == 2 && throughput["problems"] as? Int == 3)
+        let rate = try #require(throughput["problemsPerSecond"] as? Double)
+        let seconds = try #require(throughput["seconds"] as? Double)
+        #expect(rate > 0 && abs(rate * seconds - 3) < 1e-6)
     }
 }
