@@ -1,4 +1,5 @@
 import BraidGraph
+import BraidPlan
 import BraidTransformer
 
 /// One run for `BraidSession.runMany`: a loaded graph and its options (inputs, seed, …).
@@ -31,8 +32,18 @@ extension BraidSession {
         let host = TransformerModel(transformer: transformer, tokenizer: tokenizer)
         let driver = MultiRun(host: host, width: width, byteLimit: kvByteLimit, start: { [self] index, share in
             let request = requests[index]
-            _ = try check(graph: request.graph, inputs: request.options.inputs)
-            return try Engine(model: share, graph: request.graph, options: request.options) { observer(index, $0) }
+            let report = try check(graph: request.graph, inputs: request.options.inputs)
+            let plan: Plan
+            if let checked = report.plan {
+                plan = checked
+            } else {
+                do {
+                    plan = try GraphCompiler.compile(request.graph)  // throws the compiler's error
+                } catch let error as PlanError {
+                    throw RunError.uncompilable(error)
+                }
+            }
+            return try Engine(model: share, graph: request.graph, plan: plan, options: request.options) { observer(index, $0) }
         }, done: done)
         try driver.run(count: requests.count)
     }

@@ -45,6 +45,8 @@ public struct Preflight: Sendable {
     public struct Report: Sendable {
         /// The plan's bounds (nil when the graph could not be compiled into a plan, see `notes`).
         public var bounds: Bounds?
+        /// The compiled plan, which the run executes (nil when the graph could not be compiled, see `notes`).
+        public var plan: Plan?
         /// Things worth telling the user that do not stop the run: a run-time worst case that would not fit, or
         /// why the bounds could not be checked.
         public var notes: [String]
@@ -72,7 +74,7 @@ public struct Preflight: Sendable {
         let plan: Plan
         switch try compile(graph) {
         case .success(let compiled): plan = compiled
-        case .failure(let error): return Report(bounds: nil, notes: [Self.unchecked(error)])
+        case .failure(let error): return Report(bounds: nil, plan: nil, notes: [Self.unchecked(error)])
         }
         let values = graph.inputs.compactMap { inputs[$0.name] ?? $0.defaultValue }
         let estimate = LengthEstimate(lengths: ["prompt": promptTokens], inputTokens: values.map(\.utf8.count).max() ?? 0)
@@ -81,7 +83,7 @@ public struct Preflight: Sendable {
             try refuseStatic(plan, estimate: Self.emptyInputs)
             violations = try refuseStatic(plan, estimate: estimate)
         } catch let error as PlanError {
-            return Report(bounds: nil, notes: [Self.unchecked(error)])
+            return Report(bounds: nil, plan: plan, notes: [Self.unchecked(error)])
         }
         var notes: [String] = []
         let runTime = violations.list.filter(\.runTime)
@@ -89,7 +91,7 @@ public struct Preflight: Sendable {
             let more = runTime.count > 1 ? " (and \(runTime.count - 1) more run-time segments)" : ""
             notes.append("in the worst case (every spawn round, every child at full budget) \(first.error)\(more)")
         }
-        return Report(bounds: violations.bounds, notes: notes)
+        return Report(bounds: violations.bounds, plan: plan, notes: notes)
     }
 
     /// Lengths for a check before the prompt is known: an empty prompt, empty inputs (each at most the real one).
