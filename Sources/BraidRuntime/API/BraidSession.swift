@@ -76,7 +76,7 @@ public final class BraidSession {
         guard let plan = report.plan else {
             return try BraidRunner.run(graph: graph, on: model, options: options, observer: observer)  // throws the compile error
         }
-        return try BraidRunner.run(graph: graph, plan: plan, on: model, options: options, observer: observer)
+        return try BraidRunner.run(graph: graph, plan: plan, on: model, options: options, roundCheck: preflight, observer: observer)
     }
 }
 
@@ -85,22 +85,24 @@ public enum BraidRunner {
     /// Executes `graph` on `model` and returns the answer, every thread's text and the run's statistics;
     /// `observer` receives every trace event as it happens.
     /// The graph is compiled into its plan first (`GraphCompiler`); a graph with no plan can't run
-    /// (`RunError.uncompilable`).
+    /// (`RunError.uncompilable`). With `roundCheck`, spawn rounds are checked as they are instantiated.
     public static func run(graph: Graph, on model: RuntimeModel, options: RunOptions = RunOptions(),
-                           observer: ((TraceEvent) -> Void)? = nil) throws -> RunResult {
+                           roundCheck: Preflight? = nil, observer: ((TraceEvent) -> Void)? = nil) throws -> RunResult {
         let plan: Plan
         do {
             plan = try GraphCompiler.compile(graph)
         } catch let error as PlanError {
             throw RunError.uncompilable(error)
         }
-        return try run(graph: graph, plan: plan, on: model, options: options, observer: observer)
+        return try run(graph: graph, plan: plan, on: model, options: options, roundCheck: roundCheck, observer: observer)
     }
 
-    /// Executes `plan`, compiled from `graph`, on `model`.
+    /// Executes `plan`, compiled from `graph`, on `model`. With `roundCheck`, every run-time spawn round is checked
+    /// against its shape and memory limit as it is instantiated (`RunError.spawnRefused` before any child token).
     public static func run(graph: Graph, plan: Plan, on model: RuntimeModel, options: RunOptions = RunOptions(),
-                           observer: ((TraceEvent) -> Void)? = nil) throws -> RunResult {
-        let engine = try Engine(model: model, graph: graph, plan: plan, options: options, observer: observer ?? { _ in })
+                           roundCheck: Preflight? = nil, observer: ((TraceEvent) -> Void)? = nil) throws -> RunResult {
+        let engine = try Engine(model: model, graph: graph, plan: plan, options: options, roundCheck: roundCheck,
+                                observer: observer ?? { _ in })
         return try engine.run()
     }
 }

@@ -9,8 +9,9 @@ import Foundation
 ///
 /// `BraidSession.run` always runs it, so `braid run`, `braid eval`, `braid bench graph` and the Swift API refuse the
 /// same plans with the same message (`RunError.refused`, naming the segment at fault). A violation reached only
-/// if run-time spawns take every round with every child at full budget is not refused: it becomes a note, and the
-/// runtime stops such a thread at the limit as it goes.
+/// if run-time spawns take every round with every child at full budget is not refused: it becomes a note; the
+/// engine checks each round against this shape and limit as it is instantiated (`Bounds.roundViolation`,
+/// `RunError.spawnRefused`) and stops a thread at the context window as it goes.
 ///
 /// Without a memory limit, the machine's physical memory is the limit: a plan whose KV can't fit the machine can't
 /// run. The check is linear in the plan's size, and a fork whose branches alone are over the limit is refused before

@@ -95,6 +95,8 @@ extension Engine {
             throw RunError.planMismatch(segment: segment.name, reason: "spawn round \(context.round): \(error)")
         }
         indexPlan()
+        try checkRound(instance, spawn: context.id, trigger: segment.name, isolated: template.context == .isolated,
+                       variables: parsed.filter(\.complete).map(\.variables))
         var messages: [(variables: [String: String], child: Int?)] = []
         for (variables, complete) in parsed {
             guard complete else {

@@ -31,6 +31,9 @@ final class Engine {
     /// Threads that have stopped (their unopened plan segments will never be written).
     var stoppedThreads: Set<ThreadID> = []
     let options: RunOptions
+    /// The model's shape and memory limit each run-time spawn round is checked against as it is instantiated
+    /// (nil: rounds are not checked; the runtime still stops threads at the context window).
+    let roundCheck: Preflight?
     let inputs: [String: String]
     let observer: (TraceEvent) -> Void
     var threads: [RunThread] = []
@@ -47,8 +50,10 @@ final class Engine {
     var began = Date()
     var main: RunThread?
 
-    init(model: RuntimeModel, graph: Graph, plan: Plan, options: RunOptions, observer: @escaping (TraceEvent) -> Void) throws {
+    init(model: RuntimeModel, graph: Graph, plan: Plan, options: RunOptions,
+         roundCheck: Preflight? = nil, observer: @escaping (TraceEvent) -> Void) throws {
         self.model = model
+        self.roundCheck = roundCheck
         self.graph = graph
         self.plan = plan
         planIndex = [:]
