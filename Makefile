@@ -1,5 +1,6 @@
 # Braid — every target does its own set-up on a fresh Debian machine.
 #   make run      ParaThinker on the default model (SmolLM2-135M-Instruct)
+#   make countdown  a Countdown problem solved by the shipped APR model, spawn/join tree in the live view and a timeline
 #   make test     the test suite, release build, on the real model
 #   make model    fetch the default model into $(BRAID_MODELS)
 #   make bench    the benchmarks (Benchmarks/run.sh; report in Benchmarks/results/)
@@ -12,7 +13,7 @@ SWIFT_RELEASE := -c release -Xswiftc -enable-testing
 QUESTION ?= What is 12*13?
 PATHS ?= 4
 
-.PHONY: deps model build test run check bench sanitize clean
+.PHONY: deps model build test run countdown check bench sanitize clean
 
 deps:
 	@if ! pkg-config --exists openblas 2>/dev/null && [ ! -e /usr/include/x86_64-linux-gnu/cblas.h ]; then \
@@ -33,6 +34,17 @@ test: deps model
 
 run: deps model
 	swift run -c release braid run Graphs/parathinker.yaml --question "$(QUESTION)" --set paths=$(PATHS)
+
+# The shipped APR model (Models/countdown/countdown-apr.gguf, Training/README.md) on one held-out Countdown
+# problem: the live view shows the parent and its children, out/countdown-apr.html the spawn/join timeline.
+CD_NUMBERS ?= 11, 17, 13
+CD_TARGET ?= 41
+countdown: deps
+	swift build -c release --product braid
+	mkdir -p out
+	.build/release/braid run Graphs/apr.yaml --model countdown-apr --input "numbers=$(CD_NUMBERS)" \
+		--input target=$(CD_TARGET) --threads 1 --trace out/countdown-apr.jsonl
+	.build/release/braid trace view out/countdown-apr.jsonl --out out/countdown-apr.html
 
 check: deps
 	swift run -c release braid check Graphs/*.yaml

@@ -134,7 +134,14 @@ func verifyTensors(_ file: GGUFFile) throws -> VerificationJSON {
 /// The model file a command should use: `path`, or the cached default model (which must exist).
 func resolveModelPath(_ path: String?) throws -> URL {
     if let path {
-        return URL(fileURLWithPath: (path as NSString).expandingTildeInPath)
+        let url = URL(fileURLWithPath: (path as NSString).expandingTildeInPath)
+        // A bare name (`countdown-apr`) that is not a file here is a model shipped in the repository.
+        guard ShippedModels.isName(path), !FileManager.default.fileExists(atPath: url.path) else { return url }
+        let root = URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)
+        if let shipped = ShippedModels.url(named: path, root: root) { return shipped }
+        let known = ShippedModels.names(root: root)
+        throw CLIFailure(.invalidInput, "no model named '\(path)': not a file, and no \(ShippedModels.folder)/*/\(path).gguf "
+            + "under \(root.path)" + (known.isEmpty ? " (run braid from the repository root)" : "; shipped: \(known.joined(separator: ", "))"))
     }
     let url = ModelCache.defaultModel
     guard FileManager.default.fileExists(atPath: url.path) else {

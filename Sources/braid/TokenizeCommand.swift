@@ -65,7 +65,9 @@ struct TokenizeCommand: ParsableCommand {
 
     /// The tokenizer of `path`, or of the default model; failures become exit code 1 with the file named.
     static func loadTokenizer(_ path: String?) throws -> Tokenizer {
-        let url = path.map { URL(fileURLWithPath: ($0 as NSString).expandingTildeInPath) } ?? ModelCache.defaultModel
+        // A shipped model's name (`countdown-apr`) resolves as for every other command; the default model's
+        // absence gets the fetch hint below instead of resolveModelPath's message.
+        let url = try path.map { try resolveModelPath($0) } ?? ModelCache.defaultModel
         guard FileManager.default.fileExists(atPath: url.path) else {
             let hint = path == nil ? " (fetch it with `braid model fetch` or scripts/fetch-model.sh, or pass --model)" : ""
             throw CLIFailure(.invalidInput, "model file not found: \(url.path)\(hint)")

@@ -73,4 +73,33 @@ struct TraceEvalCommandLineTests {
         let seconds = try #require(throughput["seconds"] as? Double)
         #expect(rate > 0 && abs(rate * seconds - 3) < 1e-6)
     }
+
+    @Test("eval --batch 2: a problem whose prompt is past the context window exits 1 naming it before any run; no trace files")
+    func batchRefusedProblem() throws {
+        // The prompt is the problem's numbers 220 times: the third problem's take 39 tokens a copy (8,580 > 8,192),
+        // the others at most 11 (2,420).
+        let graph = try BraidProcess.temporaryFile("""
+            name: numbers
+            inputs:
+              numbers: {}
+            prompt: "\(String(repeating: "{numbers}\\n", count: 220))"
+            steps:
+              - id: reason
+                generate: {max_tokens: 4}
+            answer: {from: reason, regex: '(\\d+)'}
+            """, name: "numbers.yaml")
+        let problems = try BraidProcess.temporaryFile("""
+            {"id": "small-1", "numbers": [1, 4, 6, 8], "target": 10}
+            {"id": "small-2", "numbers": [2, 3, 5], "target": 10}
+            {"id": "huge", "numbers": [999999, 999998, 999997, 999996, 999995], "target": 999994}
+            {"id": "small-3", "numbers": [1, 2], "target": 3}
+            """, name: "problems.jsonl")
+        let traces = try BraidProcess.temporaryFolder()
+        let outcome = try BraidProcess.run(["eval", graph, "--problems", problems, "--batch", "2", "--traces", traces,
+                                            "--threads", "1", "-q"])
+        #expect(outcome.status == 1, "\(outcome.error)")
+        #expect(outcome.error.contains("problem huge: refused before running: segment 'prompt'"), "\(outcome.error)")
+        #expect(outcome.error.contains("over the model's context window of 8192"), "\(outcome.error)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: traces).isEmpty)
+    }
 }

@@ -102,4 +102,58 @@ struct BatchEvalTests {
         if case .refused = failure?.error {} else { Issue.record("expected a refusal, got \(String(describing: failure?.error))") }
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory).isEmpty)
     }
+
+    /// A graph whose prompt is the problem's numbers written `copies` times: its length grows with the numbers' digits.
+    static func numbersGraph(copies: Int) throws -> Graph {
+        let line = String(repeating: "{numbers}\\n", count: copies)
+        return try GraphLoader.load(text: """
+            name: numbers
+            inputs:
+              numbers: {}
+            prompt: "\(line)"
+            steps:
+              - id: reason
+                generate: {max_tokens: 4}
+            answer: {from: reason, regex: '(\\d+)'}
+            """, file: "numbers.yaml", overrides: [:], baseDirectory: ".")
+    }
+
+    @Test("--batch: a problem whose prompt is past the context window stops the evaluation before any run starts")
+    func refusedBeforeAnyRun() throws {
+        let session = try Self.session()
+        let task = try EvalTasks.named("countdown")
+        // Four problems; the third's numbers are long enough that its prompt is past the context window.
+        let problems = try task.loadProblems(jsonl: """
+            {"id": "small-1", "numbers": [1, 4, 6, 8], "target": 10}
+            {"id": "small-2", "numbers": [2, 3, 5], "target": 10}
+            {"id": "huge", "numbers": [999999, 999998, 999997, 999996, 999995], "target": 999994}
+            {"id": "small-3", "numbers": [1, 2], "target": 3}
+            """, source: "problems.jsonl")
+        let context = session.transformer.config.contextLength
+        let big = try Self.numbersGraph(copies: 1)
+        let perCopy = try session.promptTokenCount(graph: big, inputs: problems[2].inputs.filter { $0.key == "numbers" })
+        let graph = try Self.numbersGraph(copies: context / max(1, perCopy - 2) + 1)
+        // Preconditions: only the third problem's prompt is past the window.
+        for (index, problem) in problems.enumerated() {
+            let tokens = try session.promptTokenCount(graph: graph, inputs: problem.inputs.filter { $0.key == "numbers" })
+            try #require((tokens > context) == (index == 2), "problem \(problem.id): \(tokens) prompt tokens")
+        }
+        let directory = try Self.directory("refused-late")
+        var started: Set<Int> = []
+        let evaluator = Evaluator(task: "countdown", traceDirectory: directory, batch: 2) { requests, width, observer, done in
+            try session.runMany(requests, width: width, observer: { index, event in
+                started.insert(index)
+                observer(index, event)
+            }, done: done)
+        }
+        let failure = #expect(throws: RunFailure.self) { try evaluator.evaluate(EvalConfiguration(graph: graph), problems: problems) }
+        #expect(failure?.problem == "huge")
+        guard case .refused(.contextOverflow(let segment, let tokens, let window, _))? = failure?.error else {
+            Issue.record("expected a context-window refusal, got \(String(describing: failure?.error))")
+            return
+        }
+        #expect(segment == "prompt" && tokens > window && window == context)
+        #expect(started.isEmpty, "runs \(started.sorted()) started")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).isEmpty)
+    }
 }

@@ -16,6 +16,22 @@ import Testing
         }
     }
 
+    @Test("the plan keeps what execution needs of lookups, child results, votes and the answer (version 2)")
+    func typedSpawnVoteAndAnswerFields() throws {
+        let apr = try LibraryGraphs.plan("apr")
+        let spawn = try #require(apr.spawns.first)
+        #expect(spawn.lookups.map(\.required) == [true, false])
+        #expect(spawn.lookups.map(\.occurrence) == [.last, .last])
+        #expect(spawn.resultOccurrence == .last)
+        #expect(apr.answer?.occurrence == .last)
+        let consistency = try LibraryGraphs.plan("self-consistency")
+        #expect(consistency.votes.map(\.tie) == [.firstBranch])
+        #expect(consistency.votes.map(\.occurrence) == [.last])
+        let text = try PlanJSON.encode(apr)
+        #expect(text.contains("\"required\" : true"))
+        #expect(text.contains("\"version\" : 2"))
+    }
+
     @Test func planJSONFromANewerVersionIsRefused() throws {
         let text = try PlanJSON.encode(try HandPlans.sequential())
         let newer = text.replacingOccurrences(of: "\"version\" : \(Plan.formatVersion)", with: "\"version\" : \(Plan.formatVersion + 1)")

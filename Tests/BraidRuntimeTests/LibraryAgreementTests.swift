@@ -5,10 +5,11 @@ import BraidPlan
 import BraidRuntime
 import Testing
 
-/// The plan is what runs: for every library graph without spawns (and forks with every finish rule), at
-/// several seeds, the layout the runtime writes — every token's position, every segment's view — equals
-/// the compiled plan's mask expansion for the lengths produced, checked after every scheduler step; and
-/// every KV block is released by the end.
+/// The plan is what runs: for every library graph (and forks with every finish rule, spawn graphs with nested
+/// spawns and failed children), at several seeds, the layout the runtime writes — every token's position, every
+/// segment's view — equals the compiled plan's mask expansion for the lengths produced, and the KV store's live
+/// bytes equal what the plan's lifetimes hold, checked after every scheduler step; every KV block is released
+/// by the end.
 @Suite("Every library graph runs as its plan says (babbling scripted model)")
 struct LibraryAgreementTests {
     /// A graph and its `--set` overrides.
@@ -57,9 +58,19 @@ struct LibraryAgreementTests {
         }
         try conformance.replay(events)
         #expect(conformance.checks > 1)
+        #expect(conformance.liveChecks > 0)
         #expect(conformance.written > 0)
         #expect(conformance.failures.isEmpty, "\(conformance.failures.prefix(4).joined(separator: "\n"))")
         #expect(model.liveSegments == 0)
+        // The live-bytes check is not vacuous: a plan that let the prompt go once the first path opens (as if
+        // that path took its text) holds less than the KV store does.
+        if testCase.graph == "parathinker.yaml", let p = plan.segmentIndex["prompt"] {
+            var early = plan
+            early.segments[p].lifetime = Lifetime(lastReader: "think[0]", reason: .textTaken)
+            var wrong = LayoutConformance(plan: early) { _ in 0 }
+            try wrong.replay(events)
+            #expect(wrong.failures.contains { $0.contains("the KV store holds") })
+        }
         // The check is not vacuous: a flat fork checked against a slot one token longer does not conform.
         if plan.segments.contains(where: { $0.placement.rule == .flat && $0.placement.slot != nil }) {
             var wrong = LayoutConformance(plan: plan) { segment in
@@ -67,6 +78,38 @@ struct LibraryAgreementTests {
             }
             try wrong.replay(events)
             #expect(!wrong.failures.isEmpty)
+        }
+    }
+
+    /// Spawn graphs played back from scripted text, each with the documents its model plays.
+    static let spawnCases: [(name: String, graph: String?, yaml: String?, documents: [String])] = [
+        ("an APR round (a found and a failed child)", "apr.yaml", nil, [
+            SpawnJoinTests.prompt + SpawnJoinTests.before + SpawnJoinTests.block,
+            SpawnJoinTests.prompt + SpawnJoinTests.before + SpawnJoinTests.join + SpawnJoinTests.after,
+            SpawnJoinTests.child0Prompt + SpawnJoinTests.child0Output,
+            SpawnJoinTests.child1Prompt + SpawnJoinTests.child1Output,
+        ]),
+        ("nested spawns and the children/depth/rounds limits", nil, SpawnJoinTests.nested, SpawnJoinTests.nestedDocuments),
+        ("a failed required lookup before a started child", "apr.yaml", nil, SpawnJoinTests.failedThenStartedDocuments),
+        ("only failed required lookups", "apr.yaml", nil, [
+            SpawnJoinTests.prompt + "x\n<Calling Sub Searches>\n<Start Sub Search 0 at level 1> Moving to Node #0,9\n<End Calling Sub Searches>",
+            SpawnJoinTests.prompt + "x\n<Sub Searches>\n<No Solution in Sub Search 0 at level 1 at Node #0,9>\n<End Sub Searches>\ndone\n",
+        ]),
+    ]
+
+    @Test("spawn graphs run as their plan after every step: nested spawns, failed required lookups, the limits")
+    func spawnsAreThePlan() throws {
+        for testCase in Self.spawnCases {
+            let graph = try testCase.yaml.map { try Fixtures.graph(yaml: $0) } ?? Fixtures.graph(testCase.graph ?? "")
+            let model = ScriptedModel(documents: testCase.documents)
+            let (_, events) = try Fixtures.run(graph, on: model)
+            var conformance = LayoutConformance(plan: try GraphCompiler.compile(graph)) { _ in 0 }
+            try conformance.replay(events)
+            #expect(conformance.checks > 1, "\(testCase.name)")
+            #expect(conformance.liveChecks > 0, "\(testCase.name)")
+            #expect(conformance.written > 0, "\(testCase.name)")
+            #expect(conformance.failures.isEmpty, "\(testCase.name): \(conformance.failures.prefix(4).joined(separator: "\n"))")
+            #expect(model.liveSegments == 0, "\(testCase.name)")
         }
     }
 

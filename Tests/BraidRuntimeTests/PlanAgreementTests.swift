@@ -1,3 +1,4 @@
+import BraidGraph
 import BraidTestSupport
 import BraidPlan
 import BraidRuntime
@@ -9,7 +10,7 @@ import Testing
 @Suite("Runtime layout agrees with the plan (scripted model)")
 struct PlanAgreementTests {
     /// The plan of `ForkTests.forkGraph` (prompt, 3 shared branches, a merge), built with the plan's builder.
-    static func plan(mode: MergeRead) throws -> Plan {
+    static func plan(mode: MergeMode) throws -> Plan {
         var builder = PlanBuilder(graph: "forks")
         try builder.text(step: "prompt", content: .text(template: "Q\n", maxTokens: nil))
         try builder.fork(step: "think", ForkSpec(generations: Array(repeating: Decoding(maxTokens: 12), count: 3),

@@ -89,19 +89,24 @@ struct SpawnJoinTests {
         answer: {from: work, regex: 'FINAL (?<answer>\\w+)'}
         """
 
+    /// The text `nested` is played back from: the root spawns alpha, beta (and gamma, over max_children); alpha
+    /// spawns delta, which tries to spawn past max_depth; beta fails; the root's second round spawns zeta; its
+    /// third try is past max_rounds.
+    static let nestedDocuments = [
+        "Task: root\nplan\n<spawn>do alpha\ndo beta\ndo gamma\n</spawn>",
+        "Task: root\nplan\n<joined>\nalpha=A1\nbeta failed\n</joined>\nagain\n<spawn>do zeta\n</spawn>",
+        "Task: root\nplan\n<joined>\nalpha=A1\nbeta failed\n</joined>\nagain\n<joined>\nzeta=Z1\n</joined>\nFINAL Z1\n<spawn>do eta\n</spawn>",
+        "Task: alpha\nsub\n<spawn>do delta\n</spawn>",
+        "Task: alpha\nsub\n<joined>\ndelta=D1\n</joined>\nRESULT A1\n",
+        "Task: delta\nRESULT D1\n<spawn>do epsilon\n</spawn>",
+        "Task: beta\nno luck\n",
+        "Task: zeta\nRESULT Z1\n",
+    ]
+
     @Test("nested spawns, failed children, and the children/depth/rounds limits")
     func nestedAndLimits() throws {
-        let rootA = "Task: root\nplan\n<spawn>do alpha\ndo beta\ndo gamma\n</spawn>"
-        let rootB = "Task: root\nplan\n<joined>\nalpha=A1\nbeta failed\n</joined>\nagain\n<spawn>do zeta\n</spawn>"
-        let rootC = "Task: root\nplan\n<joined>\nalpha=A1\nbeta failed\n</joined>\nagain\n<joined>\nzeta=Z1\n</joined>\nFINAL Z1\n<spawn>do eta\n</spawn>"
-        let model = ScriptedModel(documents: [
-            rootA, rootB, rootC,
-            "Task: alpha\nsub\n<spawn>do delta\n</spawn>",
-            "Task: alpha\nsub\n<joined>\ndelta=D1\n</joined>\nRESULT A1\n",
-            "Task: delta\nRESULT D1\n<spawn>do epsilon\n</spawn>",
-            "Task: beta\nno luck\n",
-            "Task: zeta\nRESULT Z1\n",
-        ])
+        let model = ScriptedModel(documents: Self.nestedDocuments)
+        let rootC = Self.nestedDocuments[2]
         let (result, events) = try Fixtures.run(try Fixtures.graph(yaml: Self.nested), on: model)
         #expect(result.answer == "Z1")
         #expect(result.finalText == String(rootC.dropFirst("Task: root\n".count)))
@@ -129,5 +134,28 @@ struct SpawnJoinTests {
         #expect(result.threads.count == 1)
         let spawns = events.compactMap { if case .spawn(let s) = $0 { return s } else { return nil } }
         #expect(spawns.first?.skipped == 1)
+    }
+
+    /// A round whose first message fails its required lookup and whose second starts a child.
+    static let failedThenStartedBlock = "<Calling Sub Searches>\n<Start Sub Search 0 at level 1> Moving to Node #0,9\n"
+        + "<Start Sub Search 1 at level 1> Moving to Node #0,0,1\n<End Calling Sub Searches>"
+    static let failedThenFoundJoin = "<Sub Searches>\n<No Solution in Sub Search 0 at level 1 at Node #0,9>\n"
+        + "<Goal Reached in Sub Search 1 at level 1 at Node #0,0,1>\n" + path + "\n<End Sub Searches>\n"
+    static let failedThenStartedDocuments = [
+        prompt + before + failedThenStartedBlock,
+        prompt + before + failedThenFoundJoin + after,
+        child0Prompt + child0Output,
+    ]
+
+    @Test("children are numbered as they start: a failed message before them takes no number (as the plan names them)")
+    func childNumbering() throws {
+        let model = ScriptedModel(documents: Self.failedThenStartedDocuments)
+        let (result, events) = try Fixtures.run(try Fixtures.graph("apr.yaml"), on: model)
+        #expect(result.threads.map(\.name) == ["main", "search#0.child[0]"])
+        #expect(result.thread("search#0.child[0]")?.text == Self.child0Prompt + Self.child0Output)
+        #expect(result.finalText == Self.before + Self.failedThenFoundJoin + Self.after)
+        let joins = events.compactMap { if case .join(let j) = $0 { return j } else { return nil } }
+        #expect(joins.map(\.found) == [[false, true]])
+        #expect(model.liveSegments == 0)
     }
 }

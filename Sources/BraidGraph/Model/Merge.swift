@@ -30,7 +30,7 @@ public struct Merge: Sendable, Hashable {
 }
 
 /// How a merge reads its fork's branches.
-public enum MergeMode: String, Sendable, Hashable, CaseIterable {
+public enum MergeMode: String, Codable, Sendable, Hashable, CaseIterable {
     /// Attend to every branch's KV in place, without prefilling again (ParaThinker's summary).
     case attend
     /// Prefill the branches' text again as one sequence after the parent (the paper's baseline).
@@ -73,7 +73,7 @@ public struct Vote: Sendable, Hashable {
 }
 
 /// How a vote breaks a tie between equally common answers. Branches with no answer do not vote.
-public enum TieRule: String, Sendable, Hashable, CaseIterable {
+public enum TieRule: String, Codable, Sendable, Hashable, CaseIterable {
     /// The answer given by the lowest-numbered branch among the tied answers.
     case firstBranch = "first-branch"
     /// The lexicographically smallest answer.

@@ -48,7 +48,7 @@ public struct Pattern: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// Which match of a pattern counts when a text has several.
-public enum Occurrence: String, Sendable, Hashable, CaseIterable {
+public enum Occurrence: String, Codable, Sendable, Hashable, CaseIterable {
     /// The first match.
     case first
     /// The last match (the default: final answers come last).

@@ -45,6 +45,15 @@ public struct Bounds: Codable, Equatable, Sendable {
     public static func compute(_ plan: Plan, model: ModelShape, estimate: LengthEstimate = LengthEstimate()) throws -> Bounds {
         let worst = try worstCase(plan)
         let planned = Set(plan.segments.map(\.id))
+        return compute(instantiated: worst, model: model, estimate: estimate) { !planned.contains($0) }
+    }
+
+    /// The bounds of `plan` as it stands, spawns not expanded: for a run that has instantiated spawn rounds into
+    /// its plan, with the lengths written so far in `estimate.lengths`. Segments for which `runTime` is true are
+    /// marked run-time. `compute(_:model:estimate:)` is this applied to the plan's worst case.
+    public static func compute(instantiated plan: Plan, model: ModelShape, estimate: LengthEstimate,
+                               runTime: (SegmentName) -> Bool) -> Bounds {
+        let worst = plan
         let lengths = clamped(estimate.maxTokens(in: worst), segments: worst.segments.count, bytesPerToken: model.kvBytesPerToken)
         let slots = slotLengths(worst, lengths: lengths)
         var ends: [SegmentName: Int] = [:]
@@ -56,7 +65,7 @@ public struct Bounds: Codable, Equatable, Sendable {
             ends[segment.id] = start + length
             let view = segment.view.reduce(0) { $0 + (lengths[$1] ?? 0) }
             segmentBounds.append(SegmentBound(segment: segment.id, kind: segment.kind, maxTokens: length, maxStart: start,
-                                              viewTokens: view, runTime: !planned.contains(segment.id)))
+                                              viewTokens: view, runTime: runTime(segment.id)))
         }
         var peak = 0
         var peakStage = worst.stages.first?.step ?? ""

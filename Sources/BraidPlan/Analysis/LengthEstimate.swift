@@ -10,6 +10,9 @@
 public struct LengthEstimate: Sendable {
     /// Explicit lengths by segment id or step id.
     public var lengths: [String: Int]
+    /// Lengths of segments a run has written, matched by segment id only (other segments of the same step keep
+    /// their bounds). They take precedence over `lengths`.
+    public var written: [SegmentName: Int] = [:]
     /// Tokens assumed for an input placeholder left in a template.
     public var inputTokens: Int
     /// Tokens the chat template adds per message (role markers, separators).
@@ -45,6 +48,7 @@ public struct LengthEstimate: Sendable {
     /// Upper bound for one segment, given the bounds of earlier segments (for spliced text).
     public func maxTokens(of segment: Segment, known: [SegmentName: Int]) -> Int {
         // A step's length names its own text; a merge's spliced copy of its sources is named only by id or `step.spliced`.
+        if let exact = written[segment.id] { return exact }
         let byStep = segment.kind == .spliced ? nil : lengths[segment.step]
         if let explicit = lengths[segment.id] ?? lengths["\(segment.step).\(segment.kind.rawValue)"] ?? byStep { return explicit }
         switch segment.content {

@@ -1,3 +1,4 @@
+import BraidGraph
 /// How a fork lays out its branches' positions.
 public enum ForkLayout: String, Codable, Sendable, CaseIterable {
     /// Every branch starts where the parent ends (ParaThinker).
@@ -108,7 +109,7 @@ extension PlanBuilder {
 /// Everything a merge needs besides its step id and fork.
 public struct MergeSpec: Sendable {
     /// How branches are read.
-    public var mode: MergeRead
+    public var mode: MergeMode
     /// Position of the merge's own segment in `attend` mode (other modes continue the parent).
     public var layout: MergeLayout
     /// The branch indexes read (`nil` = all, in order).
@@ -121,7 +122,7 @@ public struct MergeSpec: Sendable {
     public var thought: Int
 
     /// Creates a merge spec.
-    public init(mode: MergeRead, layout: MergeLayout = .afterLongest, branches: [Int]? = nil,
+    public init(mode: MergeMode, layout: MergeLayout = .afterLongest, branches: [Int]? = nil,
                 splice: Splice = Splice(sources: []), content: SegmentContent?, thought: Int = 0) {
         self.mode = mode
         self.layout = layout
@@ -132,7 +133,7 @@ public struct MergeSpec: Sendable {
     }
 
     /// A merge whose own segment decodes with `generation`.
-    public init(mode: MergeRead, layout: MergeLayout = .afterLongest, branches: [Int]? = nil, generation: Decoding?) {
+    public init(mode: MergeMode, layout: MergeLayout = .afterLongest, branches: [Int]? = nil, generation: Decoding?) {
         self.init(mode: mode, layout: layout, branches: branches, content: generation.map { .generate($0) })
     }
 }

@@ -1,3 +1,5 @@
+import BraidGraph
+
 /// Builds a `Plan` step by step, applying Braid's rules for views and positions, so that the compiler
 /// (and tests that build plans by hand) only say *what* happens, never how tokens see each other.
 ///
@@ -65,12 +67,13 @@ public struct PlanBuilder: Sendable {
     }
 
     /// Records a majority vote over a fork's branches (reads their text only).
-    public mutating func vote(step: String, fork forkID: String, pattern: String, tie: String) throws {
+    public mutating func vote(step: String, fork forkID: String, pattern: String, occurrence: Occurrence = .last,
+                              tie: TieRule = .firstBranch) throws {
         guard let fork = self.fork(forkID) else {
             throw PlanError.invalidGraph(step: step, reason: "votes over '\(forkID)', which is not a fork before it")
         }
         let sources = fork.branches.flatMap { segments(of: $0) }
-        plan.votes.append(VotePlan(id: step, fork: forkID, sources: sources, pattern: pattern, tie: tie))
+        plan.votes.append(VotePlan(id: step, fork: forkID, sources: sources, pattern: pattern, occurrence: occurrence, tie: tie))
     }
 
     /// Records how the final answer is extracted.

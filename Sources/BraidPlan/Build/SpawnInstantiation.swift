@@ -82,6 +82,15 @@ extension Plan {
                 copy.segments = merge.segments.map(rename)
                 merges.append(copy)
             }
+            // A child below the depth limit may spawn from its decoded segment: it gets a template of its own.
+            if template.maxDepth > 1, sub.segment("output") != nil {
+                var nested = template
+                nested.id = Naming.scoped(template.step, thread: thread)
+                nested.parent = thread
+                nested.trigger = rename("output")
+                nested.maxDepth = template.maxDepth - 1
+                spawns.append(nested)
+            }
             let rootSegments = (sub.thread(PlanBuilder.mainThread)?.segments ?? []).filter { $0 != "message" }.map(rename)
             instance.children.append(thread)
             instance.messages.append(Naming.childMessage(thread))
@@ -142,6 +151,11 @@ extension Plan {
             }
             segments[i].placement.after = segments[i].placement.after.map { $0 == trigger ? instance.continuation : $0 }
             segments[i].placement.plus = segments[i].placement.plus.flatMap { $0 == trigger ? [trigger, instance.join, instance.continuation] : [$0] }
+            // A child's own round: its parent's join takes the child's text, now also the join and continuation.
+            if case .splice(var splice) = segments[i].content, let at = splice.sources.firstIndex(of: trigger) {
+                splice.sources.insert(contentsOf: [instance.join, instance.continuation], at: at + 1)
+                segments[i].content = .splice(splice)
+            }
         }
         for f in forks.indices where forks[f].at == trigger { forks[f].at = instance.continuation }
     }

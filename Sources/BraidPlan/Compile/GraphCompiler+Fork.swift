@@ -65,12 +65,7 @@ extension GraphCompiler {
         } else {
             content = nil
         }
-        let mode: MergeRead
-        switch merge.mode {
-        case .attend: mode = .attend
-        case .reprefill: mode = .reprefill
-        case .text: mode = .text
-        }
+        let mode = merge.mode  // one type for graph and plan
         let splice = Splice(sources: [], each: merge.each.description, separator: merge.separator)
         try builder.merge(step: id, fork: forkID, MergeSpec(mode: mode, layout: merge.positions == .flat ? .flat : .afterLongest,
                                                               splice: splice, content: content, thought: scope.thought))
@@ -100,9 +95,10 @@ extension GraphCompiler {
         let join = Splice(sources: [], header: spawn.join.header.description, each: spawn.join.found.description,
                           failed: spawn.join.failed.description, footer: spawn.join.footer.description)
         try builder.spawn(SpawnTemplate(
-            id: Naming.scoped(id, thread: thread), parent: thread, triggerText: trigger,
+            id: Naming.scoped(id, thread: thread), step: id, parent: thread, triggerText: trigger,
             opener: spawn.opener.map { render($0, scope) }, messagePattern: spawn.message.description,
-            lookups: spawn.lookups.map(\.pattern.description), resultPattern: spawn.child.result?.description,
+            lookups: spawn.lookups.map { SpawnLookup(pattern: $0.pattern.description, occurrence: $0.occurrence, required: $0.required) },
+            resultPattern: spawn.child.result?.description, resultOccurrence: spawn.child.occurrence,
             childPrompt: spawn.child.prompt.description, context: spawn.child.context == .inherit ? .parent : .isolated,
             child: decoding(childGeneration, prefix: nil, Scope()), childPlan: childPlan, maxChildren: spawn.maxChildren,
             maxDepth: spawn.maxDepth, maxRounds: spawn.maxRounds, join: join))

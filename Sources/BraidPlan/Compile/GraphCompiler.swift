@@ -15,21 +15,25 @@ public enum GraphCompiler {
         var builder = PlanBuilder(graph: graph.name, params: params)
         builder.compileLimits = limits
         builder.plan.inputs = graph.inputs.map(\.name)
-        switch graph.prompt {
-        case .text(let template):
-            try builder.text(step: "prompt", content: .text(template: template.description, maxTokens: nil))
-        case .chat(let messages):
-            try builder.text(step: "prompt", content: .chat(messages: messages.map {
-                PromptMessage(role: $0.role.rawValue, text: $0.content.description)
-            }))
-        }
+        try builder.text(step: "prompt", content: promptContent(graph.prompt))
         try compileSteps(graph.steps, threads: [PlanBuilder.mainThread], scopes: [Scope()], into: &builder)
         if let regex = graph.answer.regex {
-            builder.answer(AnswerRule(pattern: regex.description, from: graph.answer.from))
+            builder.answer(AnswerRule(pattern: regex.description, from: graph.answer.from, occurrence: graph.answer.occurrence))
         } else if let from = graph.answer.from {
-            builder.answer(AnswerRule(pattern: "(?s).*", from: from))
+            builder.answer(AnswerRule(pattern: nil, from: from))
         }
         return try builder.build()
+    }
+
+    /// The root prompt's segment content: a text template or chat messages (the one mapping; the runtime counts
+    /// the prompt's tokens with it before compiling the whole graph).
+    public static func promptContent(_ prompt: Prompt) -> SegmentContent {
+        switch prompt {
+        case .text(let template):
+            return .text(template: template.description, maxTokens: nil)
+        case .chat(let messages):
+            return .chat(messages: messages.map { PromptMessage(role: $0.role.rawValue, text: $0.content.description) })
+        }
     }
 
     /// Per-thread values for template rendering.
@@ -58,7 +62,7 @@ public enum GraphCompiler {
                 for (thread, scope) in zip(threads, scopes) {
                     let forkID = scopedFork(vote.from, parent: thread)
                     try builder.vote(step: scopedFork(step.id, parent: thread), fork: forkID,
-                                     pattern: vote.extract.description, tie: vote.tie.rawValue)
+                                     pattern: vote.extract.description, occurrence: vote.occurrence, tie: vote.tie)
                     if let text = vote.text {
                         try builder.text(step: step.id, kind: .prefix,
                                          content: .text(template: render(text, scope), maxTokens: nil), thread: thread,

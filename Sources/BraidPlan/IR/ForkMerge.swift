@@ -1,3 +1,5 @@
+import BraidGraph
+
 /// A fork: N branch threads that start from the same point of their parent.
 public struct ForkPlan: Codable, Equatable, Sendable {
     /// The graph step id.
@@ -31,7 +33,7 @@ public struct ForkPlan: Codable, Equatable, Sendable {
     }
 }
 
-/// When a fork is done (its meaning is `FinishPolicy.isMet` in BraidGraph). Branches still running then
+/// When a fork is done (its meaning is `FinishPolicy.isMet` in BraidGraph; see `ForkPlan.finishPolicy`). Branches still running then
 /// are stopped where they stand and kept for a merge; their later segments are never written.
 public enum FinishRule: Codable, Equatable, Sendable {
     /// As soon as one branch finishes (ParaThinker's First-Finish).
@@ -69,8 +71,9 @@ public enum BranchContext: String, Codable, Sendable, CaseIterable {
 public struct MergePlan: Codable, Equatable, Sendable {
     /// The graph step id.
     public var id: String
-    /// How the branches are read.
-    public var mode: MergeRead
+    /// How the branches are read (`attend`: the summary reads their KV in place; `reprefill`/`text`: their text is
+    /// prefilled again). The graph's own type, so graph and plan cannot drift apart.
+    public var mode: MergeMode
     /// The fork whose branches are read.
     public var fork: String
     /// The branch segments read, in order.
@@ -79,7 +82,7 @@ public struct MergePlan: Codable, Equatable, Sendable {
     public var segments: [SegmentName]
 
     /// Creates a merge.
-    public init(id: String, mode: MergeRead, fork: String, sources: [SegmentName], segments: [SegmentName]) {
+    public init(id: String, mode: MergeMode, fork: String, sources: [SegmentName], segments: [SegmentName]) {
         self.id = id
         self.mode = mode
         self.fork = fork
@@ -88,12 +91,16 @@ public struct MergePlan: Codable, Equatable, Sendable {
     }
 }
 
-/// How a merge reads its sources.
-public enum MergeRead: String, Codable, Sendable, CaseIterable {
-    /// The summary attends to the branches' KV in place (no re-prefill).
-    case attend
-    /// The branches' text is prefilled again into a new segment, which the summary then reads.
-    case reprefill
-    /// The branches' results are spliced into the parent as text.
-    case text
+extension ForkPlan {
+    /// The fork's finish rule as the graph language's `FinishPolicy`, whose `isMet` is the one definition of when
+    /// a fork is done (the executor asks it after every finished branch).
+    public var finishPolicy: FinishPolicy {
+        switch finish {
+        case .first: return .first
+        case .half: return .half
+        case .all: return .all
+        case .count(let k): return .count(k)
+        case .agree(let k): return .agree(k, extract: Pattern(agreeExtract ?? ""))
+        }
+    }
 }

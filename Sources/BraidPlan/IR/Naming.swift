@@ -30,7 +30,7 @@ public enum Naming {
         "\(spawn)#\(round).join"
     }
 
-    /// The thread of child `child` (0-based, by message) of round `round` of the spawn named `spawn`.
+    /// The thread of child `child` (0-based, in the order children start) of round `round` of the spawn named `spawn`.
     public static func spawnChild(_ spawn: String, round: Int, child: Int) -> ThreadID {
         "\(spawn)#\(round).child[\(child)]"
     }

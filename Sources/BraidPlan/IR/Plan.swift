@@ -1,3 +1,5 @@
+import BraidGraph
+
 /// A compiled reasoning graph: every segment that will be written, who writes it, where it sits, what it
 /// attends to, and when its KV is released.
 ///
@@ -10,7 +12,7 @@
 /// this order gives a causal mask.
 public struct Plan: Codable, Equatable, Sendable {
     /// The version of the JSON form this value encodes (see Docs/plan.md).
-    public static let formatVersion = 1
+    public static let formatVersion = 2
 
     /// The JSON form's version (`Plan.formatVersion` when built by this library).
     public var version: Int
@@ -89,31 +91,41 @@ public struct VotePlan: Codable, Equatable, Sendable {
     public var fork: String
     /// The branch segments whose text is read (text only; no KV is read).
     public var sources: [SegmentName]
-    /// The regular expression that extracts an answer from a branch's text (first capture group, if any).
+    /// The regular expression (graph pattern syntax) that extracts an answer from a branch's text (named group
+    /// `answer`, else group 1, else the whole match).
     public var pattern: String
+    /// Which match in a branch's text counts.
+    public var occurrence: Occurrence
     /// How ties are broken.
-    public var tie: String
+    public var tie: TieRule
 
     /// Creates a vote.
-    public init(id: String, fork: String, sources: [SegmentName], pattern: String, tie: String) {
+    public init(id: String, fork: String, sources: [SegmentName], pattern: String, occurrence: Occurrence = .last,
+                tie: TieRule = .firstBranch) {
         self.id = id
         self.fork = fork
         self.sources = sources
         self.pattern = pattern
+        self.occurrence = occurrence
         self.tie = tie
     }
 }
 
 /// How the final answer is extracted.
 public struct AnswerRule: Codable, Equatable, Sendable {
-    /// The regular expression applied to the final text (first capture group, if any).
-    public var pattern: String
-    /// The step whose result is the answer (`nil` = the last segment of the main thread, or the last vote).
+    /// The regular expression applied to the answer's text (named group `answer`, else group 1, else the match);
+    /// `nil`: the text itself, trimmed of surrounding whitespace.
+    public var pattern: String?
+    /// The step whose output is the answer's text (a vote's winner, or the text of that step's segments); `nil`:
+    /// the main thread's text after the prompt.
     public var from: String?
+    /// Which match counts.
+    public var occurrence: Occurrence
 
     /// Creates an answer rule.
-    public init(pattern: String, from: String? = nil) {
+    public init(pattern: String?, from: String? = nil, occurrence: Occurrence = .last) {
         self.pattern = pattern
         self.from = from
+        self.occurrence = occurrence
     }
 }

@@ -1,3 +1,5 @@
+import BraidGraph
+
 /// A point where a thread may spawn children at run time (APR): the model's own text decides whether and
 /// how many, so the plan holds a template that `Plan.instantiateSpawn` turns into segments.
 ///
@@ -7,8 +9,11 @@
 /// `join` segment (`id#r.join`) with the children's results and continues decoding in `trigger#(r+1)`,
 /// which may spawn again.
 public struct SpawnTemplate: Codable, Equatable, Sendable {
-    /// The graph step id.
+    /// The spawn's id: the graph step id scoped by its thread (`search`, `think[0]/search`,
+    /// `search#0.child[1]/search` for a child's own spawn).
     public var id: String
+    /// The graph step id (unscoped); a child's own spawn template is `Naming.scoped(step, thread: child)`.
+    public var step: String
     /// The thread that spawns.
     public var parent: ThreadID
     /// Round 0's parent segment, whose text may end in a spawn block.
@@ -19,10 +24,12 @@ public struct SpawnTemplate: Codable, Equatable, Sendable {
     public var opener: String?
     /// Regular expression extracting the child messages from the parent's text (one match per child).
     public var messagePattern: String
-    /// Extra patterns searched in the parent's text for child variables.
-    public var lookups: [String]
+    /// Extra patterns searched in the parent's visible text for child variables.
+    public var lookups: [SpawnLookup]
     /// Extracts a child's returned text (`nil`: its whole text).
     public var resultPattern: String?
+    /// Which match of `resultPattern` counts.
+    public var resultOccurrence: Occurrence
     /// Template of a child's prompt (may use the message's captures and the parent's text).
     public var childPrompt: String
     /// What a child sees of its parent.
@@ -34,7 +41,8 @@ public struct SpawnTemplate: Codable, Equatable, Sendable {
     public var childPlan: Plan?
     /// Most children one round may spawn.
     public var maxChildren: Int
-    /// Most levels of nesting (children spawning children); 1 = children never spawn.
+    /// Most levels of nesting below this template's parent (children spawning children); 1 = children never
+    /// spawn. Instantiating a round with `maxDepth` > 1 gives each child a template of its own with one less.
     public var maxDepth: Int
     /// Most rounds the parent may spawn (each followed by a join); bounds the parent's total length.
     public var maxRounds: Int
@@ -43,11 +51,13 @@ public struct SpawnTemplate: Codable, Equatable, Sendable {
     public var join: Splice
 
     /// Creates a spawn template.
-    public init(id: String, parent: ThreadID, trigger: SegmentName = "", triggerText: String, opener: String? = nil,
-                messagePattern: String, lookups: [String] = [], resultPattern: String? = nil,
+    public init(id: String, step: String? = nil, parent: ThreadID, trigger: SegmentName = "", triggerText: String, opener: String? = nil,
+                messagePattern: String, lookups: [SpawnLookup] = [], resultPattern: String? = nil,
+                resultOccurrence: Occurrence = .last,
                 childPrompt: String, context: BranchContext, child: Decoding, childPlan: Plan? = nil,
                 maxChildren: Int, maxDepth: Int = 1, maxRounds: Int, join: Splice) {
         self.id = id
+        self.step = step ?? id
         self.parent = parent
         self.trigger = trigger
         self.triggerText = triggerText
@@ -55,6 +65,7 @@ public struct SpawnTemplate: Codable, Equatable, Sendable {
         self.messagePattern = messagePattern
         self.lookups = lookups
         self.resultPattern = resultPattern
+        self.resultOccurrence = resultOccurrence
         self.childPrompt = childPrompt
         self.context = context
         self.child = child
@@ -70,7 +81,8 @@ public struct SpawnTemplate: Codable, Equatable, Sendable {
         Naming.spawnTrigger(trigger, round: round)
     }
 
-    /// The thread id of child `child` of round `round`.
+    /// The thread id of child `child` of round `round` (children are numbered in the order they start; a message
+    /// whose required lookup failed starts none and takes no number).
     public func childThread(round: Int, child: Int) -> ThreadID {
         Naming.spawnChild(id, round: round, child: child)
     }
@@ -78,6 +90,25 @@ public struct SpawnTemplate: Codable, Equatable, Sendable {
     /// The join segment of round `round`.
     public func joinSegment(round: Int) -> SegmentName {
         Naming.spawnJoin(id, round: round)
+    }
+}
+
+/// A pattern searched in a spawning parent's visible text, with a message's captures substituted, for a child's
+/// variables (APR's "Generated Node" line).
+public struct SpawnLookup: Codable, Equatable, Sendable {
+    /// The regular expression, in the graph's pattern syntax (`{capture}` variables are substituted, escaped).
+    public var pattern: String
+    /// Which match counts.
+    public var occurrence: Occurrence
+    /// When true, a message whose lookup finds nothing starts no child (it is joined as failed and takes no
+    /// child number); when false its captures are empty.
+    public var required: Bool
+
+    /// Creates a lookup.
+    public init(pattern: String, occurrence: Occurrence = .last, required: Bool = false) {
+        self.pattern = pattern
+        self.occurrence = occurrence
+        self.required = required
     }
 }
 

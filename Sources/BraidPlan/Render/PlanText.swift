@@ -104,10 +104,10 @@ public enum PlanText {
                 + "child budget \(spawn.child.maxTokens); children's text joined as \(spawn.joinSegment(round: 0)), …")
         }
         for vote in plan.votes {
-            lines.append("vote \(vote.id): majority over \(vote.fork)'s \(vote.sources.count) segments, ties: \(vote.tie)")
+            lines.append("vote \(vote.id): majority over \(vote.fork)'s \(vote.sources.count) segments, ties: \(vote.tie.rawValue)")
         }
         if let answer = plan.answer {
-            lines.append("answer: /\(answer.pattern)/" + (answer.from.map { " from \($0)" } ?? ""))
+            lines.append("answer: " + (answer.pattern.map { "/\($0)/" } ?? "the text") + (answer.from.map { " from \($0)" } ?? ""))
         }
         return lines
     }

@@ -1,4 +1,5 @@
 import BraidGraph
+import BraidPlan
 import BraidTransformer
 import Foundation
 
@@ -41,8 +42,10 @@ public final class BraidSession {
     /// The number of tokens of the graph's root prompt with these inputs (exact, for bounds checked before a run).
     public func promptTokenCount(graph: Graph, inputs: [String: String]) throws -> Int {
         let model = TransformerModel(transformer: transformer, tokenizer: tokenizer)
-        let engine = try Engine(model: model, graph: graph, options: RunOptions(inputs: inputs), observer: { _ in })
-        return model.encode(try engine.renderPrompt()).count + (model.beginOfSequence == nil ? 0 : 1)
+        let values = try Engine.resolveInputs(graph: graph, given: inputs)
+        let tokens = try Engine.forcedTokens(GraphCompiler.promptContent(graph.prompt), variables: values, model: model,
+                                             graph: graph.name) ?? []
+        return tokens.count + (model.beginOfSequence == nil ? 0 : 1)
     }
 
     /// The bounds check for this model and memory limit.
@@ -68,9 +71,12 @@ public final class BraidSession {
 
     /// Runs a loaded graph, after `check(graph:inputs:)` (a plan that can't fit throws `RunError.refused`).
     public func run(graph: Graph, options: RunOptions = RunOptions(), observer: ((TraceEvent) -> Void)? = nil) throws -> RunResult {
-        _ = try check(graph: graph, inputs: options.inputs)
+        let report = try check(graph: graph, inputs: options.inputs)
         let model = TransformerModel(transformer: transformer, tokenizer: tokenizer, kvByteLimit: kvByteLimit)
-        return try BraidRunner.run(graph: graph, on: model, options: options, observer: observer)
+        guard let plan = report.plan else {
+            return try BraidRunner.run(graph: graph, on: model, options: options, observer: observer)  // throws the compile error
+        }
+        return try BraidRunner.run(graph: graph, plan: plan, on: model, options: options, roundCheck: preflight, observer: observer)
     }
 }
 
@@ -78,9 +84,25 @@ public final class BraidSession {
 public enum BraidRunner {
     /// Executes `graph` on `model` and returns the answer, every thread's text and the run's statistics;
     /// `observer` receives every trace event as it happens.
+    /// The graph is compiled into its plan first (`GraphCompiler`); a graph with no plan can't run
+    /// (`RunError.uncompilable`). With `roundCheck`, spawn rounds are checked as they are instantiated.
     public static func run(graph: Graph, on model: RuntimeModel, options: RunOptions = RunOptions(),
-                           observer: ((TraceEvent) -> Void)? = nil) throws -> RunResult {
-        let engine = try Engine(model: model, graph: graph, options: options, observer: observer ?? { _ in })
+                           roundCheck: Preflight? = nil, observer: ((TraceEvent) -> Void)? = nil) throws -> RunResult {
+        let plan: Plan
+        do {
+            plan = try GraphCompiler.compile(graph)
+        } catch let error as PlanError {
+            throw RunError.uncompilable(error)
+        }
+        return try run(graph: graph, plan: plan, on: model, options: options, roundCheck: roundCheck, observer: observer)
+    }
+
+    /// Executes `plan`, compiled from `graph`, on `model`. With `roundCheck`, every run-time spawn round is checked
+    /// against its shape and memory limit as it is instantiated (`RunError.spawnRefused` before any child token).
+    public static func run(graph: Graph, plan: Plan, on model: RuntimeModel, options: RunOptions = RunOptions(),
+                           roundCheck: Preflight? = nil, observer: ((TraceEvent) -> Void)? = nil) throws -> RunResult {
+        let engine = try Engine(model: model, graph: graph, plan: plan, options: options, roundCheck: roundCheck,
+                                observer: observer ?? { _ in })
         return try engine.run()
     }
 }

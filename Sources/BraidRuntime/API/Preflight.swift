@@ -9,8 +9,9 @@ import Foundation
 ///
 /// `BraidSession.run` always runs it, so `braid run`, `braid eval`, `braid bench graph` and the Swift API refuse the
 /// same plans with the same message (`RunError.refused`, naming the segment at fault). A violation reached only
-/// if run-time spawns take every round with every child at full budget is not refused: it becomes a note, and the
-/// runtime stops such a thread at the limit as it goes.
+/// if run-time spawns take every round with every child at full budget is not refused: it becomes a note; the
+/// engine checks each round against this shape and limit as it is instantiated (`Bounds.roundViolation`,
+/// `RunError.spawnRefused`) and stops a thread at the context window as it goes.
 ///
 /// Without a memory limit, the machine's physical memory is the limit: a plan whose KV can't fit the machine can't
 /// run. The check is linear in the plan's size, and a fork whose branches alone are over the limit is refused before
@@ -45,6 +46,8 @@ public struct Preflight: Sendable {
     public struct Report: Sendable {
         /// The plan's bounds (nil when the graph could not be compiled into a plan, see `notes`).
         public var bounds: Bounds?
+        /// The compiled plan, which the run executes (nil when the graph could not be compiled, see `notes`).
+        public var plan: Plan?
         /// Things worth telling the user that do not stop the run: a run-time worst case that would not fit, or
         /// why the bounds could not be checked.
         public var notes: [String]
@@ -72,7 +75,7 @@ public struct Preflight: Sendable {
         let plan: Plan
         switch try compile(graph) {
         case .success(let compiled): plan = compiled
-        case .failure(let error): return Report(bounds: nil, notes: [Self.unchecked(error)])
+        case .failure(let error): return Report(bounds: nil, plan: nil, notes: [Self.unchecked(error)])
         }
         let values = graph.inputs.compactMap { inputs[$0.name] ?? $0.defaultValue }
         let estimate = LengthEstimate(lengths: ["prompt": promptTokens], inputTokens: values.map(\.utf8.count).max() ?? 0)
@@ -81,7 +84,7 @@ public struct Preflight: Sendable {
             try refuseStatic(plan, estimate: Self.emptyInputs)
             violations = try refuseStatic(plan, estimate: estimate)
         } catch let error as PlanError {
-            return Report(bounds: nil, notes: [Self.unchecked(error)])
+            return Report(bounds: nil, plan: plan, notes: [Self.unchecked(error)])
         }
         var notes: [String] = []
         let runTime = violations.list.filter(\.runTime)
@@ -89,7 +92,7 @@ public struct Preflight: Sendable {
             let more = runTime.count > 1 ? " (and \(runTime.count - 1) more run-time segments)" : ""
             notes.append("in the worst case (every spawn round, every child at full budget) \(first.error)\(more)")
         }
-        return Report(bounds: violations.bounds, notes: notes)
+        return Report(bounds: violations.bounds, plan: plan, notes: notes)
     }
 
     /// Lengths for a check before the prompt is known: an empty prompt, empty inputs (each at most the real one).

@@ -18,6 +18,15 @@ public enum RunError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The plan can't fit the model's context window or the memory limit, whenever every branch runs to its
     /// budget; found by `Preflight` before anything is decoded. The error names the segment at fault.
     case refused(PlanError)
+    /// A run-time spawn round can't fit: one of its children, at its budget over what the run has written so far,
+    /// would pass the context window or hold KV over the memory limit. Found as the round is instantiated, before
+    /// any child token is decoded; names the spawn step, the child and the segment at fault.
+    case spawnRefused(spawn: String, child: String, reason: PlanError)
+    /// The run did something its plan does not say (opened a segment the plan lacks, or holds a view other than
+    /// the plan's): a bug in the executor or the compiler, surfaced rather than run on.
+    case planMismatch(segment: String, reason: String)
+    /// The graph compiles to no plan, so it can't run (the compiler's error names the step).
+    case uncompilable(PlanError)
 
     /// A one-line message.
     public var description: String {
@@ -29,15 +38,19 @@ public enum RunError: Error, Sendable, Equatable, CustomStringConvertible {
             return "thread '\(thread)' reached position \(position), the model's context window is \(context)"
         case .model(let thread, let reason): return thread.map { "thread '\($0)': \(reason)" } ?? reason
         case .stalled(let reason): return "the scheduler stalled: \(reason)"
+        case .planMismatch(let segment, let reason): return "the run and its plan disagree at segment '\(segment)': \(reason)"
+        case .uncompilable(let error): return "the graph can't be compiled into a plan: \(error)"
         case .refused(let error): return "refused before running: \(error) (`braid plan` shows the plan's bounds)"
+        case .spawnRefused(let spawn, let child, let error):
+            return "spawn '\(spawn)': round refused before child '\(child)' decoded a token: \(error)"
         }
     }
 
     /// True when the run failed for a reason in its input (exit code 1) rather than while running (3).
     public var isInputError: Bool {
         switch self {
-        case .badInput, .badPattern, .badStep, .refused: return true
-        case .contextOverflow, .model, .stalled: return false
+        case .badInput, .badPattern, .badStep, .refused, .uncompilable: return true
+        case .contextOverflow, .model, .stalled, .planMismatch, .spawnRefused: return false
         }
     }
 }

@@ -2,87 +2,49 @@ import BraidGraph
 import BraidPlan
 import BraidTransformer
 
-/// A fork in flight: its branches, which have finished, and the branch segments kept for a later merge.
+/// A fork in flight: the plan's fork, its branch threads and which have finished.
 final class ForkRun {
     let id: String
     let parent: Int
-    let fork: Fork
+    /// The plan's fork (branch threads, finish rule).
+    let plan: ForkPlan
     var branches: [Int] = []
     var finished: [Int] = []
     var done = false
-    /// Whether a later merge reads the branches' KV (otherwise it is released as each branch ends).
-    let mergedLater: Bool
-    /// Branch segments kept for that merge; the fork holds one KV reference on each.
-    var held: [RunSegment] = []
 
-    init(id: String, parent: Int, fork: Fork, mergedLater: Bool) {
+    init(id: String, parent: Int, plan: ForkPlan) {
         self.id = id
         self.parent = parent
-        self.fork = fork
-        self.mergedLater = mergedLater
+        self.plan = plan
     }
 }
 
 extension Engine {
-    /// Whether any of `actions` (nested steps included) merges fork `id` by KV (`attend`).
-    func mergesLater(_ id: String, in actions: ArraySlice<Action>) -> Bool {
-        for action in actions {
-            guard case .step(let step) = action else { continue }
-            for s in [step] + step.nestedSteps.flatMap({ [$0] + $0.nestedSteps }) {
-                if case .merge(let merge) = s.kind, merge.from == id { return true }
-            }
-        }
-        return false
-    }
-
-    /// Opens a fork: one branch thread per branch, each seeing the parent's context (or nothing), all
-    /// starting where the parent ends (`shared`) or in consecutive budget-sized slots (`flat`).
+    /// Opens a fork: one branch thread per branch of the plan's fork, named as the plan names them; where each
+    /// starts, what it sees and its thought index are the plan's (see `openSegment`).
     func startFork(_ fork: Fork, id: String, in parent: RunThread) throws {
         try closeSegment(parent)
-        guard fork.count >= 1 else { throw RunError.badStep(step: id, reason: "a fork needs at least one branch") }
-        let run = ForkRun(id: id, parent: parent.index, fork: fork, mergedLater: mergesLater(id, in: parent.program[parent.pc...]))
+        let scoped = Naming.scoped(id, thread: parent.name)
+        guard let forkPlan = plan.forks.first(where: { $0.id == scoped }) else {
+            throw RunError.planMismatch(segment: scoped, reason: "thread '\(parent.name)' forks, but the plan has no such fork")
+        }
+        let run = ForkRun(id: id, parent: parent.index, plan: forkPlan)
         let forkIndex = forks.count
         forks.append(run)
         parent.forks[id] = forkIndex
-        let isolated = fork.sees == .isolated
-        let branchVariables = (0..<fork.count).map { i in
-            parent.variables.merging(["i": String(i + 1), "i0": String(i)]) { _, new in new }
-        }
-        let prefixes = (0..<fork.count).map { fork.prefix(forBranch: $0).render(branchVariables[$0]) }
-        // Naive flattening: branch i gets the i-th slot, as `FlatSlot` defines it (fixed before any decoding).
-        let slot = fork.positions == .flat && !isolated
-            ? prefixes.map { FlatSlot.budget(prefixTokens: model.encode($0).count, decodes: fork.generation?.maxTokens) }.max() ?? 0
-            : 0
-        for i in 0..<fork.count {
-            let variables = branchVariables[i]
-            let prefix = prefixes[i]
-            let name = Naming.branch(of: Naming.scoped(id, thread: parent.name), i)
+        for (i, name) in forkPlan.branches.enumerated() {
+            let variables = parent.variables.merging(["i": String(i + 1), "i0": String(i)]) { _, new in new }
             var program: [Action] = []
-            if let generation = fork.generation {
-                program.append(.generate(step: id, segment: name, kind: "generated", prefix: prefix, generation: generation, spawn: nil))
-            } else if !prefix.isEmpty {
-                program.append(.prefill(step: id, segment: name, kind: "prefix", text: prefix, tokens: nil, bos: false))
+            if fork.generation != nil {
+                program.append(.generate(step: id, segment: name, spawn: nil))
+            } else if planned(name) != nil {  // a branch that only writes its forced prefix
+                program.append(.prefill(step: id, segment: name, text: .planned([:]), bos: false))
             }
             program += fork.steps.map(Action.step)
-            let start: Int
-            if isolated {
-                start = 0
-            } else if fork.positions == .flat {
-                start = parent.nextPosition + i * slot
-            } else {
-                start = parent.nextPosition
-            }
             let branch = makeThread(name: name, parent: parent, kind: "branch", depth: parent.depth, program: program,
-                                    variables: variables, nextPosition: start, origin: id)
-            switch fork.thought {
-            case .none: branch.thought = 0
-            case .branch: branch.thought = i + 1
-            case .fixed(let k): branch.thought = k
-            }
+                                    variables: variables, origin: id)
             branch.branchOf = (forkIndex, i)
-            if !isolated {
-                for segment in parent.view { try retain(segment) }
-                branch.view = parent.view
+            if forkPlan.context == .parent {
                 branch.lastLogits = parent.lastLogits
             }
             run.branches.append(branch.index)
@@ -95,14 +57,15 @@ extension Engine {
     func branchFinished(_ run: ForkRun, branch: Int) throws {
         guard !run.done else { return }
         run.finished.append(branch)
+        let policy = run.plan.finishPolicy
         var answers: [String?] = run.finished.map { _ in nil }
-        if case .agree(_, let extract) = run.fork.finish {
+        if case .agree(_, let extract) = policy {
             answers = try run.finished.map { b in
                 try Extraction.extract(extract, from: threads[run.branches[b]].text, occurrence: .last,
                                        preferred: "answer", what: "fork '\(run.id)' agree")
             }
         }
-        let met = run.fork.finish.isMet(finished: answers, of: run.branches.count)
+        let met = policy.isMet(finished: answers, of: run.branches.count)
         guard met else { return }
         run.done = true
         for index in run.branches where !threads[index].isDone {
@@ -119,66 +82,58 @@ extension Engine {
         return forks[index]
     }
 
-    /// The held segments of a fork in branch order.
-    func heldInBranchOrder(_ run: ForkRun) -> [RunSegment] {
-        let held = Set(run.held.map(\.name))
-        return run.branches.flatMap { threads[$0].own.filter { held.contains($0.name) } }
+    /// Every segment the fork's branches wrote, in branch order (what a merge reads).
+    func branchSegments(_ run: ForkRun) -> [RunSegment] {
+        run.branches.flatMap { threads[$0].own }
     }
 
-    /// Closes a fork into its parent: `attend` reads the branches' KV in place from a summary placed after
-    /// the longest branch (or flat); `reprefill`/`text` prefill the branches' text again as one sequence.
+    /// Closes a fork into its parent as the plan's merge says: `attend` reads the branches' KV in place from the
+    /// merge's own segment; `reprefill`/`text` prefill the branches' text again as one sequence (the spliced
+    /// segment's `Splice`: `each` per branch, `separator` between), then write the merge's own segment if any.
     func startMerge(_ merge: Merge, id: String, in thread: RunThread) throws {
         let run = try forkRun(merge.from, for: id, in: thread)
         try closeSegment(thread)
-        let branches = run.branches.map { threads[$0] }
-        var summary: [Action] = []
-        let prefix = merge.prefix?.render(thread.variables) ?? ""
-        if let generation = merge.generation {
-            summary = [.generate(step: id, segment: nil, kind: "summary", prefix: prefix, generation: generation, spawn: nil)]
-        } else if !prefix.isEmpty {
-            summary = [.prefill(step: id, segment: nil, kind: "summary", text: prefix, tokens: nil, bos: false)]
+        let name = uniqueBase(segmentName(step: id, thread: thread))
+        guard let mergePlan = plan.merges.first(where: { $0.id == name }) else {
+            throw RunError.planMismatch(segment: name, reason: "thread '\(thread.name)' merges, but the plan has no such merge")
         }
-        switch merge.mode {
-        case .attend:
-            var sources = heldInBranchOrder(run)
-            run.held = []
-            if options.recomputeMergedKV { sources = try recompute(sources) }
-            let ends = sources.map(\.end)
-            let start: Int
-            switch merge.positions {
-            case .afterLongest: start = ends.max() ?? thread.nextPosition
-            case .flat:
-                start = run.fork.positions == .flat ? (ends.max() ?? thread.nextPosition)
-                    : thread.nextPosition + sources.reduce(0) { $0 + $1.count }
-            }
-            emit(.merge(MergeInfo(step: step, merge: id, mode: merge.mode.rawValue, fork: run.id, thread: thread.name,
-                                  sources: sources.map(\.name), start: start, reprefilled: 0)))
-            thread.view += sources
-            thread.nextPosition = start
-            if summary.isEmpty {
-                for source in sources { try release(source) }
-                thread.view.removeLast(sources.count)
+        var own: [Action] = []
+        if mergePlan.segments.contains(name), let segment = planned(name) {
+            if case .generate = segment.content {
+                own = [.generate(step: id, segment: nil, spawn: nil)]
             } else {
-                thread.dropAfterCurrent = sources
+                own = [.prefill(step: id, segment: nil, text: .planned([:]), bos: false)]
             }
+        }
+        switch mergePlan.mode {
+        case .attend:
+            var sources = branchSegments(run)
+            if options.recomputeMergedKV { sources = try recompute(sources) }
+            let start = own.isEmpty ? 0 : try plannedStart(of: name, thread: thread)
+            emit(.merge(MergeInfo(step: step, merge: id, mode: mergePlan.mode.rawValue, fork: run.id, thread: thread.name,
+                                  sources: sources.map(\.name), start: start, reprefilled: 0)))
         case .reprefill, .text:
-            for segment in run.held { try release(segment) }
-            let sources = heldInBranchOrder(run).map(\.name)
-            run.held = []
-            let texts = branches.enumerated().map { i, branch -> String in
+            let spliced = Naming.splicedText(of: name)
+            guard case .splice(let splice)? = planned(spliced)?.content else {
+                throw RunError.planMismatch(segment: spliced, reason: "merge '\(id)' reprefills its branches, but the plan does not splice them here")
+            }
+            let each = TemplateSyntax.parse(splice.each)
+            let texts = run.branches.enumerated().map { i, index -> String in
                 var variables = thread.variables
-                variables["text"] = branch.text
+                variables["text"] = threads[index].text
                 variables["i"] = String(i + 1)
                 variables["i0"] = String(i)
-                return merge.each.render(variables)
+                return each.render(variables)
             }
-            let tokens = model.encode(texts.joined(separator: merge.separator))
-            emit(.merge(MergeInfo(step: step, merge: id, mode: merge.mode.rawValue, fork: run.id, thread: thread.name,
-                                  sources: sources, start: thread.nextPosition, reprefilled: tokens.count)))
-            summary.insert(.prefill(step: "\(id).text", segment: Naming.splicedText(of: segmentName(step: id, thread: thread)),
-                                    kind: "spliced", text: "", tokens: tokens, bos: false), at: 0)
+            let text = TemplateSyntax.parse(splice.header).render(thread.variables) + texts.joined(separator: splice.separator)
+                + TemplateSyntax.parse(splice.footer).render(thread.variables)
+            let tokens = model.encode(text)
+            emit(.merge(MergeInfo(step: step, merge: id, mode: mergePlan.mode.rawValue, fork: run.id, thread: thread.name,
+                                  sources: branchSegments(run).map(\.name), start: try plannedStart(of: spliced, thread: thread),
+                                  reprefilled: tokens.count)))
+            own.insert(.prefill(step: "\(id).text", segment: spliced, text: .tokens(tokens), bos: false), at: 0)
         }
-        insertNext(summary, in: thread)
+        insertNext(own, in: thread)
     }
 
     /// Re-prefills segments' tokens into fresh KV with each segment's original view and positions (the
@@ -199,8 +154,10 @@ extension Engine {
             }
             if !batch.isEmpty { _ = try model.forward(batch, logitRows: .none) }
             try model.releaseView(view)
-            try model.release(source.kv)
+            try dropLive(source)
             replaced[source.name] = copy
+            opened[source.name] = copy
+            live[source.name] = copy
             out.append(copy)
         }
         // Branches' own views pointed at the originals; the threads are done, so only the names matter.
@@ -210,20 +167,23 @@ extension Engine {
     /// Majority vote over a fork's branches' extracted answers; optionally appends text with the winner.
     func runVote(_ vote: Vote, id: String, in thread: RunThread) throws {
         let run = try forkRun(vote.from, for: id, in: thread)
+        let scoped = Naming.scoped(id, thread: thread.name)
+        guard let rule = plan.votes.first(where: { $0.id == scoped }) else {
+            throw RunError.planMismatch(segment: scoped, reason: "thread '\(thread.name)' votes, but the plan has no such vote")
+        }
+        let pattern = Pattern(rule.pattern)
         let answers = try run.branches.map { index in
-            try Extraction.extract(vote.extract, from: threads[index].text, occurrence: vote.occurrence,
+            try Extraction.extract(pattern, from: threads[index].text, occurrence: rule.occurrence,
                                    preferred: "answer", what: "vote '\(id)'")
         }
-        let outcome = Voting.tally(answers, tie: vote.tie)
+        let outcome = Voting.tally(answers, tie: rule.tie)
         votes[id] = outcome
         thread.voteResults[id] = outcome.winner ?? ""
         emit(.vote(VoteInfo(step: step, vote: id, fork: run.id, outcome: outcome)))
-        if let text = vote.text {
-            var variables = thread.variables
-            variables["answer"] = outcome.winner ?? ""
-            variables["votes"] = String(outcome.counts.first?.votes ?? 0)
-            insertNext([.prefill(step: "\(id).text", segment: segmentName(step: id, thread: thread), kind: "prefix",
-                                 text: text.render(variables), tokens: nil, bos: false)], in: thread)
+        if vote.text != nil {
+            let variables = ["answer": outcome.winner ?? "", "votes": String(outcome.counts.first?.votes ?? 0)]
+            insertNext([.prefill(step: "\(id).text", segment: segmentName(step: id, thread: thread),
+                                 text: .planned(variables), bos: false)], in: thread)
         }
     }
 }

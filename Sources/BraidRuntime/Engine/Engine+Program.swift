@@ -16,11 +16,10 @@ extension Engine {
             switch action {
             case .step(let step):
                 try execute(step, in: thread)
-            case let .prefill(stepID, segment, kind, text, tokens, bos):
-                try startPrefill(thread, step: stepID, segment: segment, kind: kind, text: text, tokens: tokens, bos: bos)
-            case let .generate(stepID, segment, kind, prefix, generation, spawn):
-                try startGenerate(thread, step: stepID, segment: segment, kind: kind, prefix: prefix,
-                                  generation: generation, spawn: spawn)
+            case let .prefill(stepID, segment, text, bos):
+                try startPrefill(thread, step: stepID, segment: segment, text: text, bos: bos)
+            case let .generate(stepID, segment, spawn):
+                try startGenerate(thread, step: stepID, segment: segment, spawn: spawn)
             }
         }
     }
@@ -32,20 +31,16 @@ extension Engine {
 
     /// Interprets one graph step.
     func execute(_ step: Step, in thread: RunThread) throws {
-        let variables = thread.variables
         switch step.kind {
-        case .text(let text):
-            var tokens = model.encode(text.text.render(variables))
-            if let limit = text.maxTokens { tokens = Array(tokens.prefix(max(0, limit))) }
-            insertNext([.prefill(step: step.id, segment: nil, kind: "prefix", text: "", tokens: tokens, bos: false)], in: thread)
-        case .generate(let generate):
-            insertNext([.generate(step: step.id, segment: nil, kind: "generated", prefix: generate.prefix?.render(variables) ?? "",
-                                  generation: generate.generation, spawn: nil)], in: thread)
+        case .text:
+            insertNext([.prefill(step: step.id, segment: nil, text: .planned([:]), bos: false)], in: thread)
+        case .generate:
+            insertNext([.generate(step: step.id, segment: nil, spawn: nil)], in: thread)
         case .spawn(let spawn):
             let base = uniqueBase(segmentName(step: step.id, thread: thread))
-            let context = SpawnContext(spawn: spawn, id: step.id, round: 0, depth: thread.depth, baseSegment: base)
-            insertNext([.generate(step: step.id, segment: base, kind: "generated", prefix: "",
-                                  generation: spawn.generation, spawn: context)], in: thread)
+            let context = SpawnContext(spawn: spawn, id: step.id, template: Naming.scoped(step.id, thread: thread.name),
+                                       round: 0, depth: thread.depth, baseSegment: base)
+            insertNext([.generate(step: step.id, segment: base, spawn: context)], in: thread)
         case .use(let use):
             insertNext(use.steps.map(Action.step), in: thread)
         case .fork(let fork):
@@ -62,30 +57,41 @@ extension Engine {
         Naming.unique(name, among: segmentNames)
     }
 
-    /// Opens a segment and queues forced tokens for it.
-    func startPrefill(_ thread: RunThread, step stepID: String, segment: String?, kind: String, text: String,
-                      tokens: [Int32]?, bos: Bool) throws {
-        var ids = tokens ?? model.encode(text)
+    /// Opens a segment and queues forced tokens for it (nothing is opened when there are none).
+    func startPrefill(_ thread: RunThread, step stepID: String, segment: String?, text: ForcedText, bos: Bool) throws {
+        let name = segment ?? segmentName(step: stepID, thread: thread)
+        var ids: [Int32]
+        switch text {
+        case .planned(let extra): ids = try plannedTokens(of: uniqueBase(name), thread: thread, extra: extra)
+        case .composed(let composed): ids = model.encode(composed)
+        case .tokens(let tokens): ids = tokens
+        }
         if bos, let first = model.beginOfSequence { ids.insert(first, at: 0) }
         guard !ids.isEmpty else { return }
-        _ = try openSegment(thread, name: segment ?? segmentName(step: stepID, thread: thread), kind: kind, step: stepID)
+        _ = try openSegment(thread, name: name, step: stepID)
         try checkFits(thread, count: ids.count)
         thread.pending = ids.map { ($0, thread.textDecoder.feed($0)) }
         thread.pendingSampled = false
         thread.phase = .working
     }
 
-    /// Opens a decoding segment: forced prefix tokens first, else the first token is sampled at once from
-    /// the logits after the thread's last token.
-    func startGenerate(_ thread: RunThread, step stepID: String, segment: String?, kind: String, prefix: String,
-                       generation: Generation, spawn: SpawnContext?) throws {
-        let prefixIDs = prefix.isEmpty ? [] : model.encode(prefix)
-        _ = try openSegment(thread, name: segment ?? segmentName(step: stepID, thread: thread), kind: kind, step: stepID)
-        var stops = generation.stop.map { $0.render(thread.variables) }
-        if let spawn { stops.append(spawn.spawn.trigger.render(thread.variables)) }
-        thread.decode = Decode(step: stepID, generation: generation, stops: stops, spawn: spawn)
-        thread.sampler.parameters = samplingParameters(generation)
-        if let seed = generation.sampling.seed {
+    /// Opens a decoding segment as the plan describes it (`Decoding`: forced prefix, budget, stop strings,
+    /// sampling): forced prefix tokens first, else the first token is sampled at once from the logits after the
+    /// thread's last token. A spawn's trigger is one more stop string.
+    func startGenerate(_ thread: RunThread, step stepID: String, segment: String?, spawn: SpawnContext?) throws {
+        let opened = try openSegment(thread, name: segment ?? segmentName(step: stepID, thread: thread), step: stepID)
+        guard let planned = planned(opened.name), case .generate(let decoding) = planned.content else {
+            throw RunError.planMismatch(segment: opened.name, reason: "the run decodes it, but the plan does not say how")
+        }
+        let prefixIDs = decoding.prefix.map { model.encode(TemplateSyntax.parse($0).render(thread.variables)) } ?? []
+        var stops = decoding.stop.map { TemplateSyntax.parse($0).render(thread.variables) }
+        if let spawn {
+            let trigger = spawn.spawn.trigger.render(thread.variables)
+            if !stops.contains(trigger) { stops.append(trigger) }
+        }
+        thread.decode = Decode(step: stepID, decoding: decoding, stops: stops, spawn: spawn)
+        thread.sampler.parameters = samplingParameters(decoding.sampling)
+        if let seed = decoding.sampling.seed {
             thread.sampler.random = RandomSource(seed: seed, stream: Engine.stableHash(thread.name))
         }
         thread.phase = .working
@@ -102,6 +108,38 @@ extension Engine {
         }
     }
 
+    /// The tokens of a prefilled plan segment (see `Engine.forcedTokens`).
+    func plannedTokens(of name: SegmentName, thread: RunThread, extra: [String: String]) throws -> [Int32] {
+        guard let planned = planned(name) else {
+            throw RunError.planMismatch(segment: name, reason: "thread '\(thread.name)' prefills it, but the plan has no such segment")
+        }
+        guard let tokens = try Engine.forcedTokens(planned.content, variables: thread.variables.merging(extra) { _, new in new },
+                                                   model: model, graph: plan.graph) else {
+            throw RunError.planMismatch(segment: name, reason: "thread '\(thread.name)' prefills it, but the plan decodes or splices it")
+        }
+        return tokens
+    }
+
+    /// The tokens of prefilled content: a text template (cut to its `maxTokens`) or chat messages in the model's
+    /// chat format, rendered with `variables`; nil for content that is decoded or spliced.
+    static func forcedTokens(_ content: SegmentContent, variables: [String: String], model: RuntimeModel,
+                             graph: String) throws -> [Int32]? {
+        switch content {
+        case .text(let template, let maxTokens):
+            let tokens = model.encode(TemplateSyntax.parse(template).render(variables))
+            return maxTokens.map { Array(tokens.prefix(max(0, $0))) } ?? tokens
+        case .chat(let messages):
+            let rendered = messages.map { (role: $0.role, content: TemplateSyntax.parse($0.text).render(variables)) }
+            do {
+                return model.encode(try model.chatPrompt(rendered, continueLast: messages.last?.role == ChatRole.assistant.rawValue))
+            } catch {
+                throw RunError.badInput("graph '\(graph)' has a chat prompt, but the model has no chat format: \(error)")
+            }
+        case .generate, .splice:
+            return nil
+        }
+    }
+
     /// Refuses forced text that would run past the context window.
     func checkFits(_ thread: RunThread, count: Int) throws {
         if thread.nextPosition + count > model.contextLength {
@@ -111,22 +149,6 @@ extension Engine {
 
     // MARK: Prompt and answer
 
-    /// The root prompt's text: raw text, or chat messages in the model's chat format.
-    func renderPrompt() throws -> String {
-        switch graph.prompt {
-        case .text(let template):
-            return template.render(inputs)
-        case .chat(let messages):
-            let rendered = messages.map { (role: $0.role.rawValue, content: $0.content.render(inputs)) }
-            let continueLast = messages.last?.role == .assistant
-            do {
-                return try model.chatPrompt(rendered, continueLast: continueLast)
-            } catch {
-                throw RunError.badInput("graph '\(graph.name)' has a chat prompt, but the model has no chat format: \(error)")
-            }
-        }
-    }
-
     /// The output of a step, looked for on the main thread first, then on every other thread.
     func output(of stepID: String, main: RunThread) -> String? {
         if let text = main.output(of: stepID) { return text }
@@ -134,11 +156,12 @@ extension Engine {
         return nil
     }
 
-    /// Applies the graph's `answer:` rule.
+    /// Applies the plan's answer rule: the named step's output (or the main thread's text after the prompt),
+    /// through its pattern, or trimmed when it has none.
     func extractAnswer(main: RunThread) throws -> String? {
-        let rule = graph.answer
+        let rule = plan.answer
         let text: String
-        if let from = rule.from {
+        if let from = rule?.from {
             guard let output = output(of: from, main: main) else {
                 throw RunError.badStep(step: from, reason: "the answer is read from this step, but it produced nothing")
             }
@@ -146,11 +169,11 @@ extension Engine {
         } else {
             text = main.own.dropFirst().map(\.text).joined()
         }
-        guard let regex = rule.regex else {
+        guard let rule, let pattern = rule.pattern else {
             let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
             return trimmed.isEmpty ? nil : trimmed
         }
-        return try Extraction.extract(regex, from: text, occurrence: rule.occurrence, preferred: "answer", what: "answer")
+        return try Extraction.extract(Pattern(pattern), from: text, occurrence: rule.occurrence, preferred: "answer", what: "answer")
     }
 
     /// The main thread's step outputs.

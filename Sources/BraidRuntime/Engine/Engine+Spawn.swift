@@ -4,13 +4,21 @@ import BraidTransformer
 import Foundation
 
 extension Engine {
+    /// The plan's spawn template this context instantiates.
+    func spawnTemplate(_ context: SpawnContext, segment: SegmentName) throws -> SpawnTemplate {
+        guard let template = plan.spawns.first(where: { $0.id == context.template }) else {
+            throw RunError.planMismatch(segment: segment, reason: "it may spawn as '\(context.template)', but the plan has no such spawn template")
+        }
+        return template
+    }
+
     /// The thread's decoding ended with a spawn trigger: parse the spawn block, start one child per
-    /// message (captures plus lookups in the parent's text fill its prompt), and wait for them.
+    /// message (captures plus lookups in the parent's text fill its prompt), and wait for them. The block's
+    /// syntax, the lookups, the limits and the join are the plan's spawn template.
     func beginSpawnRound(_ thread: RunThread, decode: Decode, context: SpawnContext) throws {
         guard let segment = thread.current else { return }
         let spawn = context.spawn
         let text = segment.text
-        let trigger = spawn.trigger.render(thread.variables)
         func stopHere(_ reason: String, _ message: String) throws {
             thread.lastDecodeEnd = reason
             emit(.warning(WarningInfo(step: step, thread: thread.name, message: message)))
@@ -21,18 +29,22 @@ extension Engine {
             try stopHere("depth-limit", "spawn '\(context.id)': thread '\(thread.name)' is at depth \(thread.depth), the limit is max_depth \(spawn.maxDepth); it stops instead of spawning")
             return
         }
-        guard context.round < spawn.maxRounds else {
-            try stopHere("max-rounds", "spawn '\(context.id)': thread '\(thread.name)' tried a spawn round beyond max_rounds \(spawn.maxRounds); it stops")
+        // A thread below the depth limit has a template of its own in the plan (a child's is made with its round).
+        let template = try spawnTemplate(context, segment: segment.name)
+        let trigger = TemplateSyntax.parse(template.triggerText).render(thread.variables)
+        guard context.round < template.maxRounds else {
+            try stopHere("max-rounds", "spawn '\(context.id)': thread '\(thread.name)' tried a spawn round beyond max_rounds \(template.maxRounds); it stops")
             return
         }
         guard let triggerRange = text.range(of: trigger, options: .backwards) else {
             try stopHere("stop-string", "spawn '\(context.id)': trigger not found in the text")
             return
         }
-        let messageRegex = try Extraction.regex(spawn.message, variables: thread.variables, what: "spawn '\(context.id)' message")
+        let message = Pattern(template.messagePattern)
+        let messageRegex = try Extraction.regex(message, variables: thread.variables, what: "spawn '\(context.id)' message")
         let before = String(text[..<triggerRange.lowerBound])
         var blockStart: String.Index?
-        if let opener = spawn.opener?.render(thread.variables), !opener.isEmpty,
+        if let opener = template.opener.map({ TemplateSyntax.parse($0).render(thread.variables) }), !opener.isEmpty,
            let range = before.range(of: opener, options: .backwards) {
             blockStart = range.lowerBound
         } else if let first = Extraction.matches(messageRegex, in: before).first, let range = Range(first.range, in: before) {
@@ -48,69 +60,78 @@ extension Engine {
             try stopHere("stop-string", "spawn '\(context.id)': the spawn block holds no message; nothing is spawned")
             return
         }
-        if matches.count > spawn.maxChildren {
+        if matches.count > template.maxChildren {
             emit(.warning(WarningInfo(step: step, thread: thread.name,
-                                      message: "spawn '\(context.id)': \(matches.count) messages, max_children is \(spawn.maxChildren); the last \(matches.count - spawn.maxChildren) are ignored")))
-            matches = Array(matches.prefix(spawn.maxChildren))
+                                      message: "spawn '\(context.id)': \(matches.count) messages, max_children is \(template.maxChildren); the last \(matches.count - template.maxChildren) are ignored")))
+            matches = Array(matches.prefix(template.maxChildren))
         }
-        let visible = thread.visibleText
-        var messages: [(variables: [String: String], child: Int?)] = []
-        var childNames: [String] = []
+        let visible = visibleText(of: thread)
+        var parsed: [(variables: [String: String], complete: Bool)] = []
         for (c, match) in matches.enumerated() {
-            var variables = inputs.merging(spawn.message.captures(of: match, in: block)) { _, new in new }
+            var variables = inputs.merging(message.captures(of: match, in: block)) { _, new in new }
             var complete = true
-            for (l, lookup) in spawn.lookups.enumerated() {
-                let regex = try Extraction.regex(lookup.pattern, variables: variables, what: "spawn '\(context.id)' lookup \(l + 1)")
+            for (l, lookup) in template.lookups.enumerated() {
+                let pattern = Pattern(lookup.pattern)
+                let regex = try Extraction.regex(pattern, variables: variables, what: "spawn '\(context.id)' lookup \(l + 1)")
                 if let found = Extraction.match(regex, in: visible, occurrence: lookup.occurrence) {
-                    variables.merge(lookup.pattern.captures(of: found, in: visible)) { _, new in new }
+                    variables.merge(pattern.captures(of: found, in: visible)) { _, new in new }
                 } else if lookup.required {
                     complete = false
                 } else {
-                    for name in lookup.pattern.captureNames where variables[name] == nil { variables[name] = "" }
+                    for name in pattern.captureNames where variables[name] == nil { variables[name] = "" }
                 }
             }
             variables["i"] = String(c + 1)
             variables["i0"] = String(c)
             variables["depth"] = String(thread.depth + 1)
+            parsed.append((variables, complete))
+        }
+        // The round's children, joins and continuation are the plan's: instantiated now, named by the plan.
+        let instance: SpawnInstance
+        do {
+            instance = try plan.instantiateSpawn(context.template, round: context.round,
+                                                 children: parsed.filter(\.complete).count)
+        } catch let error as PlanError {
+            throw RunError.planMismatch(segment: segment.name, reason: "spawn round \(context.round): \(error)")
+        }
+        indexPlan()
+        try checkRound(instance, spawn: context.id, trigger: segment.name, isolated: template.context == .isolated,
+                       variables: parsed.filter(\.complete).map(\.variables))
+        var messages: [(variables: [String: String], child: Int?)] = []
+        for (variables, complete) in parsed {
             guard complete else {
                 messages.append((variables, nil))
                 continue
             }
-            let child = try startChild(of: thread, context: context, index: c, variables: variables, spawnSegment: segment)
-            childNames.append(child.name)
+            let name = instance.children[messages.compactMap(\.child).count]
+            let child = try startChild(of: thread, context: context, template: template, name: name,
+                                       message: instance.messages[messages.compactMap(\.child).count],
+                                       variables: variables)
             messages.append((variables, child.index))
         }
-        emit(.spawn(SpawnInfo(step: step, thread: thread.name, spawn: context.id, round: context.round, children: childNames,
+        emit(.spawn(SpawnInfo(step: step, thread: thread.name, spawn: context.id, round: context.round, children: instance.children,
                               messages: messages.map(\.variables), skipped: messages.filter { $0.child == nil }.count)))
-        let round = SpawnRound(context: context, messages: messages, blockStart: before.utf8.distance(from: before.startIndex, to: start),
-                               generation: decode.generation)
+        let round = SpawnRound(context: context, messages: messages, blockStart: before.utf8.distance(from: before.startIndex, to: start), instance: instance)
         thread.phase = .waitingChildren(round)
-        if childNames.isEmpty { try completeJoin(thread, round: round) }
+        if instance.children.isEmpty { try completeJoin(thread, round: round) }
     }
 
     /// Starts one child: an isolated fresh sequence from position 0 (APR), or one that reads the parent's
     /// context up to the spawn block in place.
-    func startChild(of parent: RunThread, context: SpawnContext, index: Int, variables: [String: String],
-                    spawnSegment: RunSegment) throws -> RunThread {
+    func startChild(of parent: RunThread, context: SpawnContext, template: SpawnTemplate, name: ThreadID,
+                    message: SegmentName, variables: [String: String]) throws -> RunThread {
         let spawn = context.spawn
-        let name = Naming.spawnChild(Naming.scoped(context.id, thread: parent.name), round: context.round, child: index)
-        let isolated = spawn.child.context == .isolated
-        let prompt = spawn.child.prompt.render(variables)
-        var program: [Action] = [.prefill(step: Naming.childMessage(name), segment: Naming.childMessage(name), kind: "message",
-                                          text: prompt, tokens: nil, bos: isolated)]
-        if let generation = spawn.child.generation {
-            let childContext = SpawnContext(spawn: spawn, id: context.id, round: 0, depth: parent.depth + 1, baseSegment: name)
-            program.append(.generate(step: name, segment: name, kind: "generated", prefix: "", generation: generation, spawn: childContext))
+        let isolated = template.context == .isolated
+        var program: [Action] = [.prefill(step: message, segment: message, text: .planned([:]), bos: isolated)]
+        if spawn.child.generation != nil {
+            let childContext = SpawnContext(spawn: spawn, id: context.id, template: Naming.scoped(context.id, thread: name),
+                                            round: 0, depth: parent.depth + 1, baseSegment: name)
+            program.append(.generate(step: name, segment: name, spawn: childContext))
         }
         program += spawn.child.steps.map(Action.step)
-        let child = makeThread(name: name, parent: parent, kind: "child", depth: parent.depth + 1, program: program,
-                               variables: variables, nextPosition: isolated ? 0 : spawnSegment.end, origin: context.id)
-        if !isolated {
-            let inherited = parent.view + [spawnSegment]
-            for segment in inherited { try retain(segment) }
-            child.view = inherited
-        }
-        return child
+        // What the child reads of its parent (nothing, or the context up to the spawn block) is its plan view.
+        return makeThread(name: name, parent: parent, kind: "child", depth: parent.depth + 1, program: program,
+                          variables: variables, origin: context.id)
     }
 
     /// A child finished: when every child of the parent's round is done, the parent joins.
@@ -120,11 +141,11 @@ extension Engine {
         if pending.isEmpty { try completeJoin(parent, round: round) }
     }
 
-    /// What a child returns: its text after its prompt, through the child's `result` pattern (nil: nothing found).
-    func childResult(_ child: RunThread, spawn: Spawn) throws -> String? {
-        let text = child.own.filter { $0.kind != "message" }.map(\.text).joined()
-        guard let pattern = spawn.child.result else { return text }
-        return try Extraction.extract(pattern, from: text, occurrence: spawn.child.occurrence, preferred: "result",
+    /// What a child returns: its text after its prompt, through the template's `result` pattern (nil: nothing found).
+    func childResult(_ child: RunThread, template: SpawnTemplate) throws -> String? {
+        let text = child.own.filter { $0.kind != SegmentKind.message.rawValue }.map(\.text).joined()
+        guard let pattern = template.resultPattern else { return text }
+        return try Extraction.extract(Pattern(pattern), from: text, occurrence: template.resultOccurrence, preferred: "result",
                                       what: "spawn child result")
     }
 
@@ -132,17 +153,19 @@ extension Engine {
     /// truncated, not copied), the join block is prefilled after it, and decoding resumes in a new round.
     func completeJoin(_ thread: RunThread, round: SpawnRound) throws {
         guard let segment = thread.current else { return }
-        let spawn = round.context.spawn
-        var joinText = spawn.join.header.render(inputs.merging(["depth": String(thread.depth + 1)]) { _, new in new })
+        let template = try spawnTemplate(round.context, segment: segment.name)
+        let join = template.join
+        let outer = inputs.merging(["depth": String(thread.depth + 1)]) { _, new in new }
+        var joinText = TemplateSyntax.parse(join.header).render(outer)
         var found: [Bool] = []
         for message in round.messages {
             var variables = message.variables
-            let result = try message.child.flatMap { try childResult(threads[$0], spawn: spawn) }
+            let result = try message.child.flatMap { try childResult(threads[$0], template: template) }
             variables["result"] = result ?? ""
             found.append(result != nil)
-            joinText += (result != nil ? spawn.join.found : spawn.join.failed).render(variables)
+            joinText += TemplateSyntax.parse(result != nil ? join.each : join.failed ?? "").render(variables)
         }
-        joinText += spawn.join.footer.render(inputs.merging(["depth": String(thread.depth + 1)]) { _, new in new })
+        joinText += TemplateSyntax.parse(join.footer).render(outer)
         let keep = segment.tokensEnding(atOrBefore: round.blockStart)
         let keptBytes = keep == 0 ? 0 : segment.textEnds[keep - 1]
         let leftover = String(decoding: Array(segment.text.utf8.dropFirst(keptBytes).prefix(round.blockStart - keptBytes)), as: UTF8.self)
@@ -160,10 +183,8 @@ extension Engine {
         var next = round.context
         next.round += 1
         insertNext([
-            .prefill(step: round.context.id, segment: Naming.spawnJoin(round.context.baseSegment, round: round.context.round), kind: "spliced",
-                     text: leftover + joinText, tokens: nil, bos: false),
-            .generate(step: round.context.id, segment: Naming.spawnTrigger(round.context.baseSegment, round: next.round), kind: "generated",
-                      prefix: "", generation: round.generation, spawn: next),
+            .prefill(step: round.context.id, segment: round.instance.join, text: .composed(leftover + joinText), bos: false),
+            .generate(step: round.context.id, segment: round.instance.continuation, spawn: next),
         ], in: thread)
         thread.phase = .ready
     }

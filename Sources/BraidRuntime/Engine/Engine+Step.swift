@@ -47,14 +47,12 @@ extension Engine {
     /// Emits the run's header and starts the main thread on the prompt and the graph's steps.
     func start() throws {
         began = Date()
-        emit(.run(RunInfo(step: 0, graph: graph.name, inputs: inputs,
-                          params: Dictionary(graph.params.map { ($0.name, $0.value.description) }, uniquingKeysWith: { a, _ in a }),
+        emit(.run(RunInfo(step: 0, graph: plan.graph, inputs: inputs, params: plan.params,
                           seed: options.seed, scheduling: options.scheduling.rawValue)))
-        let prompt = try renderPrompt()
         main = makeThread(name: "main", parent: nil, kind: "main", depth: 0,
-                          program: [.prefill(step: "prompt", segment: "prompt", kind: "prompt", text: prompt, tokens: nil, bos: true)]
+                          program: [.prefill(step: "prompt", segment: "prompt", text: .planned([:]), bos: true)]
                             + graph.steps.map(Action.step),
-                          variables: inputs, nextPosition: 0, origin: nil)
+                          variables: inputs, origin: nil)
     }
 
     /// Advances every thread's program; returns the rows the next step computes, or nil when the run is over.
@@ -166,6 +164,7 @@ extension Engine {
     func finishRun() throws -> RunResult {
         guard let main else { throw RunError.stalled("the run was not started") }
         for thread in threads where !thread.isDone { try finish(thread, reason: "run-end") }
+        try releaseAll()
         let answer = try extractAnswer(main: main)
         let seconds = Date().timeIntervalSince(began)
         let sampled = threads.reduce(0) { $0 + $1.sampledTotal }

@@ -13,7 +13,27 @@ import Foundation
 final class Engine {
     let model: RuntimeModel
     let graph: Graph
+    /// The compiled plan the run executes: where every segment starts, what it reads, its thought index. Spawn
+    /// rounds are instantiated into it as they happen.
+    var plan: Plan
+    /// Index of each plan segment in `plan.segments` (rebuilt when a spawn round adds segments).
+    var planIndex: [SegmentName: Int]
+    /// Every segment the run has opened, by name (a plan segment never opened has 0 tokens).
+    var opened: [SegmentName: RunSegment] = [:]
+    /// Slot lengths of flat forks, fixed when their first branch opens.
+    var slots: [String: Int] = [:]
+    /// For each plan segment, the segments whose views read it (rebuilt with `planIndex`).
+    var readers: [SegmentName: [SegmentName]] = [:]
+    /// Each plan thread's parent thread (rebuilt with `planIndex`).
+    var planParents: [ThreadID: ThreadID?] = [:]
+    /// The segments whose KV the engine still holds (one reference each), until their plan lifetime runs out.
+    var live: [SegmentName: RunSegment] = [:]
+    /// Threads that have stopped (their unopened plan segments will never be written).
+    var stoppedThreads: Set<ThreadID> = []
     let options: RunOptions
+    /// The model's shape and memory limit each run-time spawn round is checked against as it is instantiated
+    /// (nil: rounds are not checked; the runtime still stops threads at the context window).
+    let roundCheck: Preflight?
     let inputs: [String: String]
     let observer: (TraceEvent) -> Void
     var threads: [RunThread] = []
@@ -30,12 +50,17 @@ final class Engine {
     var began = Date()
     var main: RunThread?
 
-    init(model: RuntimeModel, graph: Graph, options: RunOptions, observer: @escaping (TraceEvent) -> Void) throws {
+    init(model: RuntimeModel, graph: Graph, plan: Plan, options: RunOptions,
+         roundCheck: Preflight? = nil, observer: @escaping (TraceEvent) -> Void) throws {
         self.model = model
+        self.roundCheck = roundCheck
         self.graph = graph
+        self.plan = plan
+        planIndex = [:]
         self.options = options
         self.observer = observer
         inputs = try Engine.resolveInputs(graph: graph, given: options.inputs)
+        indexPlan()
     }
 
     /// Graph defaults overridden by the run's values; unknown names and missing required inputs are errors.
@@ -60,11 +85,11 @@ final class Engine {
 
     @discardableResult
     func makeThread(name: String, parent: RunThread?, kind: String, depth: Int, program: [Action],
-                    variables: [String: String], nextPosition: Int, origin: String?) -> RunThread {
+                    variables: [String: String], origin: String?) -> RunThread {
         let parameters = SamplingParameters.greedy
         let random = RandomSource(seed: options.seed, stream: Engine.stableHash(name))
         let thread = RunThread(index: threads.count, name: name, parent: parent?.index, kind: kind, depth: depth,
-                               program: program, variables: variables, nextPosition: nextPosition,
+                               program: program, variables: variables,
                                sampler: Sampler(parameters: parameters, random: random),
                                textDecoder: model.makeTextDecoder())
         threads.append(thread)
@@ -89,24 +114,47 @@ final class Engine {
         Naming.scoped(step, thread: thread.name)
     }
 
-    /// Opens a new segment at the thread's next position; its view is the thread's view plus itself.
-    func openSegment(_ thread: RunThread, name: String, kind: String, step stepID: String) throws -> RunSegment {
+    /// Opens the plan's segment `name` on the thread: it starts where the plan's placement puts it over the real
+    /// ends written so far, reads the plan's view (mapped to the KV handles of the segments the run wrote) and
+    /// carries the plan's thought index. A name the plan does not have, or a view the thread does not hold, is a
+    /// disagreement between run and plan and fails the run.
+    func openSegment(_ thread: RunThread, name: String, step stepID: String) throws -> RunSegment {
         try closeSegment(thread)
-        guard thread.nextPosition < model.contextLength else {
-            throw RunError.contextOverflow(thread: thread.name, position: thread.nextPosition, context: model.contextLength)
-        }
         let unique = uniqueName(name)
+        guard let index = planIndex[unique] else {
+            throw RunError.planMismatch(segment: unique, reason: "thread '\(thread.name)' opens it, but the plan has no such segment")
+        }
+        let planned = plan.segments[index]
+        let start: Int
         do {
-            let kv = try model.makeSegment(thought: thread.thought)
-            let segment = RunSegment(name: unique, kv: kv, thread: thread.index, start: thread.nextPosition,
-                                     thought: thread.thought, kind: kind, viewNames: thread.view.map(\.name) + [unique])
-            segment.reads = thread.view
-            segment.view = try model.makeView(thread.view.map(\.kv) + [kv])
+            start = try plan.start(of: unique, index: planIndex, written: { self.opened[$0].map { ($0.start, $0.count) } },
+                                   slotLength: { self.slotLength(of: $0, variables: thread.variables) })
+        } catch let error as PlanError {
+            throw RunError.planMismatch(segment: unique, reason: "\(error)")
+        }
+        let reads = planned.view.dropLast().compactMap { opened[$0] }  // a segment never opened has no tokens
+        if let gone = reads.first(where: { live[$0.name] == nil }) {
+            throw RunError.planMismatch(segment: unique, reason: "its view reads '\(gone.name)', whose KV the plan's lifetimes already released")
+        }
+        guard start < model.contextLength else {
+            throw RunError.contextOverflow(thread: thread.name, position: start, context: model.contextLength)
+        }
+        thread.nextPosition = start
+        do {
+            let kv = try model.makeSegment(thought: planned.thought)
+            let segment = RunSegment(name: unique, kv: kv, thread: thread.index, start: start,
+                                     thought: planned.thought, kind: planned.kind.rawValue, viewNames: planned.view)
+            segment.reads = reads
+            segment.view = try model.makeView(reads.map(\.kv) + [kv])
+            opened[unique] = segment
+            live[unique] = segment
             thread.current = segment
             thread.own.append(segment)
             thread.stepSegments[stepID, default: []].append(segment)
-            emit(.segment(SegmentOpen(step: step, thread: thread.name, segment: unique, kind: kind,
+            emit(.segment(SegmentOpen(step: step, thread: thread.name, segment: unique, kind: segment.kind,
                                       start: segment.start, view: segment.viewNames, thought: segment.thought)))
+            // A merge or join that takes its sources' text: their KV is no longer needed.
+            if case .splice(let splice) = planned.content { try releaseExpired(splice.sources) }
             return segment
         } catch let error as RunError {
             throw error
@@ -115,7 +163,34 @@ final class Engine {
         }
     }
 
-    /// Closes the thread's current segment: it joins the thread's view; a merge's sources leave it.
+    /// The slot of a flat fork (`FlatSlot`: its largest branch budget), counting forced text with the model's
+    /// tokenizer; fixed the first time a branch of the fork opens.
+    func slotLength(of fork: ForkPlan, variables: [String: String]) -> Int {
+        if let known = slots[fork.id] { return known }
+        let slot = FlatSlot.length(of: fork, in: plan) { segment in
+            model.encode(TemplateSyntax.parse(FlatSlot.forcedText(of: segment) ?? "").render(variables)).count
+        }
+        slots[fork.id] = slot
+        return slot
+    }
+
+    /// Everything the thread's current segment sees, as text (its plan view; what spawn lookups search).
+    func visibleText(of thread: RunThread) -> String {
+        (thread.current?.viewNames ?? []).compactMap { opened[$0]?.text }.joined()
+    }
+
+    /// Where the plan's segment `name` would start now (for trace events written before it opens).
+    func plannedStart(of name: SegmentName, thread: RunThread) throws -> Int {
+        do {
+            return try plan.start(of: name, index: planIndex, written: { self.opened[$0].map { ($0.start, $0.count) } },
+                                  slotLength: { self.slotLength(of: $0, variables: thread.variables) })
+        } catch let error as PlanError {
+            throw RunError.planMismatch(segment: name, reason: "\(error)")
+        }
+    }
+
+    /// Closes the thread's current segment (its model view goes) and releases what the plan lets go once it is
+    /// written.
     func closeSegment(_ thread: RunThread) throws {
         guard let segment = thread.current else { return }
         if let view = segment.view {
@@ -126,37 +201,12 @@ final class Engine {
             }
         }
         segment.view = nil
-        thread.view.append(segment)
         thread.current = nil
-        if !thread.dropAfterCurrent.isEmpty {
-            let drop = Set(thread.dropAfterCurrent.map(\.name))
-            for source in thread.dropAfterCurrent { try release(source) }
-            thread.view.removeAll { drop.contains($0.name) }
-            thread.dropAfterCurrent = []
-        }
+        try releaseExpired(segment.viewNames)
     }
 
-    /// Takes one more KV reference on a segment (a thread or view that reads it).
-    func retain(_ segment: RunSegment) throws {
-        do {
-            try model.retain(segment.kv)
-        } catch {
-            throw RunError.model(thread: nil, reason: "KV reference count of '\(segment.name)': \(error)")
-        }
-    }
-
-    /// Drops one KV reference on a segment. A reference-count error is a bug in the run's bookkeeping: it is
-    /// surfaced, never ignored.
-    func release(_ segment: RunSegment) throws {
-        do {
-            try model.release(segment.kv)
-        } catch {
-            throw RunError.model(thread: nil, reason: "KV reference count of '\(segment.name)': \(error)")
-        }
-    }
-
-    /// Stops a thread: closes its segment, drops its pending work, releases the KV it holds (keeping a
-    /// branch's own segments for a later merge), stops its live descendants, and tells its fork or spawn.
+    /// Stops a thread: closes its segment, drops its pending work, stops its live descendants, releases what the
+    /// plan's lifetimes let go (see Engine+Lifetimes), and tells its fork or spawn.
     func finish(_ thread: RunThread, reason: String) throws {
         guard !thread.isDone else { return }
         try closeSegment(thread)
@@ -166,24 +216,15 @@ final class Engine {
         stopReasons[thread.index] = reason
         emit(.stop(ThreadStop(step: step, thread: thread.name, reason: reason, lastDecode: thread.lastDecodeEnd,
                               sampled: thread.sampledTotal)))
+        stoppedThreads.insert(thread.name)
         let fork = thread.branchOf.map { forks[$0.fork] }
-        let ownNames = Set(thread.own.map(\.name))
-        for segment in thread.view {
-            if let fork, fork.mergedLater, ownNames.contains(segment.name) {
-                fork.held.append(segment)
-            } else {
-                try release(segment)
-            }
-        }
-        thread.view = []
         for other in threads where other.parent == thread.index && !other.isDone {
             try finish(other, reason: "parent-stopped")
         }
-        // Branch segments its own forks kept for a merge it will now never run.
-        for index in thread.forks.values {
-            for segment in forks[index].held { try release(segment) }
-            forks[index].held = []
-        }
+        // KV goes as the plan's lifetimes say: a killed branch's unread segments at once, and whatever only this
+        // thread's unwritten segments would have read.
+        if reason == "finish-policy" { try releaseKilled(thread) }
+        try releaseExpired(live.keys.sorted())
         if let fork, let branch = thread.branchOf?.branch, reason == "done" {
             try branchFinished(fork, branch: branch)
         }
@@ -194,10 +235,11 @@ final class Engine {
 
     // MARK: Decoding
 
-    /// Sampling settings of a generation under the run's options.
-    func samplingParameters(_ generation: Generation) -> SamplingParameters {
-        let s = generation.sampling
-        return SamplingParameters(temperature: Float(options.temperature ?? s.temperature), topK: s.topK, topP: Float(s.topP))
+    /// A plan segment's sampling settings under the run's options; a field the plan leaves open takes the graph
+    /// language's built-in default (greedy, top-p 1, top-k off), which compiled plans always fill in.
+    func samplingParameters(_ s: SamplingSettings) -> SamplingParameters {
+        SamplingParameters(temperature: Float(options.temperature ?? s.temperature ?? 0), topK: s.topK ?? 0,
+                           topP: Float(s.topP ?? 1))
     }
 
     /// Samples the thread's next token from `logits` and decides whether decoding ends with it.
@@ -221,7 +263,7 @@ final class Engine {
         if !options.fixedBudgets, let stop = decode.stops.first(where: { !$0.isEmpty && tail.contains($0) }) {
             decode.ending = "stop-string"
             decode.matchedStop = stop
-        } else if decode.sampled >= decode.generation.maxTokens {
+        } else if decode.sampled >= decode.decoding.maxTokens {
             decode.ending = "budget"
         } else if thread.nextPosition + 1 >= model.contextLength {
             decode.ending = "context"

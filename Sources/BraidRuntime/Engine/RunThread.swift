@@ -1,34 +1,51 @@
 import BraidGraph
+import BraidPlan
 import BraidTransformer
 
-/// One unit of a thread's program. Graph steps expand into these as they run.
+/// One unit of a thread's program. Graph steps expand into these as they run; what a segment holds and how it
+/// is decoded are the plan's.
 enum Action {
     /// A graph step, interpreted when reached.
     case step(Step)
     /// Forced text written into a new segment that continues the thread.
-    case prefill(step: String, segment: String?, kind: String, text: String, tokens: [Int32]?, bos: Bool)
-    /// A decoded segment: forced prefix, then sampling; `spawn` when the model may spawn children.
-    case generate(step: String, segment: String?, kind: String, prefix: String, generation: Generation, spawn: SpawnContext?)
+    case prefill(step: String, segment: String?, text: ForcedText, bos: Bool)
+    /// A decoded segment (its forced prefix, budget, stops and sampling are the plan segment's); `spawn` when the
+    /// model may spawn children.
+    case generate(step: String, segment: String?, spawn: SpawnContext?)
+}
+
+/// What a prefilled segment writes.
+enum ForcedText {
+    /// The plan segment's own content (a text template or chat messages), rendered with the thread's variables
+    /// and these.
+    case planned([String: String])
+    /// Text the run composed from what was written (a join block).
+    case composed(String)
+    /// Tokens the run composed (a merge's spliced branch text).
+    case tokens([Int32])
 }
 
 /// What lets a decoding segment spawn children (APR).
 struct SpawnContext {
     /// The spawn step.
     var spawn: Spawn
-    /// The step's id (children and joins are named after it).
+    /// The step's id (unscoped).
     var id: String
+    /// The plan's spawn template this segment may instantiate (`Naming.scoped(id, thread:)` of its thread).
+    var template: String
     /// The round this segment decodes in (0-based).
     var round: Int
     /// The depth of the thread that decodes (0 for the root's threads).
     var depth: Int
-    /// The segment name of round 0 (later rounds are `name#r`).
+    /// The segment name of round 0 (later rounds are named by the plan's instantiation).
     var baseSegment: String
 }
 
 /// How a decoding segment stands.
 struct Decode {
     var step: String
-    var generation: Generation
+    /// The plan segment's decoding (budget, stops, sampling).
+    var decoding: Decoding
     var stops: [String]
     var spawn: SpawnContext?
     /// Tokens sampled so far in this segment.
@@ -62,8 +79,8 @@ struct SpawnRound {
     var messages: [(variables: [String: String], child: Int?)]
     /// UTF-8 offset in the spawning segment's text where the spawn block starts.
     var blockStart: Int
-    /// The decoding the spawning segment used (the parent continues with it after the join).
-    var generation: Generation
+    /// The round's segments and child threads as the plan instantiated them.
+    var instance: SpawnInstance
 }
 
 /// A decoding stream: a program of actions, the segments it reads, and its sampler.
@@ -77,16 +94,12 @@ final class RunThread {
     var pc = 0
     var variables: [String: String]
     var phase: ThreadPhase = .ready
-    /// Segments this thread reads before its current one; the thread holds one KV reference on each.
-    var view: [RunSegment] = []
-    /// Segments to drop from `view` (and release) when the current segment closes (a merge's sources).
-    var dropAfterCurrent: [RunSegment] = []
     /// The segment being written.
     var current: RunSegment?
     /// Segments this thread wrote itself, in order (its text).
     var own: [RunSegment] = []
-    /// The position of the next token.
-    var nextPosition: Int
+    /// The position of the next token (the plan places each segment as it opens).
+    var nextPosition = 0
     /// Tokens to write in the next forward pass, with their text; `sampled` marks decoded ones.
     var pending: [(token: Int32, text: String)] = []
     var pendingSampled = false
@@ -102,14 +115,12 @@ final class RunThread {
     /// Forks this thread opened, by step id (index into the engine's forks).
     var forks: [String: Int] = [:]
     var sampledTotal = 0
-    /// Thought-embedding index of the segments this thread writes.
-    var thought = 0
     var lastDecodeEnd: String?
     /// The fork this thread is a branch of (index into the engine's forks) and its branch index.
     var branchOf: (fork: Int, branch: Int)?
 
     init(index: Int, name: String, parent: Int?, kind: String, depth: Int, program: [Action],
-         variables: [String: String], nextPosition: Int, sampler: Sampler, textDecoder: any TokenTextDecoder) {
+         variables: [String: String], sampler: Sampler, textDecoder: any TokenTextDecoder) {
         self.index = index
         self.name = name
         self.parent = parent
@@ -117,7 +128,6 @@ final class RunThread {
         self.depth = depth
         self.program = program
         self.variables = variables
-        self.nextPosition = nextPosition
         self.sampler = sampler
         self.textDecoder = textDecoder
     }
@@ -126,9 +136,6 @@ final class RunThread {
 
     /// The thread's own text (every segment it wrote), e.g. a branch's text for a merge or vote.
     var text: String { own.map(\.text).joined() }
-
-    /// Everything the thread can see as text: its view and its current segment.
-    var visibleText: String { (view + (current.map { [$0] } ?? [])).map(\.text).joined() }
 
     /// The output of a step this thread ran: a vote's winner or the text its segments hold.
     func output(of step: String) -> String? {

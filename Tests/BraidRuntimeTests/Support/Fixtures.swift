@@ -1,4 +1,5 @@
 import BraidGraph
+import BraidPlan
 import BraidRuntime
 import Foundation
 
@@ -18,11 +19,20 @@ enum Fixtures {
         try GraphLoader.load(text: yaml, file: "test.yaml", overrides: overrides, baseDirectory: root.path)
     }
 
-    /// Runs a graph on the scripted model, collecting the trace.
+    /// Runs a graph on the scripted model, collecting the trace. Spawn rounds are checked as they are instantiated
+    /// (as `BraidSession` checks them) against the model's context window and the machine's memory, at 8 KV bytes
+    /// per token (the scripted model's KV is no real model's): every spawn test is also a test that rounds which
+    /// fit are not refused.
     static func run(_ graph: Graph, on model: RuntimeModel, options: RunOptions = RunOptions()) throws -> (RunResult, [TraceEvent]) {
         var events: [TraceEvent] = []
-        let result = try BraidRunner.run(graph: graph, on: model, options: options) { events.append($0) }
+        let result = try BraidRunner.run(graph: graph, on: model, options: options,
+                                         roundCheck: Preflight(shape: shape(of: model), memoryLimit: nil)) { events.append($0) }
         return (result, events)
+    }
+
+    /// A shape of `model`'s context window and 8 KV bytes per token (1 layer, 1 KV head of 1, f32).
+    static func shape(of model: RuntimeModel) -> ModelShape {
+        ModelShape(layers: 1, kvHeads: 1, headDim: 1, contextLength: model.contextLength, kvBytesPerElement: 4)
     }
 
     /// The warnings of a trace.
