@@ -9,6 +9,8 @@ import Testing
         "tunnel-vision": [],
         "self-consistency": [],
         "apr": [],
+        "countdown-apr": [],
+        "countdown-seq": [],
         // Its children run ParaThinker's steps: what they lower is listed, scoped to the spawn.
         "apr-parathinker": [.attendMerge, .sharedPositions, .afterLongestPositions, .thoughtEmbeddings],
         "parathinker": [.attendMerge, .sharedPositions, .afterLongestPositions, .thoughtEmbeddings],
