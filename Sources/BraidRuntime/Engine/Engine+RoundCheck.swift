@@ -1,5 +1,4 @@
 import BraidPlan
-import BraidTransformer
 
 extension Engine {
     /// Refuses a spawn round just instantiated into the plan whose children can't fit (`Bounds.roundViolation`:
