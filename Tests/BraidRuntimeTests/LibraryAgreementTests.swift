@@ -54,7 +54,7 @@ struct LibraryAgreementTests {
         let defaults = Dictionary(graph.inputs.compactMap { input in input.defaultValue.map { (input.name, $0) } },
                                   uniquingKeysWith: { a, _ in a })
         var conformance = LayoutConformance(plan: plan) { segment in
-            FlatSlot.forcedText(of: segment).map { model.encode(TemplateSyntax.parse($0).render(defaults)).count } ?? 0
+            FlatSlot.forcedText(of: segment).map { model.encode($0.render(defaults)).count } ?? 0
         }
         try conformance.replay(events)
         #expect(conformance.checks > 1)
@@ -74,7 +74,7 @@ struct LibraryAgreementTests {
         // The check is not vacuous: a flat fork checked against a slot one token longer does not conform.
         if plan.segments.contains(where: { $0.placement.rule == .flat && $0.placement.slot != nil }) {
             var wrong = LayoutConformance(plan: plan) { segment in
-                FlatSlot.forcedText(of: segment).map { model.encode(TemplateSyntax.parse($0).render(defaults)).count + 1 } ?? 1
+                FlatSlot.forcedText(of: segment).map { model.encode($0.render(defaults)).count + 1 } ?? 1
             }
             try wrong.replay(events)
             #expect(!wrong.failures.isEmpty)
@@ -90,6 +90,7 @@ struct LibraryAgreementTests {
             SpawnJoinTests.child1Prompt + SpawnJoinTests.child1Output,
         ]),
         ("nested spawns and the children/depth/rounds limits", nil, SpawnJoinTests.nested, SpawnJoinTests.nestedDocuments),
+        ("a spawn step among a spawned child's own steps", nil, SpawnJoinTests.innerSpawn, SpawnJoinTests.innerDocuments),
         ("a failed required lookup before a started child", "apr.yaml", nil, SpawnJoinTests.failedThenStartedDocuments),
         ("only failed required lookups", "apr.yaml", nil, [
             SpawnJoinTests.prompt + "x\n<Calling Sub Searches>\n<Start Sub Search 0 at level 1> Moving to Node #0,9\n<End Calling Sub Searches>",

@@ -27,24 +27,21 @@ public struct ForkSpec: Sendable {
     /// Per-branch thought-embedding index (0 = none); empty = none for all.
     public var thoughts: [Int]
     /// When the fork is done.
-    public var finish: FinishRule
-    /// For `agree`: the regular expression extracting a branch's answer.
-    public var agreeExtract: String?
+    public var finish: FinishPolicy
 
     /// Creates a fork spec.
     public init(branches: [SegmentContent?], context: BranchContext = .parent, layout: ForkLayout = .shared,
-                thoughts: [Int] = [], finish: FinishRule = .all, agreeExtract: String? = nil) {
+                thoughts: [Int] = [], finish: FinishPolicy = .all) {
         self.branches = branches
         self.context = context
         self.layout = layout
         self.thoughts = thoughts
         self.finish = finish
-        self.agreeExtract = agreeExtract
     }
 
     /// A fork whose branches each decode with the given generation.
     public init(generations: [Decoding], context: BranchContext = .parent, layout: ForkLayout = .shared,
-                thoughts: [Int] = [], finish: FinishRule = .all) {
+                thoughts: [Int] = [], finish: FinishPolicy = .all) {
         self.init(branches: generations.map { .generate($0) }, context: context, layout: layout, thoughts: thoughts,
                   finish: finish)
     }
@@ -99,8 +96,9 @@ extension PlanBuilder {
             segments.append(thread)
         }
         if !segments.isEmpty { plan.stages.append(Stage(step: step, segments: segments)) }
-        addFork(ForkPlan(id: base, parent: parent, at: isolated ? nil : parentContext.last, branches: threads,
-                                   segments: segments, finish: spec.finish, agreeExtract: spec.agreeExtract,
+        record(.fork(base), on: parent)
+        addFork(ForkPlan(id: base, step: step, parent: parent, at: isolated ? nil : parentContext.last, branches: threads,
+                                   segments: segments, finish: spec.finish,
                                    context: spec.context))
         return threads
     }
@@ -187,7 +185,7 @@ extension PlanBuilder {
                 place = Placement(.flat, after: parentContext.last.map { [$0] } ?? [], plus: sources)
             }
             try appendToStage(id: id, kind: ownKind, thread: thread, step: step, branch: nil, content: content,
-                              thought: spec.thought, placement: place, stage: stage)
+                              thought: spec.thought, placement: place, stage: stage, record: false)
             contexts[thread]?.view = parentContext.view + [id]
             written = [id]
         case .reprefill, .text:
@@ -195,16 +193,17 @@ extension PlanBuilder {
             var splice = spec.splice
             splice.sources = sources
             try appendToStage(id: splicedID, kind: .spliced, thread: thread, step: step, branch: nil,
-                              content: .splice(splice), thought: spec.thought, placement: nil, stage: stage)
+                              content: .splice(splice), thought: spec.thought, placement: nil, stage: stage, record: false)
             written = [splicedID]
             if let content = spec.content {
                 try appendToStage(id: id, kind: ownKind, thread: thread, step: step, branch: nil, content: content,
-                                  thought: spec.thought, placement: nil, stage: stage)
+                                  thought: spec.thought, placement: nil, stage: stage, record: false)
                 written.append(id)
             }
         }
         plan.stages.append(Stage(step: step, segments: written))
-        addMerge(MergePlan(id: id, mode: spec.mode, fork: forkID, sources: sources, segments: written))
+        record(.merge(id), on: thread)
+        addMerge(MergePlan(id: id, step: step, mode: spec.mode, fork: forkID, sources: sources, segments: written))
         return written
     }
 }
