@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Regenerates the measurements behind Docs/results.md: the shipped Countdown models (Models/countdown/)
 # on the held-out problems of Docs/results/heldout-cd3.jsonl, APR (Graphs/countdown-apr.yaml, countdown-apr)
-# against sequential search (Graphs/countdown-seq.yaml, countdown-seq) at equal context windows.
+# against sequential search (Graphs/countdown-seq.yaml, countdown-seq) at equal context windows; and, when
+# the ParaThinker model is shipped, ParaThinker (Graphs/countdown-parathinker.yaml, countdown-parathinker)
+# with P paths against majority voting over P sampled sequential searches (Graphs/countdown-vote.yaml,
+# countdown-seq), and its first/half/last-finish policies at P=4.
 #
-#   scripts/countdown-results.sh            # N=500 problems, windows 128,256,512,1000 (APR 8 problems per batch)
-#   N=50 WINDOWS=256,512 scripts/countdown-results.sh
+#   scripts/countdown-results.sh            # N=500 problems, windows 128,256,512,1000; P=1,2,4,8 (8 problems per batch)
+#   N=50 WINDOWS=256,512 PATHS=1,2 scripts/countdown-results.sh
+#   PARTS=parathinker scripts/countdown-results.sh   # only the ParaThinker part (PARTS=search: only APR/sequential)
 #
 # Each model needs its own `braid eval` (one model per command); the results files are concatenated and
 # summarized together with `braid eval --from`, which prints the table and draws the plot.
@@ -16,9 +20,15 @@ WINDOWS=${WINDOWS:-128,256,512,1000}
 OUT=${OUT:-out/countdown-results}
 APR_MODEL=${APR_MODEL:-countdown-apr}   # a name (Models/countdown/NAME.gguf) or a GGUF path
 SEQ_MODEL=${SEQ_MODEL:-countdown-seq}
+PT_MODEL=${PT_MODEL:-countdown-parathinker}
+PATHS=${PATHS:-1,2,4,8}
+PARTS=${PARTS:-search,parathinker}
 PROBLEMS=Docs/results/heldout-cd3.jsonl
 [ -x "$B" ] || swift build -c release --product braid
-rm -rf "$OUT" && mkdir -p "$OUT/traces"
+[ "$PARTS" = search,parathinker ] && rm -rf "$OUT"
+mkdir -p "$OUT/traces"
+
+if [[ "$PARTS" == *search* ]]; then
 
 # Sequential search: the whole search in one context of `tokens` sampled tokens.
 "$B" eval Graphs/countdown-seq.yaml --model "$SEQ_MODEL" --problems "$PROBLEMS" --n "$N" \
@@ -31,3 +41,21 @@ rm -rf "$OUT" && mkdir -p "$OUT/traces"
 cat "$OUT/seq.jsonl" "$OUT/apr.jsonl" > "$OUT/all.jsonl"
 "$B" eval --from "$OUT/all.jsonl" --plot "$OUT/countdown-results.svg" | tee "$OUT/table.md"
 python3 scripts/countdown-trace-stats.py "$OUT/all.jsonl" "$OUT/traces" | tee "$OUT/trace-stats.md"
+fi
+
+if [[ "$PARTS" == *parathinker* ]] && "$B" model info "$PT_MODEL" > /dev/null 2>&1; then
+  # ParaThinker: P paths sampled at temperature 0.5, then the summary over all of them (last-finish), against
+  # majority voting over P searches sampled from the sequential model at the same temperature.
+  "$B" eval Graphs/countdown-parathinker.yaml --model "$PT_MODEL" --problems "$PROBLEMS" --n "$N" \
+    --sweep paths="$PATHS" --threads 1 --batch 8 -q --out "$OUT/parathinker.jsonl" --traces "$OUT/traces" > "$OUT/parathinker.txt"
+  "$B" eval Graphs/countdown-vote.yaml --model "$SEQ_MODEL" --problems "$PROBLEMS" --n "$N" \
+    --sweep samples="$PATHS" --threads 1 --batch 8 -q --out "$OUT/vote.jsonl" --traces "$OUT/traces" > "$OUT/vote.txt"
+  # First- / half- / last-finish at P=4.
+  "$B" eval Graphs/countdown-parathinker.yaml --model "$PT_MODEL" --problems "$PROBLEMS" --n "$N" --set paths=4 \
+    --sweep finish=first,half,all --threads 1 --batch 8 -q --out "$OUT/finish.jsonl" --traces "$OUT/traces" > "$OUT/finish.txt"
+  cat "$OUT/parathinker.jsonl" "$OUT/vote.jsonl" > "$OUT/parallel.jsonl"
+  "$B" eval --from "$OUT/parallel.jsonl" --plot "$OUT/parathinker-results.svg" | tee "$OUT/parathinker-table.md"
+  "$B" eval --from "$OUT/finish.jsonl" | tee "$OUT/finish-table.md"
+  python3 scripts/countdown-parathinker-stats.py "$OUT/parathinker.jsonl" "$OUT/finish.jsonl" --traces "$OUT/traces" \
+    | tee "$OUT/parathinker-stats.md"
+fi
