@@ -68,6 +68,8 @@ def main():
     ap.add_argument("--batch-seed", type=int, help="seed of the batch order (default: --seed); give a continued run "
                     "its own so it does not replay the first run's order")
     ap.add_argument("--paths", type=int, default=8, help="parathinker: attempts solved per problem (P drawn from them)")
+    ap.add_argument("--context", type=int, help="context window written into the GGUF (default: --max-len; "
+                    "parathinker: 4096, since its summary attends to all P paths, whose positions are shared)")
     ap.add_argument("--max-flat", type=int, default=3072, help="parathinker: longest flattened example in tokens")
     ap.add_argument("--stop-after", type=int, help="stop (and save) after this many steps; the schedule still "
                     "spans --steps, so this reproduces a checkpoint of a longer run exactly")
@@ -101,6 +103,8 @@ def main():
         config = Config(vocab=len(vocab), dim=a.dim, layers=a.layers, heads=a.heads, ffn=a.ffn, context=a.max_len,
                         thought_slots=slots)
         model = Decoder(config)
+    # The window Braid checks views and positions against: only metadata (RoPE has no table to size).
+    config.context = a.context or (4096 if para else a.max_len)
     print(f"model: {model.parameter_count()} parameters, {config.to_dict()}", flush=True)
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
     other = [p for n, p in model.named_parameters() if p.dim() < 2]
