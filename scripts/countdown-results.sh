@@ -7,7 +7,7 @@
 # countdown-seq), and its first/half/last-finish policies at P=4.
 #
 #   scripts/countdown-results.sh            # N=500 problems, windows 128,256,512,1000; P=1,2,4,8 (8 problems per batch)
-#   N=50 WINDOWS=256,512 PATHS=1,2 scripts/countdown-results.sh
+#   N=50 WINDOWS=256,512 PATHS=1,2 PT_N=20 scripts/countdown-results.sh   # PT_N: problems for the ParaThinker part
 #   PARTS=parathinker scripts/countdown-results.sh   # only the ParaThinker part (PARTS=search: only APR/sequential)
 #
 # Each model needs its own `braid eval` (one model per command); the results files are concatenated and
@@ -22,6 +22,7 @@ APR_MODEL=${APR_MODEL:-countdown-apr}   # a name (Models/countdown/NAME.gguf) or
 SEQ_MODEL=${SEQ_MODEL:-countdown-seq}
 PT_MODEL=${PT_MODEL:-countdown-parathinker}
 PATHS=${PATHS:-1,2,4,8}
+PT_N=${PT_N:-$N}                        # problems for the ParaThinker part
 PARTS=${PARTS:-search,parathinker}
 PROBLEMS=Docs/results/heldout-cd3.jsonl
 [ -x "$B" ] || swift build -c release --product braid
@@ -32,7 +33,7 @@ if [[ "$PARTS" == *search* ]]; then
 
 # Sequential search: the whole search in one context of `tokens` sampled tokens.
 "$B" eval Graphs/countdown-seq.yaml --model "$SEQ_MODEL" --problems "$PROBLEMS" --n "$N" \
-  --sweep tokens="$WINDOWS" --threads 1 -q --out "$OUT/seq.jsonl" --traces "$OUT/traces" --plot "$OUT/seq.svg" \
+  --sweep tokens="$WINDOWS" --threads 1 --batch 8 -q --out "$OUT/seq.jsonl" --traces "$OUT/traces" --plot "$OUT/seq.svg" \
   > "$OUT/seq.txt"
 # APR: every parent segment and every child may sample up to the same window.
 "$B" eval Graphs/countdown-apr.yaml --model "$APR_MODEL" --problems "$PROBLEMS" --n "$N" \
@@ -41,21 +42,27 @@ if [[ "$PARTS" == *search* ]]; then
 cat "$OUT/seq.jsonl" "$OUT/apr.jsonl" > "$OUT/all.jsonl"
 "$B" eval --from "$OUT/all.jsonl" --plot "$OUT/countdown-results.svg" | tee "$OUT/table.md"
 python3 scripts/countdown-trace-stats.py "$OUT/all.jsonl" "$OUT/traces" | tee "$OUT/trace-stats.md"
+python3 scripts/countdown-op-stats.py "$OUT/all.jsonl" --traces "$OUT/traces" | tee "$OUT/op-stats.md"
 fi
 
 if [[ "$PARTS" == *parathinker* ]] && "$B" model info "$PT_MODEL" > /dev/null 2>&1; then
   # ParaThinker: P paths sampled at temperature 0.5, then the summary over all of them (last-finish), against
-  # majority voting over P searches sampled from the sequential model at the same temperature.
-  "$B" eval Graphs/countdown-parathinker.yaml --model "$PT_MODEL" --problems "$PROBLEMS" --n "$N" \
+  # majority voting over the same model's P paths (no summary) and over P searches sampled from the
+  # sequential model at the same temperature and budget.
+  "$B" eval Graphs/countdown-parathinker.yaml --model "$PT_MODEL" --problems "$PROBLEMS" --n "$PT_N" \
     --sweep paths="$PATHS" --threads 1 --batch 8 -q --out "$OUT/parathinker.jsonl" --traces "$OUT/traces" > "$OUT/parathinker.txt"
-  "$B" eval Graphs/countdown-vote.yaml --model "$SEQ_MODEL" --problems "$PROBLEMS" --n "$N" \
+  "$B" eval Graphs/countdown-parathinker-vote.yaml --model "$PT_MODEL" --problems "$PROBLEMS" --n "$PT_N" \
+    --sweep paths="$PATHS" --threads 1 --batch 8 -q --out "$OUT/pt-vote.jsonl" --traces "$OUT/traces" > "$OUT/pt-vote.txt"
+  "$B" eval Graphs/countdown-vote.yaml --model "$SEQ_MODEL" --problems "$PROBLEMS" --n "$PT_N" \
     --sweep samples="$PATHS" --threads 1 --batch 8 -q --out "$OUT/vote.jsonl" --traces "$OUT/traces" > "$OUT/vote.txt"
-  # First- / half- / last-finish at P=4.
-  "$B" eval Graphs/countdown-parathinker.yaml --model "$PT_MODEL" --problems "$PROBLEMS" --n "$N" --set paths=4 \
-    --sweep finish=first,half,all --threads 1 --batch 8 -q --out "$OUT/finish.jsonl" --traces "$OUT/traces" > "$OUT/finish.txt"
-  cat "$OUT/parathinker.jsonl" "$OUT/vote.jsonl" > "$OUT/parallel.jsonl"
+  # First- / half-finish at P=4 (last-finish, the graph's default, is the paths=4 row above).
+  "$B" eval Graphs/countdown-parathinker.yaml --model "$PT_MODEL" --problems "$PROBLEMS" --n "$PT_N" --set paths=4 \
+    --sweep finish=first,half --threads 1 --batch 8 -q --out "$OUT/finish.jsonl" --traces "$OUT/traces" > "$OUT/finish.txt"
+  cat "$OUT/parathinker.jsonl" "$OUT/pt-vote.jsonl" "$OUT/vote.jsonl" > "$OUT/parallel.jsonl"
   "$B" eval --from "$OUT/parallel.jsonl" --plot "$OUT/parathinker-results.svg" | tee "$OUT/parathinker-table.md"
+  grep '"config":"countdown-parathinker paths=4"' "$OUT/parathinker.jsonl" >> "$OUT/finish.jsonl" || true
   "$B" eval --from "$OUT/finish.jsonl" | tee "$OUT/finish-table.md"
   python3 scripts/countdown-parathinker-stats.py "$OUT/parathinker.jsonl" "$OUT/finish.jsonl" --traces "$OUT/traces" \
     | tee "$OUT/parathinker-stats.md"
+  python3 scripts/countdown-op-stats.py "$OUT/parallel.jsonl" --traces "$OUT/traces" | tee "$OUT/parathinker-op-stats.md"
 fi

@@ -12,6 +12,7 @@ import Testing
         "countdown-apr": [],
         "countdown-seq": [],
         "countdown-vote": [],
+        "countdown-parathinker-vote": [.thoughtEmbeddings],
         "countdown-parathinker": [.attendMerge, .sharedPositions, .afterLongestPositions, .thoughtEmbeddings],
         // Its children run ParaThinker's steps: what they lower is listed, scoped to the spawn.
         "apr-parathinker": [.attendMerge, .sharedPositions, .afterLongestPositions, .thoughtEmbeddings],
