@@ -3,7 +3,7 @@
 for every `Exploring Operation: a op b=c` line the model itself wrote (sampled, not a prompt or a join block
 the runtime spliced in), whether the arithmetic is right (c = a op b, `-` not negative, `/` exact) and whether
 both operands are numbers of the state being expanded (the last `Current State: T:[...]` line above it in the
-same thread, a multiset). The first says whether the model has learned the arithmetic, the second whether it
+same thread, a multiset; the problem's numbers before any, as a fork's branches start from the prompt). The first says whether the model has learned the arithmetic, the second whether it
 copies the numbers it is given.
 
     scripts/countdown-op-stats.py RESULTS.jsonl [RESULTS.jsonl ...] --traces TRACES_DIR
@@ -22,27 +22,32 @@ def right(a, sym, b, c):
 
 
 def thread_lines(path):
-    """Per thread: [(line, written by the model)], from the trace's token events."""
-    text, sampled = collections.defaultdict(str), collections.defaultdict(list)
+    """The problem's numbers, and per thread [(line, written by the model)] from the trace's token events."""
+    text, sampled, numbers = collections.defaultdict(str), collections.defaultdict(list), None
     with open(path) as f:
         for line in f:
             e = json.loads(line)
+            if e["event"] == "run":
+                numbers = collections.Counter(int(x) for x in e["inputs"]["numbers"].split(","))
             if e["event"] == "tokens":
                 piece = e.get("text", "")
                 text[e["thread"]] += piece
                 sampled[e["thread"]] += [e.get("sampled", False)] * len(piece)
+    threads = []
     for thread, t in text.items():
         out, start = [], 0
         for line in t.split("\n"):
             out.append((line, any(sampled[thread][start:start + len(line)])))
             start += len(line) + 1
-        yield out
+        threads.append(out)
+    return numbers, threads
 
 
 def op_stats(path):
     ops = arithmetic = copied = 0
-    for lines in thread_lines(path):
-        numbers = None
+    given, threads = thread_lines(path)
+    for lines in threads:
+        numbers = given  # a fork's branch starts from the prompt's state, which is in the parent's text
         for line, written in lines:
             s = STATE.search(line)
             if s:
