@@ -17,9 +17,9 @@ cd "$(dirname "$0")/.."
 PY=${PY:-Training/.venv/bin/python}
 W=${WORK:-Training/work/repro}
 ONLY=${ONLY:-all}
-SEQ_STEPS=${SEQ_STEPS:-SEQ_STOP}
-APR_STEPS=${APR_STEPS:-APR_STOP}
-PT_STEPS=${PT_STEPS:-PT_STOP}
+SEQ_STEPS=${SEQ_STEPS:-3000}
+APR_STEPS=${APR_STEPS:-3500}
+PT_STEPS=${PT_STEPS:-2000}
 mkdir -p "$W"
 [ -x .build/release/braid ] || swift build -c release --product braid
 train() { nice -n 10 "$PY" Training/train.py "$@"; }
