@@ -6,7 +6,7 @@
 # with P paths against majority voting over P sampled sequential searches (Graphs/countdown-vote.yaml,
 # countdown-seq), and its first/half/last-finish policies at P=4.
 #
-#   scripts/countdown-results.sh            # N=500 problems, windows 128,256,512,1000; P=1,2,4,8 (8 problems per batch)
+#   scripts/countdown-results.sh            # N=500 problems, windows 128,256,512,900; P=1,2,4,8 (8 problems per batch)
 #   N=50 WINDOWS=256,512 PATHS=1,2 PT_N=20 scripts/countdown-results.sh   # PT_N: problems for the ParaThinker part
 #   PARTS=parathinker scripts/countdown-results.sh   # one part: search (APR/sequential), parathinker, vote
 #
@@ -16,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 B=${BRAID:-.build/release/braid}
 N=${N:-500}
-WINDOWS=${WINDOWS:-128,256,512,1000}
+WINDOWS=${WINDOWS:-128,256,512,900}
 OUT=${OUT:-out/countdown-results}
 APR_MODEL=${APR_MODEL:-countdown-apr}   # a name (Models/countdown/NAME.gguf) or a GGUF path
 SEQ_MODEL=${SEQ_MODEL:-countdown-seq}
