@@ -42,7 +42,7 @@ CD_TARGET ?= 41
 countdown: deps
 	swift build -c release --product braid
 	mkdir -p out
-	.build/release/braid run Graphs/apr.yaml --model countdown-apr --input "numbers=$(CD_NUMBERS)" \
+	.build/release/braid run Graphs/countdown-apr.yaml --model countdown-apr --input "numbers=$(CD_NUMBERS)" \
 		--input target=$(CD_TARGET) --threads 1 --trace out/countdown-apr.jsonl
 	.build/release/braid trace view out/countdown-apr.jsonl --out out/countdown-apr.html
 

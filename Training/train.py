@@ -5,7 +5,7 @@
 Everything is seeded (data: the solver's --seed; weights and batch order: torch.manual_seed), runs on
 one CPU thread, and writes a checkpoint GGUF every --save-every steps, so a run stopped early still
 leaves a usable model. See Training/README.md for the recipe of each shipped model."""
-import argparse, json, math, os, platform, sys, time
+import argparse, json, math, os, platform, random, sys, time
 import torch
 import torch.nn.functional as F
 
@@ -13,10 +13,30 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from braid_train.vocab import Vocabulary
 from braid_train.model import Config, Decoder
 from braid_train.data import make_traces, load_examples, batches
-from braid_train import gguf
+from braid_train import gguf, parathinker
 from braid_train.gguf_read import load_decoder
 
-FORMATS = {"apr": "apr", "seq": "sos"}
+FORMATS = {"apr": "apr", "seq": "sos", "parathinker": "parathinker"}
+
+
+def widen(model, vocab_size, thought_slots):
+    """`model` with more vocabulary rows and/or thought embeddings (new ones freshly initialised, all else
+    copied): how a parathinker run starts from the sequential model, whose ids 0..119 mean the same."""
+    c = model.c
+    if c.vocab == vocab_size and c.thought_slots == thought_slots:
+        return model
+    if c.vocab > vocab_size or (c.thought_slots and c.thought_slots != thought_slots):
+        raise SystemExit(f"--init-from: a model with {c.vocab} tokens and {c.thought_slots} thought slots "
+                         f"cannot become one with {vocab_size} and {thought_slots}")
+    wide = Decoder(Config(**{**c.to_dict(), "vocab": vocab_size, "thought_slots": thought_slots}))
+    state = wide.state_dict()
+    for name, value in model.state_dict().items():
+        if name == "embed.weight":
+            state[name][:value.shape[0]] = value
+        else:
+            state[name] = value
+    wide.load_state_dict(state)
+    return wide
 
 
 def main():
@@ -47,26 +67,44 @@ def main():
                     "the model shape comes from the file")
     ap.add_argument("--batch-seed", type=int, help="seed of the batch order (default: --seed); give a continued run "
                     "its own so it does not replay the first run's order")
+    ap.add_argument("--paths", type=int, default=8, help="parathinker: attempts solved per problem (P drawn from them)")
+    ap.add_argument("--context", type=int, help="context window written into the GGUF (default: --max-len; "
+                    "parathinker: 4096, since its summary attends to all P paths, whose positions are shared)")
+    ap.add_argument("--max-flat", type=int, default=3072, help="parathinker: longest flattened example in tokens")
     ap.add_argument("--stop-after", type=int, help="stop (and save) after this many steps; the schedule still "
                     "spans --steps, so this reproduces a checkpoint of a longer run exactly")
     a = ap.parse_args()
 
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
-    vocab = Vocabulary()
-    problems, traces = make_traces(a.braid, a.workdir, FORMATS[a.variant], a.numbers, a.problems, a.seed,
-                                   a.min_number, a.max_number, a.min_target, a.max_target)
-    examples, dropped = load_examples(traces, vocab, a.max_len)
-    total_tokens = sum(len(ids) for ids, _ in examples)
-    print(f"data: {len(examples)} strings, {total_tokens} tokens (mean {total_tokens / len(examples):.0f}, "
-          f"max {max(len(i) for i, _ in examples)}), {dropped} longer than {a.max_len} dropped", flush=True)
+    para = a.variant == "parathinker"
+    vocab = Vocabulary(parathinker=para)
+    slots = parathinker.THOUGHT_SLOTS if para else 0
+    problems, traces = make_traces(a.braid, a.workdir, "sos" if para else FORMATS[a.variant], a.numbers,
+                                   a.problems, a.seed, a.min_number, a.max_number, a.min_target, a.max_target)
+    if para:
+        records = parathinker.make_records(a.braid, a.workdir, problems, a.paths, a.seed)
+        examples, dropped = parathinker.load_examples(records, vocab, a.max_len, a.max_flat, random.Random(a.seed))
+        lengths = [len(e["ids"]) for e in examples]
+        print(f"data: {len(examples)} examples, {sum(lengths)} flattened tokens (mean {sum(lengths) / len(lengths):.0f}, "
+              f"max {max(lengths)}), {dropped} dropped (a position >= {a.max_len} or over {a.max_flat} tokens flattened)",
+              flush=True)
+    else:
+        examples, dropped = load_examples(traces, vocab, a.max_len)
+        lengths = [len(ids) for ids, _ in examples]
+        print(f"data: {len(examples)} strings, {sum(lengths)} tokens (mean {sum(lengths) / len(lengths):.0f}, "
+              f"max {max(lengths)}), {dropped} longer than {a.max_len} dropped", flush=True)
+    total_tokens = sum(lengths)
 
     if a.init_from:
-        model = load_decoder(a.init_from)
+        model = widen(load_decoder(a.init_from), len(vocab), slots)
         config = model.c
     else:
-        config = Config(vocab=len(vocab), dim=a.dim, layers=a.layers, heads=a.heads, ffn=a.ffn, context=a.max_len)
+        config = Config(vocab=len(vocab), dim=a.dim, layers=a.layers, heads=a.heads, ffn=a.ffn, context=a.max_len,
+                        thought_slots=slots)
         model = Decoder(config)
+    # The window Braid checks views and positions against: only metadata (RoPE has no table to size).
+    config.context = a.context or (4096 if para else a.max_len)
     print(f"model: {model.parameter_count()} parameters, {config.to_dict()}", flush=True)
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
     other = [p for n, p in model.named_parameters() if p.dim() < 2]
@@ -80,7 +118,8 @@ def main():
         return a.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, frac))))
 
     g = torch.Generator().manual_seed(a.seed if a.batch_seed is None else a.batch_seed)
-    stream = batches(examples, a.batch_tokens, g)
+    stream = parathinker.batches(examples, a.batch_tokens, g) if para else \
+        ((x, y, {}) for x, y in batches(examples, a.batch_tokens, g))
     description = json.dumps({"variant": a.variant, "seed": a.seed, "problems": a.problems,
                               "numbers": a.numbers, "number_range": [a.min_number, a.max_number],
                               "target_range": [a.min_target, a.max_target], "strings": len(examples),
@@ -101,6 +140,7 @@ def main():
                        "tokens_per_second": round(seen / max(elapsed, 1e-9)), "last_loss": round(loss, 4),
                        "parameters": model.parameter_count(), "config": config.to_dict(),
                        "data": {"problems": a.problems, "strings": len(examples), "tokens": total_tokens,
+                                "paths_per_problem": a.paths if para else None,
                                 "dropped_longer_than_max_len": dropped, "numbers": a.numbers,
                                 "number_range": [a.min_number, a.max_number],
                                 "target_range": [a.min_target, a.max_target]},
@@ -112,10 +152,10 @@ def main():
     start, seen, ema = time.time(), 0, None
     last = min(a.steps, a.stop_after or a.steps)
     for step in range(last):
-        x, y = next(stream)
+        x, y, extra = next(stream)
         for group in opt.param_groups:
             group["lr"] = lr_at(step)
-        logits = model(x)
+        logits = model(x, **extra)
         loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1), ignore_index=-100)
         opt.zero_grad(set_to_none=True)
         loss.backward()

@@ -3,7 +3,7 @@ import Testing
 
 /// The Countdown models shipped in `Models/countdown/` (made by `Training/train.py`), loaded by name and run
 /// through their graphs as a user would. (How well they solve Countdown is measured in Docs/results.md, not
-/// asserted here: the shipped models solve none of the held-out problems.)
+/// asserted here.)
 @Suite(.serialized) struct ShippedModelTests {
     /// The first `count` held-out problems behind Docs/results.md, as (numbers, target) graph inputs.
     static func heldOut(_ count: Int) throws -> [(numbers: String, target: String)] {
@@ -65,5 +65,60 @@ import Testing
             #expect(text.contains("Exploring Operation: "), "the model writes the SoS+ search grammar")
             #expect(!text.contains("<Calling Sub Searches>"), "the sequential model never spawns")
         }
+    }
+
+    @Test func theParaThinkerModelRunsItsPathsAndSummary() throws {
+        // Two paths opened by the graph's <think1>/<think2> at shared positions with thought indices 1 and 2
+        // (the model has nine rows of thought embeddings per layer, indices 0...8), then the summary over both.
+        let info = try BraidProcess.run(["model", "info", "--tensors", "countdown-parathinker"])
+        #expect(info.status == 0, "\(info.error)")
+        #expect(info.output.contains("blk.3.thought_embd  F32  [32, 9]"), "\(info.output)")
+        let problem = try #require(try Self.heldOut(1).first)
+        let run = try BraidProcess.run(["run", "Graphs/countdown-parathinker.yaml", "--model", "countdown-parathinker",
+                                        "--threads", "1", "--set", "paths=2", "--set", "path_tokens=120",
+                                        "--input", "numbers=\(problem.numbers)", "--input", "target=\(problem.target)",
+                                        "--json", "-q"])
+        #expect(run.status == 0, "\(run.error)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any])
+        let threads = try #require(json["threads"] as? [[String: Any]])
+        let paths = threads.filter { ($0["name"] as? String)?.hasPrefix("think[") == true }
+        #expect(paths.count == 2)
+        for (i, path) in paths.enumerated() {
+            let segment = try #require((path["segments"] as? [[String: Any]])?.first)
+            let text = try #require(segment["text"] as? String)
+            #expect(text.hasPrefix("<think\(i + 1)>Exploring Operation: "), "each path writes a search: \(text.prefix(80))")
+        }
+        let summary = try #require((json["outputs"] as? [String: String])?["summary"])
+        #expect(summary.hasPrefix("<summary>By analyzing multiple reasoning processes above"))
+    }
+
+    /// PyTorch's logits of the shipped ParaThinker model under ParaThinker's two-phase layout (three paths
+    /// at shared positions with thought indices 1, 2 and 7, a summary seeing them all), written by
+    /// `Training/check_export.py --parathinker --model Models/countdown/countdown-parathinker.gguf --fixture`
+    /// after that script checked the layout equals `braid mask Graphs/countdown-parathinker.yaml`.
+    @Test func theParaThinkerExportMatchesPyTorchUnderTheTwoPhaseMask() throws {
+        let url = BraidProcess.repository.appendingPathComponent("Tests/Fixtures/countdown/parathinker-logits.json")
+        let fixture = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        let tolerance = try #require(fixture["tolerance"] as? Double)
+        let layout = try JSONSerialization.data(withJSONObject: try #require(fixture["layout"]))
+        let path = try BraidProcess.temporaryFile(String(decoding: layout, as: UTF8.self), name: "layout.json")
+        let outcome = try BraidProcess.run(["logits", "--model", "countdown-parathinker", "--layout", path,
+                                            "--top-k", "140", "--threads", "1"])
+        #expect(outcome.status == 0, "\(outcome.error)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(outcome.output.utf8)) as? [String: Any])
+        let tokens = try #require(report["tokens"] as? [[String: Any]])
+        let expected = try #require(fixture["logits"] as? [[String: Any]])
+        try #require(tokens.count == expected.count)
+        var worst = 0.0
+        for (got, want) in zip(tokens, expected) {
+            let logits = Dictionary(uniqueKeysWithValues: try #require(got["top"] as? [[String: Any]]).compactMap { c in
+                (c["id"] as? Int).flatMap { id in (c["logit"] as? Double).map { (id, $0) } }
+            })
+            for candidate in try #require(want["top"] as? [[String: Any]]) {
+                let id = try #require(candidate["id"] as? Int), logit = try #require(candidate["logit"] as? Double)
+                worst = max(worst, abs(try #require(logits[id]) - logit))
+            }
+        }
+        #expect(worst <= tolerance, "largest logit difference \(worst)")
     }
 }

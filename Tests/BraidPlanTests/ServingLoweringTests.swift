@@ -11,6 +11,9 @@ import Testing
         "apr": [],
         "countdown-apr": [],
         "countdown-seq": [],
+        "countdown-vote": [],
+        "countdown-parathinker-vote": [.thoughtEmbeddings],
+        "countdown-parathinker": [.attendMerge, .sharedPositions, .afterLongestPositions, .thoughtEmbeddings],
         // Its children run ParaThinker's steps: what they lower is listed, scoped to the spawn.
         "apr-parathinker": [.attendMerge, .sharedPositions, .afterLongestPositions, .thoughtEmbeddings],
         "parathinker": [.attendMerge, .sharedPositions, .afterLongestPositions, .thoughtEmbeddings],

@@ -1,6 +1,6 @@
 """Writes a trained Decoder as a GGUF v3 file (architecture `llama`, f32 tensors, tokenizer in the
-metadata as a byte-level `gpt2` vocabulary without merges plus user-defined phrase tokens), the form
-BraidTransformer's loader and tokenizer read unchanged."""
+metadata as a byte-level `gpt2` vocabulary without merges plus user-defined phrase tokens; ParaThinker's
+thought embeddings as `blk.N.thought_embd`), the form BraidTransformer's loader and tokenizer read unchanged."""
 import struct
 import numpy as np
 
@@ -52,6 +52,8 @@ def tensors_of(model):
                 (f"blk.{n}.ffn_gate.weight", sd[p + "gate.weight"]),
                 (f"blk.{n}.ffn_up.weight", sd[p + "up.weight"]),
                 (f"blk.{n}.ffn_down.weight", sd[p + "down.weight"])]
+        if model.c.thought_slots > 0:  # [slots, head_dim] rows, ggml dims [head_dim, slots] as Braid reads them
+            out.append((f"blk.{n}.thought_embd", sd[p + "thought"]))
     out.append(("output_norm.weight", sd["norm.weight"]))
     return out
 

@@ -62,7 +62,8 @@ def load_decoder(path):
     c = Config(vocab=meta["llama.vocab_size"], dim=meta["llama.embedding_length"], layers=meta["llama.block_count"],
                heads=meta["llama.attention.head_count"], ffn=meta["llama.feed_forward_length"],
                context=meta["llama.context_length"], rope_base=meta["llama.rope.freq_base"],
-               eps=meta["llama.attention.layer_norm_rms_epsilon"])
+               eps=meta["llama.attention.layer_norm_rms_epsilon"],
+               thought_slots=t["blk.0.thought_embd"].shape[0] if "blk.0.thought_embd" in t else 0)
     m = Decoder(c)
     names = {"embed.weight": "token_embd.weight", "norm.weight": "output_norm.weight"}
     for n in range(c.layers):
@@ -70,5 +71,7 @@ def load_decoder(path):
                              ("wo", "attn_output"), ("ffn_norm", "ffn_norm"), ("gate", "ffn_gate"),
                              ("up", "ffn_up"), ("down", "ffn_down")]:
             names[f"blocks.{n}.{ours}.weight"] = f"blk.{n}.{theirs}.weight"
+        if c.thought_slots > 0:
+            names[f"blocks.{n}.thought"] = f"blk.{n}.thought_embd"
     m.load_state_dict({k: torch.from_numpy(t[v]) for k, v in names.items()})
     return m

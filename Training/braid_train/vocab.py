@@ -24,6 +24,15 @@ PHRASES = [
     "Start Sub Search at level ", ": Moving to Node #", "Exit Sub Search at level ", "No solution found in sub search",
 ]
 
+# ParaThinker's control tokens (its <think1>..</think8>, <summary>, </summary>) and the fixed words of its forced
+# summary opening (Graphs/countdown-parathinker.yaml), appended after the shared tokens only in the
+# parathinker model's vocabulary, so ids 0..119 mean the same in every model (a parathinker run can start
+# from the sequential model's weights). User-defined like the phrases: Braid finds them whole in forced
+# prefixes and stop strings, and decodes them to their text, where stop strings are looked for.
+SUMMARY_OPENING = "By analyzing multiple reasoning processes above, I concluded that: The final answer is"
+PARATHINKER_TOKENS = ([t for i in range(1, 9) for t in (f"<think{i}>", f"</think{i}>")]
+                      + ["<summary>", "</summary>", SUMMARY_OPENING, " \\boxed{"])
+
 # GGUF token types (llama.cpp numbering).
 NORMAL, CONTROL, USER_DEFINED = 1, 3, 4
 
@@ -42,18 +51,31 @@ def _byte_level_spelling(ch: str) -> str:
 class Vocabulary:
     """Token texts, GGUF types and the encoder/decoder."""
 
-    def __init__(self):
+    def __init__(self, parathinker=False):
         chars = ["\n"] + [chr(c) for c in range(0x20, 0x7F)]
-        self.pieces = [END_OF_TEXT] + chars + list(PHRASES)          # raw text of each token
-        self.types = [CONTROL] + [NORMAL] * len(chars) + [USER_DEFINED] * len(PHRASES)
+        phrases = list(PHRASES) + (PARATHINKER_TOKENS if parathinker else [])
+        self.pieces = [END_OF_TEXT] + chars + phrases          # raw text of each token
+        self.types = [CONTROL] + [NORMAL] * len(chars) + [USER_DEFINED] * len(phrases)
         self.eos = 0
         self.char_id = {ch: 1 + i for i, ch in enumerate(chars)}
         # Phrases by first character, longest first (leftmost-longest matching).
         self._phrases = {}
-        for i, p in enumerate(PHRASES):
+        for i, p in enumerate(phrases):
             self._phrases.setdefault(p[0], []).append((p, 1 + len(chars) + i))
         for v in self._phrases.values():
             v.sort(key=lambda t: -len(t[0]))
+
+    @staticmethod
+    def of_size(n):
+        """The vocabulary a model with `n` embedding rows was trained with."""
+        for v in (Vocabulary(), Vocabulary(parathinker=True)):
+            if len(v) == n:
+                return v
+        raise ValueError(f"no vocabulary has {n} tokens")
+
+    def id(self, piece):
+        """The id of one whole token (a phrase or control token)."""
+        return self.pieces.index(piece)
 
     def __len__(self):
         return len(self.pieces)
