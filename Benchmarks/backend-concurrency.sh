@@ -6,6 +6,7 @@
 #
 #   Benchmarks/backend-concurrency.sh                 # .build/release/braid and ~/.cache/braid/llama-server
 #   PATHS=8 TOKENS=64 Benchmarks/backend-concurrency.sh
+#   CONCURRENCIES="16" Benchmarks/backend-concurrency.sh  # only the concurrent run
 #
 # The server gets one slot per path (-np PATHS) and 2 threads; speed is measured here, never in timed tests.
 set -euo pipefail
@@ -41,7 +42,7 @@ echo "graph: Graphs/self-consistency.yaml --set samples=$paths --set tokens=$tok
 echo
 echo "| --concurrency | path requests | wall s | generated tokens | tokens/s | prompt tokens | cached_tokens |"
 echo "|--:|--:|--:|--:|--:|--:|--:|"
-for c in 1 "$paths"; do
+for c in ${CONCURRENCIES:-1 $paths}; do
     "$braid" run Graphs/self-consistency.yaml --set samples="$paths" --set tokens="$tokens" --seed 1 -q \
         --backend "http://127.0.0.1:$port" --concurrency "$c" --trace "$work/c$c.jsonl" > /dev/null
     summary "$work/c$c.jsonl" "$c"

@@ -9,7 +9,8 @@ public struct ServingOptions: Sendable {
     public var temperature: Double?
     /// The `model` field of each request (`--backend-model`); nil leaves it out (llama-server serves one model).
     public var model: String?
-    /// Most requests in flight at once (`--concurrency`); the rest wait for a free place.
+    /// Most requests in flight at once (`--concurrency`); the rest wait for a free place. The client must allow as
+    /// many connections (`ClientConfiguration.maxConnections`, 64 by default).
     public var concurrency: Int
 
     /// Creates options.

@@ -35,6 +35,6 @@ public struct ServingRunFailure: Error, CustomStringConvertible, Sendable {
 
     /// The error's description and how many requests completed.
     public var description: String {
-        "\(error) (\(requests.count) request(s) completed before the failure are in the request trace)"
+        "\(error) (\(requests.count) request(s) had completed before the failure)"
     }
 }

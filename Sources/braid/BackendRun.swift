@@ -65,7 +65,8 @@ enum BackendRun {
         let semaphore = DispatchSemaphore(value: 0)
         Task {
             do {
-                let result = try await CompletionsClient.with(baseURL: url) { client in
+                let configuration = ClientConfiguration(maxConnections: max(64, options.concurrency))
+                let result = try await CompletionsClient.with(baseURL: url, configuration: configuration) { client in
                     try await ServingExecutor.run(plan: plan, client: client, options: options, renderer: renderer,
                                                   observer: { trace?.write($0) })
                 }

@@ -40,4 +40,20 @@ import Testing
         #expect(outcome.status == 2)
         #expect(outcome.error.contains("--require-exact needs --backend"), "stderr: \(outcome.error)")
     }
+
+    @Test func evalOnAMissingServerRecordsEachProblemAsFailedWithTheRequest() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("braid-eval-backend-\(UUID().uuidString).jsonl")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let outcome = try BraidProcess.run(["eval", "Graphs/sequential.yaml", "--n", "2", "--backend", "http://127.0.0.1:1",
+                                            "--out", out.path])
+        #expect(outcome.status == 0, "stderr: \(outcome.error)")
+        #expect(outcome.error.contains("lowered: nothing"),
+                "the lowering report comes first: \(outcome.error)")
+        #expect(outcome.output.contains("sequential (2 failed)"), "\(outcome.output)")
+        let records = try String(contentsOf: out, encoding: .utf8).split(separator: "\n")
+        #expect(records.count == 2)
+        #expect(records.allSatisfy { $0.contains("thread 'main', request #1 (segment 'reason')") && $0.contains("connection refused") })
+        let batched = try BraidProcess.run(["eval", "Graphs/sequential.yaml", "--backend", "http://127.0.0.1:1", "--batch", "2"])
+        #expect(batched.status == 2 && batched.error.contains("with --backend use --concurrency"), "stderr: \(batched.error)")
+    }
 }

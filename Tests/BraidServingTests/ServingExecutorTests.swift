@@ -71,6 +71,26 @@ struct ServingExecutorTests {
         #expect(summary.sent >= first.ended)
     }
 
+    @Test func twelveBranchesAreAllInFlightTogether() async throws {
+        // More than the HTTP client's default of 8 connections per host: every branch holds its own stream.
+        let stub = try await StubServer.start([], routes: [
+            StubRoute("<sum>", Scripted.stream([" the answer 12"])),
+            StubRoute("<p", Scripted.stream(["a", "b", "c", "d"], interval: 0.1)),
+        ])
+        defer { Task { try? await stub.stop() } }
+        let plan = try Scripted.plan(Self.firstFinish.replacingOccurrences(of: "branches: 3", with: "branches: 12")
+            .replacingOccurrences(of: "finish: first", with: "finish: all"))
+        let result = try await CompletionsClient.with(baseURL: stub.baseURL) { client in
+            try await ServingExecutor.run(plan: plan, client: client, options: ServingOptions(concurrency: 16))
+        }
+        let branches = result.requests.filter { $0.segment.hasPrefix("think") }
+        #expect(branches.count == 12)
+        let firstEnd = branches.map(\.ended).min() ?? 0
+        #expect(branches.allSatisfy { ($0.firstChunk ?? .infinity) < firstEnd }, "a branch waited for another to end")
+        #expect(branches.allSatisfy { $0.ending == "eos" && $0.text == "abcd" })
+        #expect(result.answer == "12")
+    }
+
     @Test func concurrencyOneSendsTheBranchesOneAfterAnother() async throws {
         let stub = try await StubServer.start([], routes: [
             StubRoute("<sum>", Scripted.stream([" the answer 7"])),
