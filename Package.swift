@@ -9,6 +9,7 @@ let package = Package(
     products: [
         .executable(name: "braid", targets: ["braid"]),
         .library(name: "BraidRandom", targets: ["BraidRandom"]),
+        .library(name: "BraidRules", targets: ["BraidRules"]),
         .library(name: "BraidGraph", targets: ["BraidGraph"]),
         .library(name: "BraidPlan", targets: ["BraidPlan"]),
         .library(name: "BraidTransformer", targets: ["BraidTransformer"]),
@@ -31,17 +32,20 @@ let package = Package(
 
         // The one seeded generator (SplitMix64) and stable string hash (FNV-1a), for product and tests.
         .target(name: "BraidRandom"),
+        // The vocabulary graph and plan share, with the one definition of each rule over it: templates and their
+        // syntax, patterns and extraction, finish policies, votes, merge modes, chat roles.
+        .target(name: "BraidRules"),
         // YAML -> typed graph, validation, diagnostics.
-        .target(name: "BraidGraph", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "BraidGraph", dependencies: ["BraidRules", .product(name: "Yams", package: "Yams")]),
         // Graph -> plan (segments, views, positions, KV lifetimes, bounds) and its renderings.
-        .target(name: "BraidPlan", dependencies: ["BraidGraph"]),
+        .target(name: "BraidPlan", dependencies: ["BraidRules", "BraidGraph"]),
         // Kernels over quantized weight rows (one C source, instruction set chosen at run time)
         // and the worker pool of the forward pass.
         .target(name: "CBraidKernels", linkerSettings: [.linkedLibrary("pthread", .when(platforms: [.linux]))]),
         // GGUF, tokenizer, masked forward pass (quantized kernels + OpenBLAS), paged KV, sampling.
         .target(name: "BraidTransformer", dependencies: ["COpenBLAS", "CBraidKernels", "BraidRandom"]),
         // Executes a plan on a model.
-        .target(name: "BraidRuntime", dependencies: ["BraidPlan", "BraidTransformer", "BraidRandom"]),
+        .target(name: "BraidRuntime", dependencies: ["BraidRules", "BraidPlan", "BraidTransformer", "BraidRandom"]),
         // The Countdown task: generator, checker, solver traces.
         .target(name: "BraidCountdown", dependencies: ["BraidRandom"]),
         // The eval harness: runs a graph over a task's problems, checks answers, aggregates, tables and plots.

@@ -90,6 +90,7 @@ struct LibraryAgreementTests {
             SpawnJoinTests.child1Prompt + SpawnJoinTests.child1Output,
         ]),
         ("nested spawns and the children/depth/rounds limits", nil, SpawnJoinTests.nested, SpawnJoinTests.nestedDocuments),
+        ("a spawn step among a spawned child's own steps", nil, SpawnJoinTests.innerSpawn, SpawnJoinTests.innerDocuments),
         ("a failed required lookup before a started child", "apr.yaml", nil, SpawnJoinTests.failedThenStartedDocuments),
         ("only failed required lookups", "apr.yaml", nil, [
             SpawnJoinTests.prompt + "x\n<Calling Sub Searches>\n<Start Sub Search 0 at level 1> Moving to Node #0,9\n<End Calling Sub Searches>",

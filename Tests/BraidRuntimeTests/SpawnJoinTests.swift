@@ -123,6 +123,66 @@ struct SpawnJoinTests {
         #expect(model.liveSegments == 0)
     }
 
+    /// A spawn step among a spawned child's own steps: the root spawns `alpha`, whose `look` step spawns `beta`.
+    static let innerSpawn = """
+        name: inner
+        prompt: "Task: root\\n"
+        steps:
+          - id: work
+            spawn:
+              generate: {max_tokens: 200}
+              opener: "<spawn>"
+              trigger: "</spawn>"
+              message: 'do (?<name>[a-z]+)'
+              child:
+                prompt: "Task: {name}\\n"
+                steps:
+                  - id: look
+                    spawn:
+                      generate: {max_tokens: 200}
+                      opener: "<sub>"
+                      trigger: "</sub>"
+                      message: 'try (?<what>[a-z]+)'
+                      child:
+                        prompt: "Sub: {what}\\n"
+                        generate: {max_tokens: 200}
+                        result: 'GOT (?<result>\\w+)'
+                      join:
+                        found: "{what}={result}\\n"
+                        failed: "{what} failed\\n"
+                      max_depth: 2
+                result: 'RESULT (?<result>\\w+)'
+              join:
+                found: "{name}={result}\\n"
+                failed: "{name} failed\\n"
+        answer: {from: work, regex: 'FINAL (?<answer>\\w+)'}
+        """
+
+    /// What `innerSpawn` plays back: the root before and after its round, alpha before and after its own round
+    /// (its `look` step), and beta.
+    static let innerDocuments = [
+        "Task: root\nplan\n<spawn>do alpha\n</spawn>",
+        "Task: root\nplan\nalpha=A1\nFINAL A1\n",
+        "Task: alpha\nx\n<sub>try beta\n</sub>",
+        "Task: alpha\nx\nbeta=B1\nRESULT A1\n",
+        "Sub: beta\nGOT B1\n",
+    ]
+
+    @Test("a spawn step among a spawned child's own steps spawns, joins and returns through the child")
+    func spawnInChildSteps() throws {
+        let model = ScriptedModel(documents: Self.innerDocuments)
+        let (result, events) = try Fixtures.run(try Fixtures.graph(yaml: Self.innerSpawn), on: model)
+        #expect(result.answer == "A1")
+        #expect(result.threads.map(\.name) == ["main", "work#0.child[0]", "work#0.child[0]/look#0.child[0]"])
+        #expect(result.thread("work#0.child[0]")?.text == "Task: alpha\nx\nbeta=B1\nRESULT A1\n")
+        #expect(result.thread("work#0.child[0]/look#0.child[0]")?.text == "Sub: beta\nGOT B1\n")
+        let joins = events.compactMap { if case .join(let j) = $0 { return j } else { return nil } }
+        #expect(joins.map(\.thread) == ["work#0.child[0]", "main"])
+        #expect(joins.map(\.found) == [[true], [true]])
+        #expect(Fixtures.warnings(events).isEmpty)
+        #expect(model.liveSegments == 0)
+    }
+
     @Test("a required lookup that finds nothing starts no child and joins as failed")
     func requiredLookupMissing() throws {
         // Node #0,9 was never generated, so its required "Generated Node" lookup fails.

@@ -76,17 +76,3 @@ public enum ThoughtEmbedding: Sendable, Hashable {
     /// Every branch carries this fixed index.
     case fixed(Int)
 }
-
-/// When a fork is finished; unfinished branches are then stopped and kept as they stand.
-public enum FinishPolicy: Sendable, Hashable {
-    /// As soon as one branch finishes (ParaThinker's First-Finish).
-    case first
-    /// As soon as half the branches (rounded up) finish.
-    case half
-    /// When every branch finishes (`last` is accepted as a synonym).
-    case all
-    /// As soon as this many branches finish.
-    case count(Int)
-    /// As soon as this many finished branches' extracted answers agree (early-stopping vote).
-    case agree(Int, extract: Pattern)
-}

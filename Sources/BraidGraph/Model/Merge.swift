@@ -29,16 +29,6 @@ public struct Merge: Sendable, Hashable {
     }
 }
 
-/// How a merge reads its fork's branches.
-public enum MergeMode: String, Codable, Sendable, Hashable, CaseIterable {
-    /// Attend to every branch's KV in place, without prefilling again (ParaThinker's summary).
-    case attend
-    /// Prefill the branches' text again as one sequence after the parent (the paper's baseline).
-    case reprefill
-    /// Splice the branches' text into the parent's context as plain text, then continue.
-    case text
-}
-
 /// Where a merged segment starts in position space.
 public enum MergePositions: String, Sendable, Hashable, CaseIterable {
     /// One past the longest branch's last position (ParaThinker).
@@ -70,14 +60,6 @@ public struct Vote: Sendable, Hashable {
         self.tie = tie
         self.text = text
     }
-}
-
-/// How a vote breaks a tie between equally common answers. Branches with no answer do not vote.
-public enum TieRule: String, Codable, Sendable, Hashable, CaseIterable {
-    /// The answer given by the lowest-numbered branch among the tied answers.
-    case firstBranch = "first-branch"
-    /// The lexicographically smallest answer.
-    case smallest
 }
 
 /// How the final answer is read (`answer:`).

@@ -20,13 +20,3 @@ public struct ChatMessage: Sendable, Hashable {
         self.content = content
     }
 }
-
-/// A chat role.
-public enum ChatRole: String, Sendable, Hashable, CaseIterable {
-    /// The system message.
-    case system
-    /// The user.
-    case user
-    /// The assistant (the model).
-    case assistant
-}

@@ -107,11 +107,11 @@ public struct Bounds: Codable, Equatable, Sendable {
     public static func worstCase(_ plan: Plan) throws -> Plan {
         var worst = plan
         for template in plan.spawns {
-            if template.maxDepth > 1, let index = worst.spawns.firstIndex(where: { $0.id == template.id }) {
+            if template.levelsLeft > 1, let index = worst.spawns.firstIndex(where: { $0.id == template.id }) {
                 // A child that may itself spawn holds, at worst, its own budget plus a full subtree below it.
                 var factor = 1
                 var level = 1
-                for _ in 1..<template.maxDepth {
+                for _ in 1..<template.levelsLeft {
                     level = level.multiplying(template.maxChildren)
                     factor = factor.adding(level)
                 }

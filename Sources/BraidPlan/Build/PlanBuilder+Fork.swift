@@ -99,7 +99,8 @@ extension PlanBuilder {
             segments.append(thread)
         }
         if !segments.isEmpty { plan.stages.append(Stage(step: step, segments: segments)) }
-        addFork(ForkPlan(id: base, parent: parent, at: isolated ? nil : parentContext.last, branches: threads,
+        record(.fork(base), on: parent)
+        addFork(ForkPlan(id: base, step: step, parent: parent, at: isolated ? nil : parentContext.last, branches: threads,
                                    segments: segments, finish: spec.finish, agreeExtract: spec.agreeExtract,
                                    context: spec.context))
         return threads
@@ -187,7 +188,7 @@ extension PlanBuilder {
                 place = Placement(.flat, after: parentContext.last.map { [$0] } ?? [], plus: sources)
             }
             try appendToStage(id: id, kind: ownKind, thread: thread, step: step, branch: nil, content: content,
-                              thought: spec.thought, placement: place, stage: stage)
+                              thought: spec.thought, placement: place, stage: stage, record: false)
             contexts[thread]?.view = parentContext.view + [id]
             written = [id]
         case .reprefill, .text:
@@ -195,16 +196,17 @@ extension PlanBuilder {
             var splice = spec.splice
             splice.sources = sources
             try appendToStage(id: splicedID, kind: .spliced, thread: thread, step: step, branch: nil,
-                              content: .splice(splice), thought: spec.thought, placement: nil, stage: stage)
+                              content: .splice(splice), thought: spec.thought, placement: nil, stage: stage, record: false)
             written = [splicedID]
             if let content = spec.content {
                 try appendToStage(id: id, kind: ownKind, thread: thread, step: step, branch: nil, content: content,
-                                  thought: spec.thought, placement: nil, stage: stage)
+                                  thought: spec.thought, placement: nil, stage: stage, record: false)
                 written.append(id)
             }
         }
         plan.stages.append(Stage(step: step, segments: written))
-        addMerge(MergePlan(id: id, mode: spec.mode, fork: forkID, sources: sources, segments: written))
+        record(.merge(id), on: thread)
+        addMerge(MergePlan(id: id, step: step, mode: spec.mode, fork: forkID, sources: sources, segments: written))
         return written
     }
 }

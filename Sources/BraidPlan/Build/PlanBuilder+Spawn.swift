@@ -9,7 +9,7 @@ extension PlanBuilder {
         guard case .generate = segment.content else {
             throw PlanError.invalidGraph(step: template.id, reason: "spawns from '\(trigger)', which is not generated text")
         }
-        guard template.maxChildren >= 1, template.maxDepth >= 1, template.maxRounds >= 1 else {
+        guard template.maxChildren >= 1, template.maxDepth >= 1, template.depth >= 0, template.maxRounds >= 1 else {
             throw PlanError.invalidGraph(step: template.id, reason: "children per spawn, depth and rounds must be at least 1")
         }
         guard template.child.maxTokens > 0 else {
@@ -21,5 +21,9 @@ extension PlanBuilder {
         var placed = template
         placed.trigger = trigger
         plan.spawns.append(placed)
+        // The parent decodes its trigger through the spawn: its program spawns instead of writing it.
+        if let at = index.threads[template.parent], let last = plan.threads[at].program.lastIndex(of: .write(trigger)) {
+            plan.threads[at].program[last] = .spawn(template.id)
+        }
     }
 }

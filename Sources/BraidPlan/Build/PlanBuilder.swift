@@ -66,14 +66,27 @@ public struct PlanBuilder: Sendable {
         return id
     }
 
-    /// Records a majority vote over a fork's branches (reads their text only).
+    /// Records a majority vote over a fork's branches (reads their text only) on the thread that forked, and the
+    /// forced text it writes afterwards (`text`: a template over `{answer}` and `{votes}`), if any. The vote's id is
+    /// `Naming.scoped(step, thread:)`; its text segment is named so too.
     public mutating func vote(step: String, fork forkID: String, pattern: String, occurrence: Occurrence = .last,
-                              tie: TieRule = .firstBranch) throws {
+                              tie: TieRule = .firstBranch, text: String? = nil, thought: Int = 0) throws {
         guard let fork = self.fork(forkID) else {
             throw PlanError.invalidGraph(step: step, reason: "votes over '\(forkID)', which is not a fork before it")
         }
+        let thread = fork.parent
         let sources = fork.branches.flatMap { segments(of: $0) }
-        plan.votes.append(VotePlan(id: step, fork: forkID, sources: sources, pattern: pattern, occurrence: occurrence, tie: tie))
+        var textSegment: SegmentName?
+        if let text {
+            let id = try segmentID(step: step, thread: thread)
+            try append(id: id, kind: .prefix, thread: thread, step: step, content: .text(template: text, maxTokens: nil),
+                       thought: thought, record: false)
+            textSegment = id
+        }
+        let id = Naming.scoped(step, thread: thread)
+        plan.votes.append(VotePlan(id: id, step: step, thread: thread, fork: forkID, sources: sources, pattern: pattern,
+                                   occurrence: occurrence, tie: tie, text: textSegment))
+        record(.vote(id), on: thread)
     }
 
     /// Records how the final answer is extracted.
@@ -106,16 +119,16 @@ public struct PlanBuilder: Sendable {
 
     /// Appends a segment that continues `thread` (or is placed by `placement`) as a new stage of its own.
     mutating func append(id: SegmentName, kind: SegmentKind, thread: ThreadID, step: String, content: SegmentContent,
-                         thought: Int, placement: Placement? = nil) throws {
+                         thought: Int, placement: Placement? = nil, record: Bool = true) throws {
         if let openStage {
             try appendToStage(id: id, kind: kind, thread: thread, step: step, branch: nil, content: content,
-                              thought: thought, placement: placement, stage: openStage)
+                              thought: thought, placement: placement, stage: openStage, record: record)
             plan.stages[openStage].segments.append(id)
             return
         }
         let stage = plan.stages.count
         try appendToStage(id: id, kind: kind, thread: thread, step: step, branch: nil, content: content,
-                          thought: thought, placement: placement, stage: stage)
+                          thought: thought, placement: placement, stage: stage, record: record)
         plan.stages.append(Stage(step: step, segments: [id]))
     }
 
@@ -133,9 +146,11 @@ public struct PlanBuilder: Sendable {
         }
     }
 
-    /// Appends a segment to the current thread context without creating a stage (the caller does).
+    /// Appends a segment to the current thread context without creating a stage (the caller does); with `record`,
+    /// the thread's program writes it next (a merge's or vote's segments are written by their own program step).
     mutating func appendToStage(id: SegmentName, kind: SegmentKind, thread: ThreadID, step: String, branch: Int?,
-                                content: SegmentContent, thought: Int, placement: Placement?, stage: Int) throws {
+                                content: SegmentContent, thought: Int, placement: Placement?, stage: Int,
+                                record: Bool = true) throws {
         guard var context = contexts[thread] else {
             throw PlanError.invalidGraph(step: step, reason: "thread '\(thread)' does not exist at this point")
         }
@@ -147,8 +162,14 @@ public struct PlanBuilder: Sendable {
         if let at = index.threads[thread] {
             plan.threads[at].segments.append(id)
         }
+        if record { self.record(.write(id), on: thread) }
         context.view.append(id)
         context.last = id
         contexts[thread] = context
+    }
+
+    /// Appends a step to a thread's program.
+    mutating func record(_ step: ThreadStep, on thread: ThreadID) {
+        if let at = index.threads[thread] { plan.threads[at].program.append(step) }
     }
 }

@@ -19,6 +19,9 @@ extension Plan {
         guard round < template.maxRounds else {
             throw PlanError.invalidGraph(step: id, reason: "spawn allows \(template.maxRounds) round(s), asked for round \(round + 1)")
         }
+        guard template.maySpawn else {
+            throw PlanError.invalidGraph(step: id, reason: "thread '\(template.parent)' is at depth \(template.depth), max_depth is \(template.maxDepth): it may not spawn")
+        }
         // New segments go after the trigger's whole stage, so write order stays in stage order.
         let stageSegments = Set(stages[trigger.stage].segments)
         let insertAt = (segments.lastIndex { stageSegments.contains($0.id) } ?? 0) + 1
@@ -59,11 +62,52 @@ extension Plan {
                 childStages[segment.stage].append(copy.id)
                 added.append(copy)
             }
+            // A child decoding its own `output` does so through a template of its own, one level deeper: it may
+            // spawn while that level is under max_depth, and a spawn block at the limit stops it.
+            var nestedID: String?
+            if sub.segment("output") != nil {
+                var nested = template
+                nested.id = Naming.scoped(template.step, thread: thread)
+                nested.parent = thread
+                nested.trigger = rename("output")
+                nested.depth = template.depth + 1
+                spawns.append(nested)
+                nestedID = nested.id
+            }
+            // Spawns among the child's own steps: the child plan's templates, renamed, one level deeper.
+            for inner in sub.spawns {
+                var copy = inner
+                copy.id = rename(inner.id)
+                copy.parent = renameThread(inner.parent)
+                copy.trigger = rename(inner.trigger)
+                copy.depth = template.depth + 1 + inner.depth
+                spawns.append(copy)
+            }
+            for vote in sub.votes {
+                var copy = vote
+                copy.id = rename(vote.id)
+                copy.thread = renameThread(vote.thread)
+                copy.fork = "\(thread)/\(vote.fork)"
+                copy.sources = vote.sources.map(rename)
+                copy.text = vote.text.map(rename)
+                votes.append(copy)
+            }
             for subThread in sub.threads {
+                let isRoot = subThread.id == PlanBuilder.mainThread
+                let program = subThread.program.map { step -> ThreadStep in
+                    switch step {
+                    case .write("output") where isRoot: return nestedID.map(ThreadStep.spawn) ?? .write(rename("output"))
+                    case .write(let segment): return .write(rename(segment))
+                    case .spawn(let template): return .spawn(rename(template))
+                    case .fork(let fork): return .fork("\(thread)/\(fork)")
+                    case .merge(let merge): return .merge(rename(merge))
+                    case .vote(let vote): return .vote(rename(vote))
+                    }
+                }
                 threads.append(PlanThread(id: renameThread(subThread.id),
                                           parent: subThread.parent.map(renameThread) ?? template.parent,
                                           fork: subThread.parent == nil ? id : subThread.fork.map { "\(thread)/\($0)" },
-                                          segments: subThread.segments.map(rename)))
+                                          segments: subThread.segments.map(rename), program: program))
             }
             for fork in sub.forks {
                 var copy = fork
@@ -81,15 +125,6 @@ extension Plan {
                 copy.sources = merge.sources.map(rename)
                 copy.segments = merge.segments.map(rename)
                 merges.append(copy)
-            }
-            // A child below the depth limit may spawn from its decoded segment: it gets a template of its own.
-            if template.maxDepth > 1, sub.segment("output") != nil {
-                var nested = template
-                nested.id = Naming.scoped(template.step, thread: thread)
-                nested.parent = thread
-                nested.trigger = rename("output")
-                nested.maxDepth = template.maxDepth - 1
-                spawns.append(nested)
             }
             let rootSegments = (sub.thread(PlanBuilder.mainThread)?.segments ?? []).filter { $0 != "message" }.map(rename)
             instance.children.append(thread)

@@ -15,6 +15,7 @@ public enum GraphCompiler {
         var builder = PlanBuilder(graph: graph.name, params: params)
         builder.compileLimits = limits
         builder.plan.inputs = graph.inputs.map(\.name)
+        for input in graph.inputs { builder.plan.inputDefaults[input.name] = input.defaultValue }
         try builder.text(step: "prompt", content: promptContent(graph.prompt))
         try compileSteps(graph.steps, threads: [PlanBuilder.mainThread], scopes: [Scope()], into: &builder)
         if let regex = graph.answer.regex {
@@ -61,13 +62,9 @@ public enum GraphCompiler {
             case .vote(let vote):
                 for (thread, scope) in zip(threads, scopes) {
                     let forkID = scopedFork(vote.from, parent: thread)
-                    try builder.vote(step: scopedFork(step.id, parent: thread), fork: forkID,
-                                     pattern: vote.extract.description, occurrence: vote.occurrence, tie: vote.tie)
-                    if let text = vote.text {
-                        try builder.text(step: step.id, kind: .prefix,
-                                         content: .text(template: render(text, scope), maxTokens: nil), thread: thread,
-                                         thought: scope.thought)
-                    }
+                    try builder.vote(step: step.id, fork: forkID, pattern: vote.extract.description,
+                                     occurrence: vote.occurrence, tie: vote.tie, text: vote.text.map { render($0, scope) },
+                                     thought: scope.thought)
                 }
             case .generate, .text, .spawn:
                 if threads.count == 1 {

@@ -2,8 +2,10 @@ import BraidGraph
 
 /// A fork: N branch threads that start from the same point of their parent.
 public struct ForkPlan: Codable, Equatable, Sendable {
-    /// The graph step id.
+    /// The fork's id: the graph step id scoped by its parent thread (`paths`, `think[0]/deeper`).
     public var id: String
+    /// The graph step id (unscoped; what the trace names).
+    public var step: String
     /// The thread that forks.
     public var parent: ThreadID
     /// The parent's last segment before the fork (`nil` if the parent has none).
@@ -20,9 +22,10 @@ public struct ForkPlan: Codable, Equatable, Sendable {
     public var context: BranchContext
 
     /// Creates a fork.
-    public init(id: String, parent: ThreadID, at: SegmentName?, branches: [ThreadID], segments: [SegmentName],
-                finish: FinishRule, agreeExtract: String? = nil, context: BranchContext) {
+    public init(id: String, step: String? = nil, parent: ThreadID, at: SegmentName?, branches: [ThreadID],
+                segments: [SegmentName], finish: FinishRule, agreeExtract: String? = nil, context: BranchContext) {
         self.id = id
+        self.step = step ?? id
         self.parent = parent
         self.at = at
         self.branches = branches
@@ -69,8 +72,10 @@ public enum BranchContext: String, Codable, Sendable, CaseIterable {
 
 /// A merge: a segment of the parent that reads a fork's branches.
 public struct MergePlan: Codable, Equatable, Sendable {
-    /// The graph step id.
+    /// The merge's id: its own segment's name (the graph step id scoped by its thread).
     public var id: String
+    /// The graph step id (unscoped; what the trace names).
+    public var step: String
     /// How the branches are read (`attend`: the summary reads their KV in place; `reprefill`/`text`: their text is
     /// prefilled again). The graph's own type, so graph and plan cannot drift apart.
     public var mode: MergeMode
@@ -82,8 +87,10 @@ public struct MergePlan: Codable, Equatable, Sendable {
     public var segments: [SegmentName]
 
     /// Creates a merge.
-    public init(id: String, mode: MergeMode, fork: String, sources: [SegmentName], segments: [SegmentName]) {
+    public init(id: String, step: String? = nil, mode: MergeMode, fork: String, sources: [SegmentName],
+                segments: [SegmentName]) {
         self.id = id
+        self.step = step ?? id
         self.mode = mode
         self.fork = fork
         self.sources = sources

@@ -12,7 +12,7 @@ import BraidGraph
 /// this order gives a causal mask.
 public struct Plan: Codable, Equatable, Sendable {
     /// The version of the JSON form this value encodes (see Docs/plan.md).
-    public static let formatVersion = 2
+    public static let formatVersion = 3
 
     /// The JSON form's version (`Plan.formatVersion` when built by this library).
     public var version: Int
@@ -22,6 +22,8 @@ public struct Plan: Codable, Equatable, Sendable {
     public var params: [String: String]
     /// The names of the graph's run-time inputs (`{question}`), which templates may still contain.
     public var inputs: [String]
+    /// The inputs' default values (an input without one must be given for every run).
+    public var inputDefaults: [String: String]
     /// The threads, root first.
     public var threads: [PlanThread]
     /// The segments, in write order.
@@ -45,6 +47,7 @@ public struct Plan: Codable, Equatable, Sendable {
         self.graph = graph
         self.params = params
         self.inputs = []
+        self.inputDefaults = [:]
         self.threads = []
         self.segments = []
         self.stages = []
@@ -85,8 +88,12 @@ public struct Plan: Codable, Equatable, Sendable {
 
 /// A majority vote over the answers a fork's branches produced.
 public struct VotePlan: Codable, Equatable, Sendable {
-    /// The graph step id.
+    /// The vote's id: the graph step id scoped by its thread (`vote`, `think[0]/vote`).
     public var id: String
+    /// The graph step id (unscoped; what the trace and `RunResult.votes` name).
+    public var step: String
+    /// The thread that votes (its program's `vote` step).
+    public var thread: ThreadID
     /// The fork voted over.
     public var fork: String
     /// The branch segments whose text is read (text only; no KV is read).
@@ -98,11 +105,17 @@ public struct VotePlan: Codable, Equatable, Sendable {
     public var occurrence: Occurrence
     /// How ties are broken.
     public var tie: TieRule
+    /// The segment of forced text written after the vote (`{answer}` = the winner, `{votes}` = its votes), if any.
+    public var text: SegmentName?
 
     /// Creates a vote.
-    public init(id: String, fork: String, sources: [SegmentName], pattern: String, occurrence: Occurrence = .last,
-                tie: TieRule = .firstBranch) {
+    public init(id: String, step: String? = nil, thread: ThreadID = Naming.mainThread, fork: String,
+                sources: [SegmentName], pattern: String, occurrence: Occurrence = .last, tie: TieRule = .firstBranch,
+                text: SegmentName? = nil) {
         self.id = id
+        self.step = step ?? id
+        self.thread = thread
+        self.text = text
         self.fork = fork
         self.sources = sources
         self.pattern = pattern

@@ -41,8 +41,11 @@ public struct SpawnTemplate: Codable, Equatable, Sendable {
     public var childPlan: Plan?
     /// Most children one round may spawn.
     public var maxChildren: Int
-    /// Most levels of nesting below this template's parent (children spawning children); 1 = children never
-    /// spawn. Instantiating a round with `maxDepth` > 1 gives each child a template of its own with one less.
+    /// The nesting depth of the spawning thread: 0 for the root's threads (and their branches), 1 for a child
+    /// of theirs, and so on.
+    public var depth: Int
+    /// The graph's `max_depth`: a thread at depth `maxDepth` or deeper writes no spawn round (a spawn block stops
+    /// it). Children of a round get templates of their own one level deeper (see `Plan.instantiateSpawn`).
     public var maxDepth: Int
     /// Most rounds the parent may spawn (each followed by a join); bounds the parent's total length.
     public var maxRounds: Int
@@ -55,7 +58,7 @@ public struct SpawnTemplate: Codable, Equatable, Sendable {
                 messagePattern: String, lookups: [SpawnLookup] = [], resultPattern: String? = nil,
                 resultOccurrence: Occurrence = .last,
                 childPrompt: String, context: BranchContext, child: Decoding, childPlan: Plan? = nil,
-                maxChildren: Int, maxDepth: Int = 1, maxRounds: Int, join: Splice) {
+                maxChildren: Int, depth: Int = 0, maxDepth: Int = 1, maxRounds: Int, join: Splice) {
         self.id = id
         self.step = step ?? id
         self.parent = parent
@@ -71,10 +74,17 @@ public struct SpawnTemplate: Codable, Equatable, Sendable {
         self.child = child
         self.childPlan = childPlan
         self.maxChildren = maxChildren
+        self.depth = depth
         self.maxDepth = maxDepth
         self.maxRounds = maxRounds
         self.join = join
     }
+
+    /// Whether the spawning thread may still spawn (its depth is under `maxDepth`).
+    public var maySpawn: Bool { depth < maxDepth }
+
+    /// Levels of spawning left below the spawning thread (0: a spawn block stops it).
+    public var levelsLeft: Int { max(0, maxDepth - depth) }
 
     /// The parent's segment that may spawn in round `round`.
     public func trigger(round: Int) -> SegmentName {

@@ -8,13 +8,17 @@ public struct PlanThread: Codable, Equatable, Sendable {
     public var fork: String?
     /// The segments it writes, in order.
     public var segments: [SegmentName]
+    /// What it does, in order (see `ThreadStep`): the one walk every executor follows.
+    public var program: [ThreadStep]
 
     /// Creates a thread.
-    public init(id: ThreadID, parent: ThreadID? = nil, fork: String? = nil, segments: [SegmentName] = []) {
+    public init(id: ThreadID, parent: ThreadID? = nil, fork: String? = nil, segments: [SegmentName] = [],
+                program: [ThreadStep] = []) {
         self.id = id
         self.parent = parent
         self.fork = fork
         self.segments = segments
+        self.program = program
     }
 }
 

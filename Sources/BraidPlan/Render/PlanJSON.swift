@@ -1,6 +1,6 @@
 import Foundation
 
-/// The versioned JSON form of a plan (Docs/plan.md): `{"version": 2, "plan": {…}, "bounds": {…}?}`.
+/// The versioned JSON form of a plan (Docs/plan.md): `{"version": 3, "plan": {…}, "bounds": {…}?}`.
 public enum PlanJSON {
     /// The top-level JSON object.
     public struct Document: Codable, Equatable, Sendable {

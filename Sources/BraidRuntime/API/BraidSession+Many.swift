@@ -43,7 +43,7 @@ extension BraidSession {
         let driver = MultiRun(host: host, width: width, byteLimit: kvByteLimit, start: { [self] k, share in
             let (index, plan) = plans[k]
             let request = requests[index]
-            return try Engine(model: share, graph: request.graph, plan: plan, options: request.options,
+            return try Engine(model: share, plan: plan, options: request.options,
                               roundCheck: preflight) { observer(index, $0) }
         }, done: { k, result in try done(plans[k].index, result) })
         try driver.run(count: plans.count)

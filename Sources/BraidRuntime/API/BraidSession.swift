@@ -42,7 +42,11 @@ public final class BraidSession {
     /// The number of tokens of the graph's root prompt with these inputs (exact, for bounds checked before a run).
     public func promptTokenCount(graph: Graph, inputs: [String: String]) throws -> Int {
         let model = TransformerModel(transformer: transformer, tokenizer: tokenizer)
-        let values = try Engine.resolveInputs(graph: graph, given: inputs)
+        let defaults = Dictionary(graph.inputs.compactMap { input in input.defaultValue.map { (input.name, $0) } },
+                                  uniquingKeysWith: { first, _ in first })
+        let values = try Engine.inputValues {
+            try Plan.inputValues(graph: graph.name, inputs: graph.inputs.map(\.name), defaults: defaults, given: inputs)
+        }
         let tokens = try Engine.forcedTokens(GraphCompiler.promptContent(graph.prompt), variables: values, model: model,
                                              graph: graph.name) ?? []
         return tokens.count + (model.beginOfSequence == nil ? 0 : 1)
@@ -97,11 +101,18 @@ public enum BraidRunner {
         return try run(graph: graph, plan: plan, on: model, options: options, roundCheck: roundCheck, observer: observer)
     }
 
-    /// Executes `plan`, compiled from `graph`, on `model`. With `roundCheck`, every run-time spawn round is checked
-    /// against its shape and memory limit as it is instantiated (`RunError.spawnRefused` before any child token).
+    /// Executes `plan`, compiled from `graph`, on `model` (the graph is not read: see `run(plan:on:options:roundCheck:observer:)`).
     public static func run(graph: Graph, plan: Plan, on model: RuntimeModel, options: RunOptions = RunOptions(),
                            roundCheck: Preflight? = nil, observer: ((TraceEvent) -> Void)? = nil) throws -> RunResult {
-        let engine = try Engine(model: model, graph: graph, plan: plan, options: options, roundCheck: roundCheck,
+        try run(plan: plan, on: model, options: options, roundCheck: roundCheck, observer: observer)
+    }
+
+    /// Executes a compiled plan on `model`: every thread walks its program in the plan (`PlanThread.program`); nothing
+    /// is read from the graph it was compiled from. With `roundCheck`, every run-time spawn round is checked against
+    /// its shape and memory limit as it is instantiated (`RunError.spawnRefused` before any child token).
+    public static func run(plan: Plan, on model: RuntimeModel, options: RunOptions = RunOptions(),
+                           roundCheck: Preflight? = nil, observer: ((TraceEvent) -> Void)? = nil) throws -> RunResult {
+        let engine = try Engine(model: model, plan: plan, options: options, roundCheck: roundCheck,
                                 observer: observer ?? { _ in })
         return try engine.run()
     }

@@ -1,4 +1,4 @@
-import BraidGraph
+import BraidRules
 import Foundation
 
 /// Regex matching for answers, votes, spawn messages, lookups and child results (ICU syntax, as the

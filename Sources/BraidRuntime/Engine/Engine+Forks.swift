@@ -1,9 +1,10 @@
-import BraidGraph
 import BraidPlan
+import BraidRules
 import BraidTransformer
 
 /// A fork in flight: the plan's fork, its branch threads and which have finished.
 final class ForkRun {
+    /// The fork's graph step id (what the trace names).
     let id: String
     let parent: Int
     /// The plan's fork (branch threads, finish rule).
@@ -20,29 +21,22 @@ final class ForkRun {
 }
 
 extension Engine {
-    /// Opens a fork: one branch thread per branch of the plan's fork, named as the plan names them; where each
-    /// starts, what it sees and its thought index are the plan's (see `openSegment`).
-    func startFork(_ fork: Fork, id: String, in parent: RunThread) throws {
+    /// Opens the plan's fork `id`: one branch thread per branch, named as the plan names them, each running its
+    /// own program in the plan; where each starts, what it sees and its thought index are the plan's (see
+    /// `openSegment`).
+    func startFork(_ id: String, in parent: RunThread) throws {
         try closeSegment(parent)
-        let scoped = Naming.scoped(id, thread: parent.name)
-        guard let forkPlan = plan.forks.first(where: { $0.id == scoped }) else {
-            throw RunError.planMismatch(segment: scoped, reason: "thread '\(parent.name)' forks, but the plan has no such fork")
+        guard let forkPlan = plan.fork(id) else {
+            throw RunError.planMismatch(segment: id, reason: "thread '\(parent.name)' forks, but the plan has no such fork")
         }
-        let run = ForkRun(id: id, parent: parent.index, plan: forkPlan)
+        let run = ForkRun(id: forkPlan.step, parent: parent.index, plan: forkPlan)
         let forkIndex = forks.count
         forks.append(run)
         parent.forks[id] = forkIndex
         for (i, name) in forkPlan.branches.enumerated() {
             let variables = parent.variables.merging(["i": String(i + 1), "i0": String(i)]) { _, new in new }
-            var program: [Action] = []
-            if fork.generation != nil {
-                program.append(.generate(step: id, segment: name, spawn: nil))
-            } else if planned(name) != nil {  // a branch that only writes its forced prefix
-                program.append(.prefill(step: id, segment: name, text: .planned([:]), bos: false))
-            }
-            program += fork.steps.map(Action.step)
-            let branch = makeThread(name: name, parent: parent, kind: "branch", depth: parent.depth, program: program,
-                                    variables: variables, origin: id)
+            let branch = makeThread(name: name, parent: parent, kind: "branch", depth: parent.depth, program: program(of: name),
+                                    variables: variables, origin: forkPlan.step)
             branch.branchOf = (forkIndex, i)
             if forkPlan.context == .parent {
                 branch.lastLogits = parent.lastLogits
@@ -74,10 +68,10 @@ extension Engine {
         threads[run.parent].phase = .ready
     }
 
-    /// The fork a merge or vote reads, opened earlier by this thread.
+    /// The plan's fork `id` that a merge or vote reads, opened earlier by this thread.
     func forkRun(_ id: String, for step: String, in thread: RunThread) throws -> ForkRun {
         guard let index = thread.forks[id] else {
-            throw RunError.badStep(step: step, reason: "reads fork '\(id)', which this thread has not run")
+            throw RunError.planMismatch(segment: step, reason: "it reads fork '\(id)', which thread '\(thread.name)' has not run")
         }
         return forks[index]
     }
@@ -90,20 +84,16 @@ extension Engine {
     /// Closes a fork into its parent as the plan's merge says: `attend` reads the branches' KV in place from the
     /// merge's own segment; `reprefill`/`text` prefill the branches' text again as one sequence (the spliced
     /// segment's `Splice`: `each` per branch, `separator` between), then write the merge's own segment if any.
-    func startMerge(_ merge: Merge, id: String, in thread: RunThread) throws {
-        let run = try forkRun(merge.from, for: id, in: thread)
-        try closeSegment(thread)
-        let name = uniqueBase(segmentName(step: id, thread: thread))
-        guard let mergePlan = plan.merges.first(where: { $0.id == name }) else {
+    func startMerge(_ name: String, in thread: RunThread) throws {
+        guard let mergePlan = plan.merge(name) else {
             throw RunError.planMismatch(segment: name, reason: "thread '\(thread.name)' merges, but the plan has no such merge")
         }
+        let id = mergePlan.step
+        let run = try forkRun(mergePlan.fork, for: name, in: thread)
+        try closeSegment(thread)
         var own: [Action] = []
-        if mergePlan.segments.contains(name), let segment = planned(name) {
-            if case .generate = segment.content {
-                own = [.generate(step: id, segment: nil, spawn: nil)]
-            } else {
-                own = [.prefill(step: id, segment: nil, text: .planned([:]), bos: false)]
-            }
+        if mergePlan.segments.contains(name) {
+            own = [try writeAction(name, in: thread)]
         }
         switch mergePlan.mode {
         case .attend:
@@ -165,12 +155,12 @@ extension Engine {
     }
 
     /// Majority vote over a fork's branches' extracted answers; optionally appends text with the winner.
-    func runVote(_ vote: Vote, id: String, in thread: RunThread) throws {
-        let run = try forkRun(vote.from, for: id, in: thread)
-        let scoped = Naming.scoped(id, thread: thread.name)
-        guard let rule = plan.votes.first(where: { $0.id == scoped }) else {
+    func runVote(_ scoped: String, in thread: RunThread) throws {
+        guard let rule = plan.vote(scoped) else {
             throw RunError.planMismatch(segment: scoped, reason: "thread '\(thread.name)' votes, but the plan has no such vote")
         }
+        let id = rule.step
+        let run = try forkRun(rule.fork, for: scoped, in: thread)
         let pattern = Pattern(rule.pattern)
         let answers = try run.branches.map { index in
             try Extraction.extract(pattern, from: threads[index].text, occurrence: rule.occurrence,
@@ -180,10 +170,9 @@ extension Engine {
         votes[id] = outcome
         thread.voteResults[id] = outcome.winner ?? ""
         emit(.vote(VoteInfo(step: step, vote: id, fork: run.id, outcome: outcome)))
-        if vote.text != nil {
+        if let text = rule.text {
             let variables = ["answer": outcome.winner ?? "", "votes": String(outcome.counts.first?.votes ?? 0)]
-            insertNext([.prefill(step: "\(id).text", segment: segmentName(step: id, thread: thread),
-                                 text: .planned(variables), bos: false)], in: thread)
+            insertNext([.prefill(step: "\(id).text", segment: text, text: .planned(variables), bos: false)], in: thread)
         }
     }
 }

@@ -1,5 +1,5 @@
-import BraidGraph
 import BraidPlan
+import BraidRules
 import BraidTransformer
 import Foundation
 
@@ -14,7 +14,7 @@ extension Engine {
             let action = thread.program[thread.pc]
             thread.pc += 1
             switch action {
-            case .step(let step):
+            case .plan(let step):
                 try execute(step, in: thread)
             case let .prefill(stepID, segment, text, bos):
                 try startPrefill(thread, step: stepID, segment: segment, text: text, bos: bos)
@@ -29,40 +29,51 @@ extension Engine {
         thread.program.insert(contentsOf: actions, at: thread.pc)
     }
 
-    /// Interprets one graph step.
-    func execute(_ step: Step, in thread: RunThread) throws {
-        switch step.kind {
-        case .text:
-            insertNext([.prefill(step: step.id, segment: nil, text: .planned([:]), bos: false)], in: thread)
-        case .generate:
-            insertNext([.generate(step: step.id, segment: nil, spawn: nil)], in: thread)
-        case .spawn(let spawn):
-            let base = uniqueBase(segmentName(step: step.id, thread: thread))
-            let context = SpawnContext(spawn: spawn, id: step.id, template: Naming.scoped(step.id, thread: thread.name),
-                                       round: 0, depth: thread.depth, baseSegment: base)
-            insertNext([.generate(step: step.id, segment: base, spawn: context)], in: thread)
-        case .use(let use):
-            insertNext(use.steps.map(Action.step), in: thread)
-        case .fork(let fork):
-            try startFork(fork, id: step.id, in: thread)
-        case .merge(let merge):
-            try startMerge(merge, id: step.id, in: thread)
-        case .vote(let vote):
-            try runVote(vote, id: step.id, in: thread)
+    /// The thread's program in the plan, as actions.
+    func program(of thread: ThreadID) -> [Action] {
+        plan.program(of: thread).map(Action.plan)
+    }
+
+    /// Interprets one step of the thread's program in the plan.
+    func execute(_ step: ThreadStep, in thread: RunThread) throws {
+        switch step {
+        case .write(let name):
+            insertNext([try writeAction(name, in: thread)], in: thread)
+        case .spawn(let id):
+            let template = try spawnTemplate(id, segment: id)
+            insertNext([.generate(step: template.step, segment: template.trigger,
+                                  spawn: SpawnContext(template: id, round: 0))], in: thread)
+        case .fork(let id):
+            try startFork(id, in: thread)
+        case .merge(let id):
+            try startMerge(id, in: thread)
+        case .vote(let id):
+            try runVote(id, in: thread)
         }
     }
 
-    /// A segment-name base that later rounds can extend with `#r` without clashing (not yet recorded as used).
-    func uniqueBase(_ name: String) -> String {
-        Naming.unique(name, among: segmentNames)
+    /// Writes the plan's segment `name` as its content says: decoded, or prefilled (after the model's
+    /// begin-of-sequence token when it opens a sequence, `Segment.opensSequence`). Its text is kept under `step`
+    /// (default: the segment's graph step).
+    func writeAction(_ name: SegmentName, step: String? = nil, in thread: RunThread) throws -> Action {
+        guard let segment = planned(name) else {
+            throw RunError.planMismatch(segment: name, reason: "thread '\(thread.name)' writes it, but the plan has no such segment")
+        }
+        switch segment.content {
+        case .generate:
+            return .generate(step: step ?? segment.step, segment: name, spawn: nil)
+        case .text, .chat:
+            return .prefill(step: step ?? segment.step, segment: name, text: .planned([:]), bos: segment.opensSequence)
+        case .splice:
+            throw RunError.planMismatch(segment: name, reason: "thread '\(thread.name)' writes it alone, but the plan splices it for a merge or a join")
+        }
     }
 
     /// Opens a segment and queues forced tokens for it (nothing is opened when there are none).
-    func startPrefill(_ thread: RunThread, step stepID: String, segment: String?, text: ForcedText, bos: Bool) throws {
-        let name = segment ?? segmentName(step: stepID, thread: thread)
+    func startPrefill(_ thread: RunThread, step stepID: String, segment name: SegmentName, text: ForcedText, bos: Bool) throws {
         var ids: [Int32]
         switch text {
-        case .planned(let extra): ids = try plannedTokens(of: uniqueBase(name), thread: thread, extra: extra)
+        case .planned(let extra): ids = try plannedTokens(of: name, thread: thread, extra: extra)
         case .composed(let composed): ids = model.encode(composed)
         case .tokens(let tokens): ids = tokens
         }
@@ -78,18 +89,20 @@ extension Engine {
     /// Opens a decoding segment as the plan describes it (`Decoding`: forced prefix, budget, stop strings,
     /// sampling): forced prefix tokens first, else the first token is sampled at once from the logits after the
     /// thread's last token. A spawn's trigger is one more stop string.
-    func startGenerate(_ thread: RunThread, step stepID: String, segment: String?, spawn: SpawnContext?) throws {
-        let opened = try openSegment(thread, name: segment ?? segmentName(step: stepID, thread: thread), step: stepID)
+    func startGenerate(_ thread: RunThread, step stepID: String, segment: SegmentName, spawn: SpawnContext?) throws {
+        let opened = try openSegment(thread, name: segment, step: stepID)
         guard let planned = planned(opened.name), case .generate(let decoding) = planned.content else {
             throw RunError.planMismatch(segment: opened.name, reason: "the run decodes it, but the plan does not say how")
         }
         let prefixIDs = decoding.prefix.map { model.encode(TemplateSyntax.parse($0).render(thread.variables)) } ?? []
         var stops = decoding.stop.map { TemplateSyntax.parse($0).render(thread.variables) }
+        var trigger: String?
         if let spawn {
-            let trigger = spawn.spawn.trigger.render(thread.variables)
-            if !stops.contains(trigger) { stops.append(trigger) }
+            let rendered = TemplateSyntax.parse(try spawnTemplate(spawn.template, segment: segment).triggerText).render(thread.variables)
+            if !stops.contains(rendered) { stops.append(rendered) }
+            trigger = rendered
         }
-        thread.decode = Decode(step: stepID, decoding: decoding, stops: stops, spawn: spawn)
+        thread.decode = Decode(step: stepID, decoding: decoding, stops: stops, spawn: spawn, trigger: trigger)
         thread.sampler.parameters = samplingParameters(decoding.sampling)
         if let seed = decoding.sampling.seed {
             thread.sampler.random = RandomSource(seed: seed, stream: Engine.stableHash(thread.name))

@@ -20,7 +20,7 @@ extension Engine {
         for (c, message) in instance.messages.enumerated() where variables.indices.contains(c) {
             guard let index = planIndex[message],
                   let tokens = try Engine.forcedTokens(plan.segments[index].content, variables: variables[c], model: model,
-                                                       graph: graph.name) else { continue }
+                                                       graph: plan.graph) else { continue }
             written[message] = tokens.count + (isolated && model.beginOfSequence != nil ? 1 : 0)
         }
         var estimate = LengthEstimate(inputTokens: inputs.values.map(\.utf8.count).max() ?? 0)

@@ -1,13 +1,13 @@
-import BraidGraph
 import BraidPlan
+import BraidRules
 import BraidTransformer
 import Foundation
 
 extension Engine {
-    /// The plan's spawn template this context instantiates.
-    func spawnTemplate(_ context: SpawnContext, segment: SegmentName) throws -> SpawnTemplate {
-        guard let template = plan.spawns.first(where: { $0.id == context.template }) else {
-            throw RunError.planMismatch(segment: segment, reason: "it may spawn as '\(context.template)', but the plan has no such spawn template")
+    /// The plan's spawn template `id`, which segment `segment` decodes through.
+    func spawnTemplate(_ id: String, segment: SegmentName) throws -> SpawnTemplate {
+        guard let template = plan.spawnTemplate(id) else {
+            throw RunError.planMismatch(segment: segment, reason: "it may spawn as '\(id)', but the plan has no such spawn template")
         }
         return template
     }
@@ -17,7 +17,8 @@ extension Engine {
     /// syntax, the lookups, the limits and the join are the plan's spawn template.
     func beginSpawnRound(_ thread: RunThread, decode: Decode, context: SpawnContext) throws {
         guard let segment = thread.current else { return }
-        let spawn = context.spawn
+        let template = try spawnTemplate(context.template, segment: segment.name)
+        let spawnID = template.step
         let text = segment.text
         func stopHere(_ reason: String, _ message: String) throws {
             thread.lastDecodeEnd = reason
@@ -25,23 +26,21 @@ extension Engine {
             try closeSegment(thread)
             thread.phase = .ready
         }
-        guard thread.depth < spawn.maxDepth else {
-            try stopHere("depth-limit", "spawn '\(context.id)': thread '\(thread.name)' is at depth \(thread.depth), the limit is max_depth \(spawn.maxDepth); it stops instead of spawning")
+        guard template.maySpawn else {
+            try stopHere("depth-limit", "spawn '\(spawnID)': thread '\(thread.name)' is at depth \(template.depth), the limit is max_depth \(template.maxDepth); it stops instead of spawning")
             return
         }
-        // A thread below the depth limit has a template of its own in the plan (a child's is made with its round).
-        let template = try spawnTemplate(context, segment: segment.name)
         let trigger = TemplateSyntax.parse(template.triggerText).render(thread.variables)
         guard context.round < template.maxRounds else {
-            try stopHere("max-rounds", "spawn '\(context.id)': thread '\(thread.name)' tried a spawn round beyond max_rounds \(template.maxRounds); it stops")
+            try stopHere("max-rounds", "spawn '\(spawnID)': thread '\(thread.name)' tried a spawn round beyond max_rounds \(template.maxRounds); it stops")
             return
         }
         guard let triggerRange = text.range(of: trigger, options: .backwards) else {
-            try stopHere("stop-string", "spawn '\(context.id)': trigger not found in the text")
+            try stopHere("stop-string", "spawn '\(spawnID)': trigger not found in the text")
             return
         }
         let message = Pattern(template.messagePattern)
-        let messageRegex = try Extraction.regex(message, variables: thread.variables, what: "spawn '\(context.id)' message")
+        let messageRegex = try Extraction.regex(message, variables: thread.variables, what: "spawn '\(spawnID)' message")
         let before = String(text[..<triggerRange.lowerBound])
         var blockStart: String.Index?
         if let opener = template.opener.map({ TemplateSyntax.parse($0).render(thread.variables) }), !opener.isEmpty,
@@ -51,18 +50,18 @@ extension Engine {
             blockStart = range.lowerBound
         }
         guard let start = blockStart else {
-            try stopHere("stop-string", "spawn '\(context.id)': the spawn block holds no message; nothing is spawned")
+            try stopHere("stop-string", "spawn '\(spawnID)': the spawn block holds no message; nothing is spawned")
             return
         }
         let block = String(before[start...])
         var matches = Extraction.matches(messageRegex, in: block)
         if matches.isEmpty {
-            try stopHere("stop-string", "spawn '\(context.id)': the spawn block holds no message; nothing is spawned")
+            try stopHere("stop-string", "spawn '\(spawnID)': the spawn block holds no message; nothing is spawned")
             return
         }
         if matches.count > template.maxChildren {
             emit(.warning(WarningInfo(step: step, thread: thread.name,
-                                      message: "spawn '\(context.id)': \(matches.count) messages, max_children is \(template.maxChildren); the last \(matches.count - template.maxChildren) are ignored")))
+                                      message: "spawn '\(spawnID)': \(matches.count) messages, max_children is \(template.maxChildren); the last \(matches.count - template.maxChildren) are ignored")))
             matches = Array(matches.prefix(template.maxChildren))
         }
         let visible = visibleText(of: thread)
@@ -72,7 +71,7 @@ extension Engine {
             var complete = true
             for (l, lookup) in template.lookups.enumerated() {
                 let pattern = Pattern(lookup.pattern)
-                let regex = try Extraction.regex(pattern, variables: variables, what: "spawn '\(context.id)' lookup \(l + 1)")
+                let regex = try Extraction.regex(pattern, variables: variables, what: "spawn '\(spawnID)' lookup \(l + 1)")
                 if let found = Extraction.match(regex, in: visible, occurrence: lookup.occurrence) {
                     variables.merge(pattern.captures(of: found, in: visible)) { _, new in new }
                 } else if lookup.required {
@@ -95,7 +94,7 @@ extension Engine {
             throw RunError.planMismatch(segment: segment.name, reason: "spawn round \(context.round): \(error)")
         }
         indexPlan()
-        try checkRound(instance, spawn: context.id, trigger: segment.name, isolated: template.context == .isolated,
+        try checkRound(instance, spawn: spawnID, trigger: segment.name, isolated: template.context == .isolated,
                        variables: parsed.filter(\.complete).map(\.variables))
         var messages: [(variables: [String: String], child: Int?)] = []
         for (variables, complete) in parsed {
@@ -104,34 +103,23 @@ extension Engine {
                 continue
             }
             let name = instance.children[messages.compactMap(\.child).count]
-            let child = try startChild(of: thread, context: context, template: template, name: name,
-                                       message: instance.messages[messages.compactMap(\.child).count],
-                                       variables: variables)
+            let child = try startChild(of: thread, template: template, name: name, variables: variables)
             messages.append((variables, child.index))
         }
-        emit(.spawn(SpawnInfo(step: step, thread: thread.name, spawn: context.id, round: context.round, children: instance.children,
+        emit(.spawn(SpawnInfo(step: step, thread: thread.name, spawn: spawnID, round: context.round, children: instance.children,
                               messages: messages.map(\.variables), skipped: messages.filter { $0.child == nil }.count)))
         let round = SpawnRound(context: context, messages: messages, blockStart: before.utf8.distance(from: before.startIndex, to: start), instance: instance)
         thread.phase = .waitingChildren(round)
         if instance.children.isEmpty { try completeJoin(thread, round: round) }
     }
 
-    /// Starts one child: an isolated fresh sequence from position 0 (APR), or one that reads the parent's
-    /// context up to the spawn block in place.
-    func startChild(of parent: RunThread, context: SpawnContext, template: SpawnTemplate, name: ThreadID,
-                    message: SegmentName, variables: [String: String]) throws -> RunThread {
-        let spawn = context.spawn
-        let isolated = template.context == .isolated
-        var program: [Action] = [.prefill(step: message, segment: message, text: .planned([:]), bos: isolated)]
-        if spawn.child.generation != nil {
-            let childContext = SpawnContext(spawn: spawn, id: context.id, template: Naming.scoped(context.id, thread: name),
-                                            round: 0, depth: parent.depth + 1, baseSegment: name)
-            program.append(.generate(step: name, segment: name, spawn: childContext))
-        }
-        program += spawn.child.steps.map(Action.step)
-        // What the child reads of its parent (nothing, or the context up to the spawn block) is its plan view.
-        return makeThread(name: name, parent: parent, kind: "child", depth: parent.depth + 1, program: program,
-                          variables: variables, origin: context.id)
+    /// Starts one child of the round the plan just instantiated: its program in the plan (its prompt — an
+    /// isolated fresh sequence from position 0, as in APR, or one that reads the parent's context up to the spawn
+    /// block in place — then its decoding, through a template of its own, and its steps).
+    func startChild(of parent: RunThread, template: SpawnTemplate, name: ThreadID,
+                    variables: [String: String]) throws -> RunThread {
+        makeThread(name: name, parent: parent, kind: "child", depth: parent.depth + 1, program: program(of: name),
+                   variables: variables, origin: template.step)
     }
 
     /// A child finished: when every child of the parent's round is done, the parent joins.
@@ -153,7 +141,7 @@ extension Engine {
     /// truncated, not copied), the join block is prefilled after it, and decoding resumes in a new round.
     func completeJoin(_ thread: RunThread, round: SpawnRound) throws {
         guard let segment = thread.current else { return }
-        let template = try spawnTemplate(round.context, segment: segment.name)
+        let template = try spawnTemplate(round.context.template, segment: segment.name)
         let join = template.join
         let outer = inputs.merging(["depth": String(thread.depth + 1)]) { _, new in new }
         var joinText = TemplateSyntax.parse(join.header).render(outer)
@@ -177,14 +165,14 @@ extension Engine {
         segment.truncate(to: keep)
         thread.nextPosition = segment.end
         thread.textDecoder = model.makeTextDecoder()
-        emit(.join(JoinInfo(step: step, thread: thread.name, spawn: round.context.id, round: round.context.round,
+        emit(.join(JoinInfo(step: step, thread: thread.name, spawn: template.step, round: round.context.round,
                             found: found, keptTokens: keep, text: leftover + joinText)))
         try closeSegment(thread)
         var next = round.context
         next.round += 1
         insertNext([
-            .prefill(step: round.context.id, segment: round.instance.join, text: .composed(leftover + joinText), bos: false),
-            .generate(step: round.context.id, segment: round.instance.continuation, spawn: next),
+            .prefill(step: template.step, segment: round.instance.join, text: .composed(leftover + joinText), bos: false),
+            .generate(step: template.step, segment: round.instance.continuation, spawn: next),
         ], in: thread)
         thread.phase = .ready
     }

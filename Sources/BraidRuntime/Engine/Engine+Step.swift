@@ -1,3 +1,4 @@
+import BraidPlan
 import BraidTransformer
 import Foundation
 
@@ -44,15 +45,13 @@ extension Engine {
         return try finishRun()
     }
 
-    /// Emits the run's header and starts the main thread on the prompt and the graph's steps.
+    /// Emits the run's header and starts the main thread on its program in the plan (the prompt, then the rest).
     func start() throws {
         began = Date()
         emit(.run(RunInfo(step: 0, graph: plan.graph, inputs: inputs, params: plan.params,
                           seed: options.seed, scheduling: options.scheduling.rawValue)))
-        main = makeThread(name: "main", parent: nil, kind: "main", depth: 0,
-                          program: [.prefill(step: "prompt", segment: "prompt", text: .planned([:]), bos: true)]
-                            + graph.steps.map(Action.step),
-                          variables: inputs, origin: nil)
+        main = makeThread(name: Naming.mainThread, parent: nil, kind: "main", depth: 0,
+                          program: program(of: Naming.mainThread), variables: inputs, origin: nil)
     }
 
     /// Advances every thread's program; returns the rows the next step computes, or nil when the run is over.

@@ -1,18 +1,17 @@
 import BraidRandom
-import BraidGraph
 import BraidPlan
+import BraidRules
 import BraidTransformer
 import Foundation
 
-/// Executes a graph on a model: the scheduler loop, forward passes and token bookkeeping.
+/// Executes a plan on a model: the scheduler loop, forward passes and token bookkeeping.
 ///
-/// Every scheduler step runs one forward pass holding the pending tokens of every live thread (prefill
+/// Each thread walks its program in the plan (`PlanThread.program`, see Engine+Program). Every scheduler step runs one forward pass holding the pending tokens of every live thread (prefill
 /// chunks and one sampled token per decoding thread), then lets each thread sample and advance through its
 /// program. Control (forks, merges, spawns, votes) happens between forward passes, in thread order, so the
 /// trace is the same whether threads are batched together or run one at a time.
 final class Engine {
     let model: RuntimeModel
-    let graph: Graph
     /// The compiled plan the run executes: where every segment starts, what it reads, its thought index. Spawn
     /// rounds are instantiated into it as they happen.
     var plan: Plan
@@ -43,40 +42,31 @@ final class Engine {
     var written = 0
     var forwardSeconds = 0.0
     var peakKVBytes = 0
-    var segmentNames: Set<String> = []
     var votes: [String: VoteOutcome] = [:]
     var stopReasons: [Int: String] = [:]
     /// When `start()` ran, and the main thread it made (nil before).
     var began = Date()
     var main: RunThread?
 
-    init(model: RuntimeModel, graph: Graph, plan: Plan, options: RunOptions,
+    init(model: RuntimeModel, plan: Plan, options: RunOptions,
          roundCheck: Preflight? = nil, observer: @escaping (TraceEvent) -> Void) throws {
         self.model = model
         self.roundCheck = roundCheck
-        self.graph = graph
         self.plan = plan
         planIndex = [:]
         self.options = options
         self.observer = observer
-        inputs = try Engine.resolveInputs(graph: graph, given: options.inputs)
+        inputs = try Engine.inputValues { try plan.inputValues(options.inputs) }
         indexPlan()
     }
 
-    /// Graph defaults overridden by the run's values; unknown names and missing required inputs are errors.
-    static func resolveInputs(graph: Graph, given: [String: String]) throws -> [String: String] {
-        for name in given.keys.sorted() where graph.input(named: name) == nil {
-            let known = graph.inputs.map(\.name).joined(separator: ", ")
-            throw RunError.badInput("graph '\(graph.name)' has no input '\(name)'" + (known.isEmpty ? "" : " (inputs: \(known))"))
+    /// The run's input values (`Plan.inputValues`), an input error as `RunError.badInput`.
+    static func inputValues(_ resolve: () throws -> [String: String]) throws -> [String: String] {
+        do {
+            return try resolve()
+        } catch let error as InputError {
+            throw RunError.badInput(error.description)
         }
-        var values: [String: String] = [:]
-        for input in graph.inputs {
-            guard let value = given[input.name] ?? input.defaultValue else {
-                throw RunError.badInput("graph '\(graph.name)' needs input '\(input.name)': pass --input \(input.name)=VALUE")
-            }
-            values[input.name] = value
-        }
-        return values
     }
 
     func emit(_ event: TraceEvent) { observer(event) }
@@ -102,25 +92,15 @@ final class Engine {
         fnv1a(name)
     }
 
-    /// A segment name not used before in this run (`Naming.unique`), recorded as used.
-    func uniqueName(_ name: String) -> String {
-        let unique = Naming.unique(name, among: segmentNames)
-        segmentNames.insert(unique)
-        return unique
-    }
-
-    /// The segment name for a step on a thread (`Naming.scoped`: the step id on `main`, else `thread/step`).
-    func segmentName(step: String, thread: RunThread) -> String {
-        Naming.scoped(step, thread: thread.name)
-    }
-
     /// Opens the plan's segment `name` on the thread: it starts where the plan's placement puts it over the real
     /// ends written so far, reads the plan's view (mapped to the KV handles of the segments the run wrote) and
-    /// carries the plan's thought index. A name the plan does not have, or a view the thread does not hold, is a
-    /// disagreement between run and plan and fails the run.
-    func openSegment(_ thread: RunThread, name: String, step stepID: String) throws -> RunSegment {
+    /// carries the plan's thought index. A name the plan does not have, one opened before, or a view the thread
+    /// does not hold, is a disagreement between run and plan and fails the run.
+    func openSegment(_ thread: RunThread, name unique: SegmentName, step stepID: String) throws -> RunSegment {
         try closeSegment(thread)
-        let unique = uniqueName(name)
+        guard opened[unique] == nil else {
+            throw RunError.planMismatch(segment: unique, reason: "thread '\(thread.name)' opens it a second time")
+        }
         guard let index = planIndex[unique] else {
             throw RunError.planMismatch(segment: unique, reason: "thread '\(thread.name)' opens it, but the plan has no such segment")
         }
@@ -276,8 +256,7 @@ final class Engine {
         guard let decode = thread.decode else { return }
         thread.decode = nil
         thread.lastDecodeEnd = reason
-        if reason == "stop-string", let context = decode.spawn,
-           decode.matchedStop == context.spawn.trigger.render(thread.variables) {
+        if reason == "stop-string", let context = decode.spawn, let trigger = decode.trigger, decode.matchedStop == trigger {
             try beginSpawnRound(thread, decode: decode, context: context)
             return
         }

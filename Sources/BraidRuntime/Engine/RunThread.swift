@@ -1,17 +1,17 @@
-import BraidGraph
 import BraidPlan
 import BraidTransformer
 
-/// One unit of a thread's program. Graph steps expand into these as they run; what a segment holds and how it
-/// is decoded are the plan's.
+/// One unit of a thread's program. The plan's program steps (`ThreadStep`) expand into these as they run; what
+/// a segment holds and how it is decoded are the plan's. `step` is the key a segment's text is kept under for
+/// `RunResult.outputs` and the answer's `from`.
 enum Action {
-    /// A graph step, interpreted when reached.
-    case step(Step)
-    /// Forced text written into a new segment that continues the thread.
-    case prefill(step: String, segment: String?, text: ForcedText, bos: Bool)
-    /// A decoded segment (its forced prefix, budget, stops and sampling are the plan segment's); `spawn` when the
-    /// model may spawn children.
-    case generate(step: String, segment: String?, spawn: SpawnContext?)
+    /// A step of the thread's program in the plan, interpreted when reached.
+    case plan(ThreadStep)
+    /// Forced text written into the plan's segment `segment`.
+    case prefill(step: String, segment: SegmentName, text: ForcedText, bos: Bool)
+    /// The plan's decoded segment `segment` (forced prefix, budget, stops and sampling are the plan segment's);
+    /// `spawn` when the model may spawn children from it.
+    case generate(step: String, segment: SegmentName, spawn: SpawnContext?)
 }
 
 /// What a prefilled segment writes.
@@ -27,18 +27,10 @@ enum ForcedText {
 
 /// What lets a decoding segment spawn children (APR).
 struct SpawnContext {
-    /// The spawn step.
-    var spawn: Spawn
-    /// The step's id (unscoped).
-    var id: String
-    /// The plan's spawn template this segment may instantiate (`Naming.scoped(id, thread:)` of its thread).
+    /// The plan's spawn template this segment may instantiate (`SpawnTemplate.id`).
     var template: String
     /// The round this segment decodes in (0-based).
     var round: Int
-    /// The depth of the thread that decodes (0 for the root's threads).
-    var depth: Int
-    /// The segment name of round 0 (later rounds are named by the plan's instantiation).
-    var baseSegment: String
 }
 
 /// How a decoding segment stands.
@@ -48,6 +40,8 @@ struct Decode {
     var decoding: Decoding
     var stops: [String]
     var spawn: SpawnContext?
+    /// The spawn trigger as rendered for this thread (a stop string that starts a spawn round), if it may spawn.
+    var trigger: String?
     /// Tokens sampled so far in this segment.
     var sampled = 0
     /// Text sampled so far (without the forced prefix), where stop strings are looked for.
