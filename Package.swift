@@ -61,7 +61,7 @@ let package = Package(
 
         // Executes a plan against an OpenAI-style /v1/completions server (the second executor of a plan):
         // one streamed request per decoded segment, forks as concurrent requests, spawn/join as APR's client.
-        .target(name: "BraidServingRuntime", dependencies: ["BraidPlan", "BraidGraph", "BraidServing", "BraidRandom"]),
+        .target(name: "BraidServingRuntime", dependencies: ["BraidRules", "BraidPlan", "BraidServing", "BraidRandom"]),
 
         .executableTarget(name: "braid", dependencies: [
             "BraidGraph", "BraidPlan", "BraidTransformer", "BraidRuntime", "BraidCountdown", "BraidEval",

@@ -1,9 +1,9 @@
-// The one file of this module that imports BraidGraph: the plan IR stores templates and patterns as text in the
-// graph language's syntax and types finish rules, occurrences and tie rules with the language's own types, so
-// rendering a template, matching a pattern, checking a finish rule and ranking a vote use those definitions (the
-// same ones the local executor uses). Nothing here reads a `Graph` or its steps: the executor runs the `Plan`.
-import BraidGraph
+// The plan IR stores templates and patterns as text in the language's syntax and types finish rules, occurrences and
+// tie rules with the shared vocabulary of BraidRules, so rendering a template, matching a pattern, checking a finish
+// rule and ranking a vote use those definitions (the same ones the local executor uses). Nothing in this module
+// reads a `Graph`: the executor runs the `Plan`.
 import BraidPlan
+import BraidRules
 import Foundation
 
 /// The graph language's meanings, as the executor needs them.

@@ -13,6 +13,8 @@ actor RunState {
     private(set) var requests: [RequestRecord] = []
     private var spawnRounds: [String: Int] = [:]
     private var requestCount = 0
+    /// The run's inputs, defaults filled in (what spawned children's variables start from).
+    private(set) var inputs: [String: String] = [:]
     /// Set when a request fails: the streams cancelled after that are the failure's, not a finish rule's.
     private(set) var failed = false
     let began = Date()
@@ -41,6 +43,9 @@ actor RunState {
         threadOrder.append(id)
         threads[id] = ThreadRecord(parent: parent, kind: kind, depth: depth, variables: variables)
     }
+
+    /// Records the run's inputs.
+    func setInputs(_ values: [String: String]) { inputs = values }
 
     /// Records why a thread stopped (the first reason counts).
     func stop(_ id: ThreadID, reason: String) {

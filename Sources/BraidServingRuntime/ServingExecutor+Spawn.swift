@@ -59,7 +59,7 @@ extension ServingExecutor {
         let depth = await state.depth(of: thread)
         var messages: [SpawnMessage] = []
         for (c, captured) in captures.enumerated() {
-            var values = options.inputs.merging(captured) { _, new in new }
+            var values = await state.inputs.merging(captured) { _, new in new }
             var complete = true
             for (l, lookup) in template.lookups.enumerated() {
                 let found = try PlanLanguage.lookup(lookup, in: visible, variables: values, what: "spawn '\(template.id)' lookup \(l + 1)")
@@ -101,7 +101,8 @@ extension ServingExecutor {
     /// through the template's result pattern) or `failed`, then `footer`.
     func joinText(_ template: SpawnTemplate, messages: [SpawnMessage], parent: ThreadID) async throws -> String {
         let join = template.join
-        let outer = options.inputs.merging(["depth": String(await state.depth(of: parent) + 1)]) { _, new in new }
+        let depth = await state.depth(of: parent)
+        let outer = await state.inputs.merging(["depth": String(depth + 1)]) { _, new in new }
         var text = PlanLanguage.render(join.header, outer)
         for message in messages {
             var values = message.variables

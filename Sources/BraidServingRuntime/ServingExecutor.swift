@@ -45,10 +45,14 @@ public struct ServingExecutor: Sendable {
     func run() async throws -> ServingRunResult {
         let plan = await state.plan
         guard let root = plan.threads.first?.id else { throw ServingRunError.badPlan(segment: "", reason: "the plan has no threads") }
-        for name in plan.inputs where options.inputs[name] == nil {
-            throw ServingRunError.badInput("graph '\(plan.graph)' needs input '\(name)': pass --input \(name)=VALUE")
+        let inputs: [String: String]
+        do {
+            inputs = try plan.inputValues(options.inputs)
+        } catch {
+            throw ServingRunError.badInput("\(error)")
         }
-        await state.startThread(root, parent: nil, kind: "main", depth: 0, variables: options.inputs)
+        await state.setInputs(inputs)
+        await state.startThread(root, parent: nil, kind: "main", depth: 0, variables: inputs)
         try await runThread(root)
         await state.stop(root, reason: "done")
         let threads = await state.servedThreads()

@@ -1,6 +1,6 @@
 /// How a plan runs on a serving engine.
 public struct ServingOptions: Sendable {
-    /// Values of the graph's run-time inputs (`question`); the plan's defaults fill the rest.
+    /// Values of the graph's run-time inputs (`question`); the plan's defaults fill the rest (`Plan.inputValues`).
     public var inputs: [String: String]
     /// The run's seed: a segment without a seed of its own sends `seed` mixed with its thread's name (so a
     /// request is idempotent and may be retried, and sibling branches draw differently).

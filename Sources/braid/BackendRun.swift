@@ -28,19 +28,14 @@ enum BackendRun {
         return plan
     }
 
-    /// The graph's inputs: the values given, else the graph's defaults; an unknown or missing one is invalid input.
-    static func inputs(_ given: [String: String], graph: Graph) throws -> [String: String] {
-        for name in given.keys.sorted() where graph.input(named: name) == nil {
-            throw CLIFailure(.invalidInput, "error: graph '\(graph.name)' has no input '\(name)'")
+    /// The plan's inputs: the values given over its defaults (`Plan.inputValues`); an unknown or missing one is
+    /// invalid input, reported before anything is sent.
+    static func inputs(_ given: [String: String], plan: Plan) throws -> [String: String] {
+        do {
+            return try plan.inputValues(given)
+        } catch {
+            throw CLIFailure(.invalidInput, "error: \(error)")
         }
-        var values: [String: String] = [:]
-        for input in graph.inputs {
-            guard let value = given[input.name] ?? input.defaultValue else {
-                throw CLIFailure(.invalidInput, "error: graph '\(graph.name)' needs input '\(input.name)': pass --input \(input.name)=VALUE")
-            }
-            values[input.name] = value
-        }
-        return values
     }
 
     /// The renderer of chat prompts and token cuts: the tokenizer of the local model file (`--model`, default the

@@ -264,7 +264,7 @@ struct EvalCommand: ParsableCommand {
         let renderer = try BackendRun.renderer(model: model)
         return Evaluator(task: task.name, seed: seed, temperature: temperature, traceDirectory: nil) { graph, options, _ in
             guard let plan = plans[graph] else { throw RunError.badInput("graph '\(graph.name)' was not lowered before the run") }
-            let serving = ServingOptions(inputs: try BackendRun.inputs(options.inputs, graph: graph), seed: options.seed,
+            let serving = ServingOptions(inputs: try BackendRun.inputs(options.inputs, plan: plan), seed: options.seed,
                                          temperature: options.temperature, model: backendModel, concurrency: concurrency)
             do {
                 return BackendRun.runResult(try BackendRun.run(plan, url: url, options: serving, renderer: renderer, trace: nil))

@@ -148,7 +148,7 @@ extension RunCommand {
     /// (or the result as JSON).
     func runOnBackend(_ url: String, graph: Graph, inputs given: [String: String]) throws {
         let plan = try BackendRun.lower(graph, requireExact: requireExact, quiet: quiet)
-        let inputs = try BackendRun.inputs(given, graph: graph)
+        let inputs = try BackendRun.inputs(given, plan: plan)
         let renderer = try BackendRun.renderer(model: model)
         let writer: RequestTraceWriter?
         do {
