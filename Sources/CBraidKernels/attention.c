@@ -108,3 +108,12 @@ void braid_block_values(const float *p, const float *values, long row_stride, in
     default: values_baseline(p, values, row_stride, n, d, out); return;
     }
 }
+
+void braid_prefetch_rows(const void *p, long rows, long row_bytes, long stride) {
+    const char *base = (const char *)p;
+    for (long r = 0; r < rows; r++) {
+        const char *row = base + r * stride;
+        for (long i = 0; i < row_bytes; i += 64) __builtin_prefetch(row + i, 0, 3);
+        __builtin_prefetch(row + row_bytes - 1, 0, 3);
+    }
+}

@@ -1,76 +1,83 @@
 // Multi-row dot products and dequantization over GGUF weight rows, one source compiled three
 // times (baseline, AVX2+FMA, AVX-512) through function target attributes and chosen at run
-// time — which keeps Package.swift free of unsafe compiler flags.
+// time — which keeps Package.swift free of unsafe compiler flags. Q4_1 on AVX-512 has its own
+// file (q4_1_avx512.c). The shape of the products is in matvec.h.
 #include "braid_kernels.h"
-#include "unpack.h"
+#include "matvec.h"
 
 #include <stdlib.h>
 
-INLINE float sum16(f32x16 v) {
-    f32x8 a = __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7)
-        + __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15);
-    f32x4 b = __builtin_shufflevector(a, a, 0, 1, 2, 3) + __builtin_shufflevector(a, a, 4, 5, 6, 7);
-    return (b[0] + b[2]) + (b[1] + b[3]);
+// The products' unpackers. Where a type's value is `d·q ± m`, these let the compiler fuse the
+// multiply and add where the instruction set has FMA (this file contracts; `unpack.h` does not):
+// one instruction less per 16 weights. The values stay those of the reference dequantization:
+// d·q is exact in f32 (at most 11 + 6 + 5 significant bits), so fused or not there is one rounding.
+#define fast_f32 unpack_f32
+#define fast_f16 unpack_f16
+#define fast_bf16 unpack_bf16
+#define fast_q4_0 unpack_q4_0
+#define fast_q5_0 unpack_q5_0
+#define fast_q8_0 unpack_q8_0
+#define fast_q6_K unpack_q6_K
+
+INLINE void fast_q4_1(const uint8_t *row, long g, f32x16 *a, f32x16 *b) {
+    const uint8_t *block = row + 20 * g;
+    f32x2 dm = half_pair(block);
+    f32x16 d = splat(dm[0]), m = splat(dm[1]);
+    u8x16 q = load_u8(block + 4);
+    *a = from_u8(q & 15) * d + m;
+    *b = from_u8(q >> 4) * d + m;
 }
 
-// One weight row against R activation rows: each 32-element group is unpacked once into
-// registers and used for all R rows; two accumulators per row keep the FMA chains short.
-#define DEFINE_DOT(NAME, UNPACK, R)                                                           \
-    INLINE void NAME(const uint8_t *row, long groups, const float *x, long xs, float *y,        \
-                     long ys) {                                                                \
-        f32x16 lo[R], hi[R];                                                                   \
-        _Pragma("clang loop unroll(full)")                                                     \
-        for (int r = 0; r < R; r++) lo[r] = hi[r] = (f32x16){0};                              \
-        for (long g = 0; g < groups; g++) {                                                    \
-            f32x16 a, b;                                                                       \
-            UNPACK(row, g, &a, &b);                                                            \
-            _Pragma("clang loop unroll(full)")                                                     \
-            for (int r = 0; r < R; r++) {                                                      \
-                const float *xr = x + r * xs + 32 * g;                                         \
-                lo[r] += a * load_f32(xr);                                                     \
-                hi[r] += b * load_f32(xr + 16);                                                \
-            }                                                                                  \
-        }                                                                                      \
-        _Pragma("clang loop unroll(full)")                                                     \
-        for (int r = 0; r < R; r++) y[r * ys] = sum16(lo[r] + hi[r]);                          \
-    }
+INLINE void fast_q5_1(const uint8_t *row, long g, f32x16 *a, f32x16 *b) {
+    const uint8_t *block = row + 24 * g;
+    f32x16 d = splat(half(block)), m = splat(half(block + 2));
+    uint32_t qh;
+    memcpy(&qh, block + 4, 4);
+    i32x16 hl, hh;
+    fifth_bits(qh, &hl, &hh);
+    u8x16 q = load_u8(block + 8);
+    *a = from_i32(__builtin_convertvector(q & 15, i32x16) | hl) * d + m;
+    *b = from_i32(__builtin_convertvector(q >> 4, i32x16) | hh) * d + m;
+}
 
-// `wide` (a constant in each instantiation) allows the 8-row form, whose 16 accumulators only
-// fit where there are 32 vector registers (AVX-512). Every form sums in the same order, so a
-// row's result does not depend on how many rows share the pass.
-#define DEFINE_TYPE(T)                                                                        \
-    DEFINE_DOT(dot1_##T, unpack_##T, 1)                                                       \
-    DEFINE_DOT(dot2_##T, unpack_##T, 2)                                                       \
-    DEFINE_DOT(dot4_##T, unpack_##T, 4)                                                       \
-    DEFINE_DOT(dot8_##T, unpack_##T, 8)                                                       \
-    INLINE void matvec_##T(const uint8_t *w, long row_bytes, long inputs, long o0, long o1,   \
-                           const float *x, long xs, long rows, float *y, long ys, int wide) { \
-        long groups = inputs / 32;                                                             \
-        for (long o = o0; o < o1; o++) {                                                       \
-            const uint8_t *row = w + o * row_bytes;                                            \
-            long r = 0;                                                                        \
-            if (wide) {                                                                        \
-                for (; r + 8 <= rows; r += 8) dot8_##T(row, groups, x + r * xs, xs, y + r * ys + o, ys); \
-            }                                                                                  \
-            for (; r + 4 <= rows; r += 4) dot4_##T(row, groups, x + r * xs, xs, y + r * ys + o, ys); \
-            for (; r + 2 <= rows; r += 2) dot2_##T(row, groups, x + r * xs, xs, y + r * ys + o, ys); \
-            for (; r < rows; r++) dot1_##T(row, groups, x + r * xs, xs, y + r * ys + o, ys);   \
-        }                                                                                      \
-    }                                                                                          \
-    INLINE void dequant_##T(const uint8_t *w, long row_bytes, long inputs, long o0, long o1,  \
-                            float *dst) {                                                      \
-        long groups = inputs / 32;                                                             \
-        for (long o = o0; o < o1; o++) {                                                       \
-            const uint8_t *row = w + o * row_bytes;                                            \
-            float *out = dst + (o - o0) * inputs;                                              \
-            for (long g = 0; g < groups; g++) {                                                \
-                f32x16 a, b;                                                                   \
-                unpack_##T(row, g, &a, &b);                                                    \
-                store_f32(out + 32 * g, a);                                                    \
-                store_f32(out + 32 * g + 16, b);                                               \
-            }                                                                                  \
-        }                                                                                      \
+INLINE void fast_q4_K(const uint8_t *row, long g, f32x16 *a, f32x16 *b) {
+    const uint8_t *block = row + 144 * (g >> 3);
+    int j = (int)(g & 7);
+    float scale, min;
+    k_scale_min(block + 4, j, &scale, &min);
+    f32x16 d = splat(half(block) * scale), m = splat(-(half(block + 2) * min));
+    const uint8_t *qs = block + 16 + 32 * (j >> 1);
+    u8x16 q0 = load_u8(qs), q1 = load_u8(qs + 16);
+    if (j & 1) {
+        q0 >>= 4;
+        q1 >>= 4;
+    } else {
+        q0 &= 15;
+        q1 &= 15;
     }
+    *a = d * from_u8(q0) + m;
+    *b = d * from_u8(q1) + m;
+}
+
+INLINE void fast_q5_K(const uint8_t *row, long g, f32x16 *a, f32x16 *b) {
+    const uint8_t *block = row + 176 * (g >> 3);
+    int j = (int)(g & 7);
+    float scale, min;
+    k_scale_min(block + 4, j, &scale, &min);
+    f32x16 d = splat(half(block) * scale), m = splat(-(half(block + 2) * min));
+    const uint8_t *qs = block + 48 + 32 * (j >> 1);
+    u8x16 q0 = load_u8(qs), q1 = load_u8(qs + 16);
+    if (j & 1) {
+        q0 >>= 4;
+        q1 >>= 4;
+    } else {
+        q0 &= 15;
+        q1 &= 15;
+    }
+    u8x16 h0 = ((load_u8(block + 16) >> j) & 1) << 4, h1 = ((load_u8(block + 32) >> j) & 1) << 4;
+    *a = d * from_u8(q0 | h0) + m;
+    *b = d * from_u8(q1 | h1) + m;
+}
 
 DEFINE_TYPE(f32)
 DEFINE_TYPE(f16)
@@ -80,9 +87,9 @@ DEFINE_TYPE(q4_1)
 DEFINE_TYPE(q5_0)
 DEFINE_TYPE(q5_1)
 DEFINE_TYPE(q8_0)
-DEFINE_TYPE(q4_K)
-DEFINE_TYPE(q5_K)
-DEFINE_TYPE(q6_K)
+DEFINE_TYPE_K(q4_K)
+DEFINE_TYPE_K(q5_K)
+DEFINE_TYPE_K(q6_K)
 
 #define CASES(MACRO)                                                                          \
     MACRO(T_F32, f32) MACRO(T_F16, f16) MACRO(T_BF16, bf16) MACRO(T_Q4_0, q4_0)               \
@@ -113,6 +120,10 @@ INSTANTIATE(avx2, __attribute__((target("avx2,fma,f16c"))))
 #undef WIDE
 #define WIDE 1
 INSTANTIATE(avx512, __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx2,fma,f16c"))))
+
+/// Q4_1 products with AVX-512 table lookups (q4_1_avx512.c).
+void braid_q4_1_matvec_avx512(const uint8_t *w, long row_bytes, long inputs, long o0, long o1,
+                              const float *x, long xs, long rows, float *y, long ys);
 #endif
 
 static int available_isa(void) {
@@ -163,7 +174,10 @@ void braid_matvec(int type, const void *w, long row_bytes, long inputs, long o0,
                   const float *x, long xs, long rows, float *y, long ys) {
     switch (current_isa()) {
 #if defined(__x86_64__)
-    case 2: matvec_avx512(type, w, row_bytes, inputs, o0, o1, x, xs, rows, y, ys); return;
+    case 2:
+        if (type == T_Q4_1) braid_q4_1_matvec_avx512(w, row_bytes, inputs, o0, o1, x, xs, rows, y, ys);
+        else matvec_avx512(type, w, row_bytes, inputs, o0, o1, x, xs, rows, y, ys);
+        return;
     case 1: matvec_avx2(type, w, row_bytes, inputs, o0, o1, x, xs, rows, y, ys); return;
 #endif
     default: matvec_baseline(type, w, row_bytes, inputs, o0, o1, x, xs, rows, y, ys); return;

@@ -50,7 +50,7 @@ struct MaskCommand: ParsableCommand {
                 // Only a flat fork with forced text needs the tokenizer; load it on first use.
                 if tokenizer == nil { tokenizer = try TokenizeCommand.loadTokenizer(model) }
                 guard let tokenizer, let text = FlatSlot.forcedText(of: segment) else { return 0 }
-                var ids = tokenizer.encode(TemplateSyntax.parse(text).render(defaults))
+                var ids = tokenizer.encode(text.render(defaults))
                 if tokenizer.addsBOS, let bos = tokenizer.bosID, ids.first == bos { ids.removeFirst() }
                 return ids.count
             }

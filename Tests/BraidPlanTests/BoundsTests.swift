@@ -1,4 +1,5 @@
 import Testing
+import BraidGraph
 @testable import BraidPlan
 
 /// Bounds against numbers computed by hand for SmolLM2-135M (30 layers, 3 KV heads of 64).
@@ -62,5 +63,45 @@ import Testing
         let bounds = try Bounds.compute(plan, model: .smolLM2, estimate: LengthEstimate(lengths: ["prompt": 30, "sub.message": 10]))
         // While round 0's four children run: prompt, the parent's first segment, 4 × (message + budget).
         #expect(bounds.peakLiveTokens >= 30 + 400 + 4 * (10 + 300))
+    }
+
+    /// A spawn whose children spawn again (max_depth 2): 2 rounds × 2 children, each doing the same.
+    static let nested = """
+        name: nested
+        prompt: "Task: root\\n"
+        steps:
+          - id: work
+            spawn:
+              generate: {max_tokens: 100}
+              trigger: "</spawn>"
+              message: 'do (?<name>[a-z]+)'
+              child:
+                prompt: "Task: {name}\\n"
+                generate: {max_tokens: 30}
+              join: {found: "{name}={result}\\n", failed: "{name} failed\\n"}
+              max_children: 2
+              max_depth: 2
+              max_rounds: 2
+        """
+
+    @Test("a nested spawn's worst case is instantiated level by level, every child at its own budget")
+    func nestedSpawnsAreBoundedPerLevel() throws {
+        let plan = try GraphCompiler.compile(try GraphLoader.load(text: Self.nested))
+        let worst = try Bounds.worstCase(plan)
+        let children = worst.threads.map(\.id).filter { $0 != Naming.mainThread }
+        // 2 rounds × 2 children below the root, and 2 × 2 below each of them; none below those (max_depth 2).
+        #expect(children.filter { !$0.contains("/") }.count == 4)
+        #expect(children.filter { $0.split(separator: "/").count == 2 }.count == 16)
+        #expect(children.count == 20)
+        #expect(children.contains("work#1.child[0]/work#1.child[1]"))
+        let bounds = try Bounds.compute(plan, model: .smolLM2)
+        let byName = Dictionary(bounds.segments.map { ($0.segment, $0) }, uniquingKeysWith: { first, _ in first })
+        // A child's decoded segment holds its own 30 tokens, not its budget scaled by the subtree below it.
+        #expect(byName["work#0.child[0]"]?.maxTokens == 30)
+        #expect(byName["work#0.child[0]/work#1.child[1]"]?.maxTokens == 30)
+        #expect(byName["work#0.child[0]/work#1.child[1]"]?.runTime == true)
+        // Every level's rounds are there: a child's continuation after its second round, and its join.
+        #expect(byName["work#0.child[0]#2"]?.maxTokens == 30)
+        #expect(byName["work#0.child[0]/work#1.join"] != nil)
     }
 }

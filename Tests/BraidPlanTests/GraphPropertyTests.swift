@@ -17,7 +17,7 @@ import Testing
     }
 
     /// A stand-in tokenizer for flat forks' forced prefixes: one token per character.
-    @Sendable static func characterTokens(_ segment: Segment) -> Int { FlatSlot.forcedText(of: segment)?.count ?? 0 }
+    @Sendable static func characterTokens(_ segment: Segment) -> Int { FlatSlot.forcedText(of: segment)?.description.count ?? 0 }
 
     /// Random lengths (1…6) for every segment of the plan with its spawns instantiated.
     static func randomExpansion(_ plan: Plan, seed: UInt64) throws -> MaskExpansion {

@@ -16,7 +16,7 @@ import Testing
         }
     }
 
-    @Test("the plan keeps what execution needs of lookups, child results, votes and the answer (version 2)")
+    @Test("the plan keeps what execution needs of programs, lookups, child results, votes and the answer (version 3)")
     func typedSpawnVoteAndAnswerFields() throws {
         let apr = try LibraryGraphs.plan("apr")
         let spawn = try #require(apr.spawns.first)
@@ -27,9 +27,12 @@ import Testing
         let consistency = try LibraryGraphs.plan("self-consistency")
         #expect(consistency.votes.map(\.tie) == [.firstBranch])
         #expect(consistency.votes.map(\.occurrence) == [.last])
+        #expect(apr.program(of: "main") == [.write("prompt"), .spawn("search")])
+        #expect(consistency.votes.first?.step == consistency.votes.first?.id)
         let text = try PlanJSON.encode(apr)
         #expect(text.contains("\"required\" : true"))
-        #expect(text.contains("\"version\" : 2"))
+        #expect(text.contains("\"spawn\" : \"search\""))
+        #expect(text.contains("\"version\" : 3"))
     }
 
     @Test func planJSONFromANewerVersionIsRefused() throws {

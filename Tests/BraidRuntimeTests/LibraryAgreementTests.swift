@@ -54,7 +54,7 @@ struct LibraryAgreementTests {
         let defaults = Dictionary(graph.inputs.compactMap { input in input.defaultValue.map { (input.name, $0) } },
                                   uniquingKeysWith: { a, _ in a })
         var conformance = LayoutConformance(plan: plan) { segment in
-            FlatSlot.forcedText(of: segment).map { model.encode(TemplateSyntax.parse($0).render(defaults)).count } ?? 0
+            FlatSlot.forcedText(of: segment).map { model.encode($0.render(defaults)).count } ?? 0
         }
         try conformance.replay(events)
         #expect(conformance.checks > 1)
@@ -74,7 +74,7 @@ struct LibraryAgreementTests {
         // The check is not vacuous: a flat fork checked against a slot one token longer does not conform.
         if plan.segments.contains(where: { $0.placement.rule == .flat && $0.placement.slot != nil }) {
             var wrong = LayoutConformance(plan: plan) { segment in
-                FlatSlot.forcedText(of: segment).map { model.encode(TemplateSyntax.parse($0).render(defaults)).count + 1 } ?? 1
+                FlatSlot.forcedText(of: segment).map { model.encode($0.render(defaults)).count + 1 } ?? 1
             }
             try wrong.replay(events)
             #expect(!wrong.failures.isEmpty)

@@ -87,9 +87,11 @@ import Testing
         }
     }
 
-    @Test("every instruction set the CPU offers computes the same products (to rounding)")
-    func instructionSets() throws {
-        let (w, file) = try Self.matrix(.q6_K, rows: 9, columns: 256, seed: 11)
+    /// Q4_1 has its own AVX-512 kernel (table lookups); Q4_K and Q6_K their own unpacking.
+    @Test("every instruction set the CPU offers computes the same products (to rounding)",
+          arguments: [GGMLType.q4_1, .q8_0, .q4_K, .q6_K])
+    func instructionSets(type: GGMLType) throws {
+        let (w, file) = try Self.matrix(type, rows: 9, columns: 256, seed: 11)
         let dense = try file.dequantized(try file.requireTensor(named: "w"))
         let x: [Float] = (0..<(3 * 256)).map { i in Float((i * 7) % 13) / 13 - 0.5 }
         let best = braid_kernel_isa()
@@ -102,7 +104,7 @@ import Testing
                 for o in 0..<9 {
                     var expected: Double = 0
                     for k in 0..<256 { expected += Double(x[r * 256 + k]) * Double(dense[o * 256 + k]) }
-                    #expect(abs(Double(y[r * 9 + o]) - expected) < 1e-3, "isa \(isa) row \(r) output \(o)")
+                    #expect(abs(Double(y[r * 9 + o]) - expected) < 1e-3, "\(type) isa \(isa) row \(r) output \(o)")
                 }
             }
         }

@@ -103,12 +103,18 @@ public struct Bounds: Codable, Equatable, Sendable {
         return slots
     }
 
-    /// The plan with every spawn instantiated at its worst (all rounds, most children).
+    /// Most spawned children (all levels together) one spawn's worst case is instantiated with, level by level.
+    public static let exactChildLimit = 1024
+
+    /// The plan with every spawn instantiated at its worst (all rounds, most children). Children that may spawn
+    /// again (`maxDepth` over their depth) are instantiated level by level, each level's rounds and children at
+    /// their own budgets, while the whole tree has at most `exactChildLimit` children; a larger tree is estimated
+    /// instead: each child of the first level holds its own budget times the size of the subtree below it.
     public static func worstCase(_ plan: Plan) throws -> Plan {
         var worst = plan
         for template in plan.spawns {
-            if template.levelsLeft > 1, let index = worst.spawns.firstIndex(where: { $0.id == template.id }) {
-                // A child that may itself spawn holds, at worst, its own budget plus a full subtree below it.
+            let exact = nestedChildren(template).map { $0 <= exactChildLimit } ?? false
+            if !exact, template.levelsLeft > 1, let index = worst.spawns.firstIndex(where: { $0.id == template.id }) {
                 var factor = 1
                 var level = 1
                 for _ in 1..<template.levelsLeft {
@@ -117,11 +123,37 @@ public struct Bounds: Codable, Equatable, Sendable {
                 }
                 worst.spawns[index].child.maxTokens = template.child.maxTokens.multiplying(factor)
             }
-            for round in 0..<template.maxRounds {
-                try worst.instantiateSpawn(template.id, round: round, children: template.maxChildren)
+            // Level by level: the children's own templates (same step, one level deeper) are instantiated in turn.
+            var pending = [template.id]
+            while let id = pending.popLast() {
+                guard let current = worst.spawnTemplate(id), current.maySpawn else { continue }
+                let before = worst.spawns.count
+                for round in 0..<current.maxRounds {
+                    try worst.instantiateSpawn(id, round: round, children: current.maxChildren)
+                }
+                guard exact else { continue }
+                pending += worst.spawns[before...].filter { $0.step == template.step }.map(\.id)
             }
         }
         return worst
+    }
+
+    /// How many children `template`'s worst case has over all its levels (`maxRounds` × `maxChildren` per spawning
+    /// thread, each of which spawns again while under `maxDepth`); nil past `Int.max`.
+    static func nestedChildren(_ template: SpawnTemplate) -> Int? {
+        let perThread = template.maxRounds.multipliedReportingOverflow(by: template.maxChildren)
+        guard !perThread.overflow else { return nil }
+        var total = 0
+        var level = 1
+        for _ in 0..<template.levelsLeft {
+            let next = level.multipliedReportingOverflow(by: perThread.partialValue)
+            guard !next.overflow else { return nil }
+            level = next.partialValue
+            let sum = total.addingReportingOverflow(level)
+            guard !sum.overflow, sum.partialValue <= exactChildLimit else { return sum.overflow ? nil : sum.partialValue }
+            total = sum.partialValue
+        }
+        return total
     }
 
     /// Everything that does not fit: a budget or position past the context window, a view longer than it, or

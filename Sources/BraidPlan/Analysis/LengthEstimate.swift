@@ -1,3 +1,5 @@
+import BraidRules
+
 /// Upper bounds on segment lengths in tokens, from budgets and text alone (no tokenizer).
 ///
 /// - Decoded segments: the forced prefix plus `max_tokens`.
@@ -58,55 +60,39 @@ public struct LengthEstimate: Sendable {
         case .chat(let messages):
             return messages.reduce(0) { $0.adding(textTokens($1.text)).adding(chatOverheadPerMessage) }
         case .generate(let generation):
-            return (generation.prefix.map(textTokens) ?? 0).adding(generation.maxTokens)
+            return (generation.prefix.map { textTokens($0) } ?? 0).adding(generation.maxTokens)
         case .splice(let splice):
-            let perSource = max(textTokens(splice.each), splice.failed.map(textTokens) ?? 0).adding(textTokens(splice.separator))
+            let perSource = max(textTokens(splice.each), splice.failed.map { textTokens($0) } ?? 0).adding(splice.separator.utf8.count)
             return textTokens(splice.header).adding(textTokens(splice.footer))
                 .adding(splice.sources.reduce(0) { $0.adding(known[$1] ?? 0).adding(perSource) })
         }
     }
 
-    /// Bytes of the template outside placeholders, plus `inputTokens` per placeholder.
-    public func textTokens(_ template: String) -> Int {
+    /// Bytes of the template's literal text, plus the tokens each placeholder is assumed to take
+    /// (`placeholderTokens`).
+    public func textTokens(_ template: Template) -> Int {
         var tokens = 0
-        var inPlaceholder = false
-        var placeholder = ""
-        for character in template {
-            if inPlaceholder {
-                if character == "}" {
-                    inPlaceholder = false
-                    // `{text}`/`{result}`-style fields in splice templates are counted with their sources;
-                    // braces around anything but a name (`\boxed{}`) are literal text.
-                    let name = placeholder.split(separator: "?", maxSplits: 1).first.map(String.init) ?? ""
-                    let isName = !name.isEmpty && name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." }
-                    tokens = tokens.adding(isName ? placeholderTokens(placeholder) : placeholder.utf8.count + 2)
-                } else if character == "{" || placeholder.count > 64 {
-                    inPlaceholder = false
-                    tokens += placeholder.utf8.count + 1
-                } else {
-                    placeholder.append(character)
-                }
-            } else if character == "{" {
-                inPlaceholder = true
-                placeholder = ""
-            } else {
-                tokens += character.utf8.count
+        for piece in template.pieces {
+            switch piece {
+            case .text(let text): tokens = tokens.adding(text.utf8.count)
+            case .variable(let name): tokens = tokens.adding(placeholderTokens(name, suffixBytes: 0))
+            case .optional(let name, let suffix): tokens = tokens.adding(placeholderTokens(name, suffixBytes: suffix.utf8.count))
             }
         }
-        if inPlaceholder { tokens += placeholder.utf8.count + 1 }
         return tokens
     }
 
-    /// The tokens one `{placeholder}` is assumed to take.
-    func placeholderTokens(_ placeholder: String) -> Int {
-        // `{name?suffix}` renders the variable and its suffix.
-        let parts = placeholder.split(separator: "?", maxSplits: 1).map(String.init)
-        let name = parts.first ?? placeholder
-        let suffix = parts.count > 1 ? parts[1].utf8.count : 0
+    /// `textTokens(_:)` of template text in the graph language's syntax.
+    public func textTokens(_ text: String) -> Int {
+        textTokens(TemplateSyntax.parse(text))
+    }
+
+    /// The tokens one placeholder `{name}` (or `{name?suffix}`, with `suffixBytes` of suffix) is assumed to take.
+    func placeholderTokens(_ name: String, suffixBytes: Int) -> Int {
         if Self.splicedFields.contains(name) { return 0 }
         if ["i", "i0", "depth"].contains(name) { return 2 }
-        if inputNames?.contains(name) ?? true { return inputTokens.adding(suffix) }
-        return variableTokens.adding(suffix)
+        if inputNames?.contains(name) ?? true { return inputTokens.adding(suffixBytes) }
+        return variableTokens.adding(suffixBytes)
     }
 
     /// Placeholders standing for text whose length is counted elsewhere.

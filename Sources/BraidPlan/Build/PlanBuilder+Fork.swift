@@ -27,24 +27,21 @@ public struct ForkSpec: Sendable {
     /// Per-branch thought-embedding index (0 = none); empty = none for all.
     public var thoughts: [Int]
     /// When the fork is done.
-    public var finish: FinishRule
-    /// For `agree`: the regular expression extracting a branch's answer.
-    public var agreeExtract: String?
+    public var finish: FinishPolicy
 
     /// Creates a fork spec.
     public init(branches: [SegmentContent?], context: BranchContext = .parent, layout: ForkLayout = .shared,
-                thoughts: [Int] = [], finish: FinishRule = .all, agreeExtract: String? = nil) {
+                thoughts: [Int] = [], finish: FinishPolicy = .all) {
         self.branches = branches
         self.context = context
         self.layout = layout
         self.thoughts = thoughts
         self.finish = finish
-        self.agreeExtract = agreeExtract
     }
 
     /// A fork whose branches each decode with the given generation.
     public init(generations: [Decoding], context: BranchContext = .parent, layout: ForkLayout = .shared,
-                thoughts: [Int] = [], finish: FinishRule = .all) {
+                thoughts: [Int] = [], finish: FinishPolicy = .all) {
         self.init(branches: generations.map { .generate($0) }, context: context, layout: layout, thoughts: thoughts,
                   finish: finish)
     }
@@ -101,7 +98,7 @@ extension PlanBuilder {
         if !segments.isEmpty { plan.stages.append(Stage(step: step, segments: segments)) }
         record(.fork(base), on: parent)
         addFork(ForkPlan(id: base, step: step, parent: parent, at: isolated ? nil : parentContext.last, branches: threads,
-                                   segments: segments, finish: spec.finish, agreeExtract: spec.agreeExtract,
+                                   segments: segments, finish: spec.finish,
                                    context: spec.context))
         return threads
     }

@@ -69,8 +69,8 @@ public struct PlanBuilder: Sendable {
     /// Records a majority vote over a fork's branches (reads their text only) on the thread that forked, and the
     /// forced text it writes afterwards (`text`: a template over `{answer}` and `{votes}`), if any. The vote's id is
     /// `Naming.scoped(step, thread:)`; its text segment is named so too.
-    public mutating func vote(step: String, fork forkID: String, pattern: String, occurrence: Occurrence = .last,
-                              tie: TieRule = .firstBranch, text: String? = nil, thought: Int = 0) throws {
+    public mutating func vote(step: String, fork forkID: String, pattern: Pattern, occurrence: Occurrence = .last,
+                              tie: TieRule = .firstBranch, text: Template? = nil, thought: Int = 0) throws {
         guard let fork = self.fork(forkID) else {
             throw PlanError.invalidGraph(step: step, reason: "votes over '\(forkID)', which is not a fork before it")
         }

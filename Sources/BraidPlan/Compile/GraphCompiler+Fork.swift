@@ -30,21 +30,10 @@ extension GraphCompiler {
                 branches.append(nil)
             }
         }
-        let finish: FinishRule
-        var agreeExtract: String?
-        switch fork.finish {
-        case .first: finish = .first
-        case .half: finish = .half
-        case .all: finish = .all
-        case .count(let k): finish = .count(k)
-        case .agree(let k, let extract):
-            finish = .agree(k)
-            agreeExtract = extract.description
-        }
         let threads = try builder.fork(step: id, from: parent, ForkSpec(
             branches: branches, context: fork.sees == .isolated ? .isolated : .parent,
             layout: fork.positions == .flat ? .flat : .shared, thoughts: scopes.map(\.thought),
-            finish: finish, agreeExtract: agreeExtract))
+            finish: fork.finish))
         try compileSteps(fork.steps, threads: threads, scopes: scopes, into: &builder)
     }
 
@@ -66,7 +55,7 @@ extension GraphCompiler {
             content = nil
         }
         let mode = merge.mode  // one type for graph and plan
-        let splice = Splice(sources: [], each: merge.each.description, separator: merge.separator)
+        let splice = Splice(sources: [], each: merge.each, separator: merge.separator)
         try builder.merge(step: id, fork: forkID, MergeSpec(mode: mode, layout: merge.positions == .flat ? .flat : .afterLongest,
                                                               splice: splice, content: content, thought: scope.thought))
     }
@@ -77,7 +66,7 @@ extension GraphCompiler {
         if !spawn.child.steps.isEmpty || spawn.child.generation == nil {
             // Children with steps of their own: their plan, rooted at their prompt, is instantiated per child.
             var sub = PlanBuilder(graph: id)
-            try sub.text(step: "message", kind: .message, content: .text(template: spawn.child.prompt.description, maxTokens: nil))
+            try sub.text(step: "message", kind: .message, content: .text(template: spawn.child.prompt, maxTokens: nil))
             if let generation = spawn.child.generation {
                 try sub.generate(step: "output", generation: decoding(generation, prefix: nil, Scope()))
             }
@@ -92,14 +81,14 @@ extension GraphCompiler {
         let trigger = render(spawn.trigger, scope)
         if !generation.stop.contains(trigger) { generation.stop.append(trigger) }
         try builder.generate(step: id, generation: generation, thread: thread, thought: scope.thought)
-        let join = Splice(sources: [], header: spawn.join.header.description, each: spawn.join.found.description,
-                          failed: spawn.join.failed.description, footer: spawn.join.footer.description)
+        let join = Splice(sources: [], header: spawn.join.header, each: spawn.join.found, failed: spawn.join.failed,
+                          footer: spawn.join.footer)
         try builder.spawn(SpawnTemplate(
             id: Naming.scoped(id, thread: thread), step: id, parent: thread, triggerText: trigger,
-            opener: spawn.opener.map { render($0, scope) }, messagePattern: spawn.message.description,
-            lookups: spawn.lookups.map { SpawnLookup(pattern: $0.pattern.description, occurrence: $0.occurrence, required: $0.required) },
-            resultPattern: spawn.child.result?.description, resultOccurrence: spawn.child.occurrence,
-            childPrompt: spawn.child.prompt.description, context: spawn.child.context == .inherit ? .parent : .isolated,
+            opener: spawn.opener.map { render($0, scope) }, messagePattern: spawn.message,
+            lookups: spawn.lookups.map { SpawnLookup(pattern: $0.pattern, occurrence: $0.occurrence, required: $0.required) },
+            resultPattern: spawn.child.result, resultOccurrence: spawn.child.occurrence,
+            childPrompt: spawn.child.prompt, context: spawn.child.context == .inherit ? .parent : .isolated,
             child: decoding(childGeneration, prefix: nil, Scope()), childPlan: childPlan, maxChildren: spawn.maxChildren,
             maxDepth: spawn.maxDepth, maxRounds: spawn.maxRounds, join: join))
     }

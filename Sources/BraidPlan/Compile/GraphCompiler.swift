@@ -19,7 +19,7 @@ public enum GraphCompiler {
         try builder.text(step: "prompt", content: promptContent(graph.prompt))
         try compileSteps(graph.steps, threads: [PlanBuilder.mainThread], scopes: [Scope()], into: &builder)
         if let regex = graph.answer.regex {
-            builder.answer(AnswerRule(pattern: regex.description, from: graph.answer.from, occurrence: graph.answer.occurrence))
+            builder.answer(AnswerRule(pattern: regex, from: graph.answer.from, occurrence: graph.answer.occurrence))
         } else if let from = graph.answer.from {
             builder.answer(AnswerRule(pattern: nil, from: from))
         }
@@ -31,9 +31,9 @@ public enum GraphCompiler {
     public static func promptContent(_ prompt: Prompt) -> SegmentContent {
         switch prompt {
         case .text(let template):
-            return .text(template: template.description, maxTokens: nil)
+            return .text(template: template, maxTokens: nil)
         case .chat(let messages):
-            return .chat(messages: messages.map { PromptMessage(role: $0.role.rawValue, text: $0.content.description) })
+            return .chat(messages: messages.map { PromptMessage(role: $0.role.rawValue, text: $0.content) })
         }
     }
 
@@ -62,7 +62,7 @@ public enum GraphCompiler {
             case .vote(let vote):
                 for (thread, scope) in zip(threads, scopes) {
                     let forkID = scopedFork(vote.from, parent: thread)
-                    try builder.vote(step: step.id, fork: forkID, pattern: vote.extract.description,
+                    try builder.vote(step: step.id, fork: forkID, pattern: vote.extract,
                                      occurrence: vote.occurrence, tie: vote.tie, text: vote.text.map { render($0, scope) },
                                      thought: scope.thought)
                 }
@@ -104,9 +104,9 @@ public enum GraphCompiler {
         }
     }
 
-    /// A template rendered with the scope's compile-time variables, written back in template syntax.
-    static func render(_ template: Template, _ scope: Scope) -> String {
-        guard !scope.variables.isEmpty else { return template.description }
+    /// A template with the scope's compile-time variables (`{i}`, `{i0}`) rendered; the others stay.
+    static func render(_ template: Template, _ scope: Scope) -> Template {
+        guard !scope.variables.isEmpty else { return template }
         let pieces = template.pieces.map { piece -> Template.Piece in
             switch piece {
             case .text: return piece
@@ -117,7 +117,7 @@ public enum GraphCompiler {
                 return .text(value.isEmpty ? "" : value + suffix)
             }
         }
-        return Template(pieces: pieces).description
+        return Template(pieces: pieces)
     }
 
     /// The IR's decoding for an AST generation and optional forced prefix.
@@ -125,7 +125,7 @@ public enum GraphCompiler {
         let rendered = prefix.map { render($0, scope) }
         let sampling = SamplingSettings(temperature: generation.sampling.temperature, topP: generation.sampling.topP,
                                         topK: generation.sampling.topK, seed: generation.sampling.seed)
-        return Decoding(prefix: rendered?.isEmpty == true ? nil : rendered, maxTokens: generation.maxTokens,
+        return Decoding(prefix: rendered?.pieces.isEmpty == true ? nil : rendered, maxTokens: generation.maxTokens,
                         stop: generation.stop.map { render($0, scope) }, sampling: sampling)
     }
 }

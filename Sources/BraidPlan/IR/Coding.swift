@@ -1,5 +1,7 @@
+import BraidRules
+
 // Hand-written Codable forms for the IR's enums with payloads, so the JSON form (Docs/plan.md) reads as
-// `{"type": "generate", ...}` and `"finish": "first"` / `{"count": 3}` rather than Swift's synthesized `_0` keys.
+// `{"type": "generate", ...}` rather than Swift's synthesized `_0` keys (the finish policy's is in BraidRules).
 
 extension SegmentContent {
     private enum Keys: String, CodingKey {
@@ -12,7 +14,7 @@ extension SegmentContent {
         let type = try container.decode(String.self, forKey: .type)
         switch type {
         case "text":
-            self = .text(template: try container.decode(String.self, forKey: .template),
+            self = .text(template: try container.decode(Template.self, forKey: .template),
                          maxTokens: try container.decodeIfPresent(Int.self, forKey: .maxTokens))
         case "chat": self = .chat(messages: try container.decode([PromptMessage].self, forKey: .messages))
         case "generate": self = .generate(try container.decode(Decoding.self, forKey: .generation))
@@ -40,50 +42,6 @@ extension SegmentContent {
         case .splice(let splice):
             try container.encode("splice", forKey: .type)
             try container.encode(splice, forKey: .splice)
-        }
-    }
-}
-
-extension FinishRule {
-    private enum Keys: String, CodingKey {
-        case count, agree
-    }
-
-    /// Decodes `"first"`, `"half"`, `"all"`, `{"count": k}` or `{"agree": k}`.
-    public init(from decoder: any Decoder) throws {
-        if let single = try? decoder.singleValueContainer(), let name = try? single.decode(String.self) {
-            switch name {
-            case "first": self = .first
-            case "half": self = .half
-            case "all": self = .all
-            default:
-                throw DecodingError.dataCorruptedError(in: single, debugDescription: "unknown finish policy '\(name)'")
-            }
-            return
-        }
-        let container = try decoder.container(keyedBy: Keys.self)
-        if let k = try container.decodeIfPresent(Int.self, forKey: .count) {
-            self = .count(k)
-        } else if let k = try container.decodeIfPresent(Int.self, forKey: .agree) {
-            self = .agree(k)
-        } else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                                                    debugDescription: "finish policy must be first, half, all, {count: k} or {agree: k}"))
-        }
-    }
-
-    /// Encodes as a string or a one-key object.
-    public func encode(to encoder: any Encoder) throws {
-        switch self {
-        case .first, .half, .all:
-            var single = encoder.singleValueContainer()
-            try single.encode(label)
-        case .count(let k):
-            var container = encoder.container(keyedBy: Keys.self)
-            try container.encode(k, forKey: .count)
-        case .agree(let k):
-            var container = encoder.container(keyedBy: Keys.self)
-            try container.encode(k, forKey: .agree)
         }
     }
 }

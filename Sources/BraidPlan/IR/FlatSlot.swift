@@ -1,3 +1,5 @@
+import BraidRules
+
 /// The one definition of a flat fork's slot (ParaThinker's naive flattening, m = l_x + i·l_max + t).
 ///
 /// Branch i of a flat fork starts i slots after the fork point. The slot is fixed *before* any branch
@@ -23,10 +25,10 @@ public enum FlatSlot {
     }
 
     /// The forced text at the start of a flat branch's first segment (a template), if any.
-    public static func forcedText(of segment: Segment) -> String? {
+    public static func forcedText(of segment: Segment) -> Template? {
         switch segment.content {
-        case .generate(let decoding): return decoding.prefix.flatMap { $0.isEmpty ? nil : $0 }
-        case .text(let template, _): return template.isEmpty ? nil : template
+        case .generate(let decoding): return decoding.prefix.flatMap { $0.pieces.isEmpty ? nil : $0 }
+        case .text(let template, _): return template.pieces.isEmpty ? nil : template
         case .chat, .splice: return nil
         }
     }

@@ -14,16 +14,16 @@ public struct ForkPlan: Codable, Equatable, Sendable {
     public var branches: [ThreadID]
     /// The branch segments, in branch order (one per branch).
     public var segments: [SegmentName]
-    /// When the fork as a whole is done.
-    public var finish: FinishRule
-    /// For `agree`: the regular expression extracting a branch's answer.
-    public var agreeExtract: String?
+    /// When the fork as a whole is done: the graph's own type, whose `isMet` is the one definition (the executor
+    /// asks it after every finished branch). Branches still running then are stopped where they stand and kept
+    /// for a merge; their later segments are never written.
+    public var finish: FinishPolicy
     /// What a branch sees of its parent.
     public var context: BranchContext
 
     /// Creates a fork.
     public init(id: String, step: String? = nil, parent: ThreadID, at: SegmentName?, branches: [ThreadID],
-                segments: [SegmentName], finish: FinishRule, agreeExtract: String? = nil, context: BranchContext) {
+                segments: [SegmentName], finish: FinishPolicy, context: BranchContext) {
         self.id = id
         self.step = step ?? id
         self.parent = parent
@@ -31,34 +31,7 @@ public struct ForkPlan: Codable, Equatable, Sendable {
         self.branches = branches
         self.segments = segments
         self.finish = finish
-        self.agreeExtract = agreeExtract
         self.context = context
-    }
-}
-
-/// When a fork is done (its meaning is `FinishPolicy.isMet` in BraidGraph; see `ForkPlan.finishPolicy`). Branches still running then
-/// are stopped where they stand and kept for a merge; their later segments are never written.
-public enum FinishRule: Codable, Equatable, Sendable {
-    /// As soon as one branch finishes (ParaThinker's First-Finish).
-    case first
-    /// As soon as half the branches (rounded up) finish.
-    case half
-    /// When every branch finishes.
-    case all
-    /// As soon as `k` branches finish.
-    case count(Int)
-    /// As soon as `k` finished branches' extracted answers agree.
-    case agree(Int)
-
-    /// Short text form (`first`, `count 3`, `agree 2`).
-    public var label: String {
-        switch self {
-        case .first: return "first"
-        case .half: return "half"
-        case .all: return "all"
-        case .count(let k): return "count \(k)"
-        case .agree(let k): return "agree \(k)"
-        }
     }
 }
 
@@ -99,15 +72,9 @@ public struct MergePlan: Codable, Equatable, Sendable {
 }
 
 extension ForkPlan {
-    /// The fork's finish rule as the graph language's `FinishPolicy`, whose `isMet` is the one definition of when
-    /// a fork is done (the executor asks it after every finished branch).
-    public var finishPolicy: FinishPolicy {
-        switch finish {
-        case .first: return .first
-        case .half: return .half
-        case .all: return .all
-        case .count(let k): return .count(k)
-        case .agree(let k): return .agree(k, extract: Pattern(agreeExtract ?? ""))
-        }
+    /// For `agree`: the pattern extracting a branch's answer.
+    public var agreeExtract: Pattern? {
+        if case .agree(_, let extract) = finish { return extract }
+        return nil
     }
 }

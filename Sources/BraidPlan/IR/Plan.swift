@@ -98,9 +98,9 @@ public struct VotePlan: Codable, Equatable, Sendable {
     public var fork: String
     /// The branch segments whose text is read (text only; no KV is read).
     public var sources: [SegmentName]
-    /// The regular expression (graph pattern syntax) that extracts an answer from a branch's text (named group
-    /// `answer`, else group 1, else the whole match).
-    public var pattern: String
+    /// The pattern that extracts an answer from a branch's text (named group `answer`, else group 1, else the
+    /// whole match).
+    public var pattern: Pattern
     /// Which match in a branch's text counts.
     public var occurrence: Occurrence
     /// How ties are broken.
@@ -110,7 +110,7 @@ public struct VotePlan: Codable, Equatable, Sendable {
 
     /// Creates a vote.
     public init(id: String, step: String? = nil, thread: ThreadID = Naming.mainThread, fork: String,
-                sources: [SegmentName], pattern: String, occurrence: Occurrence = .last, tie: TieRule = .firstBranch,
+                sources: [SegmentName], pattern: Pattern, occurrence: Occurrence = .last, tie: TieRule = .firstBranch,
                 text: SegmentName? = nil) {
         self.id = id
         self.step = step ?? id
@@ -126,9 +126,9 @@ public struct VotePlan: Codable, Equatable, Sendable {
 
 /// How the final answer is extracted.
 public struct AnswerRule: Codable, Equatable, Sendable {
-    /// The regular expression applied to the answer's text (named group `answer`, else group 1, else the match);
-    /// `nil`: the text itself, trimmed of surrounding whitespace.
-    public var pattern: String?
+    /// The pattern applied to the answer's text (named group `answer`, else group 1, else the match); `nil`: the
+    /// text itself, trimmed of surrounding whitespace.
+    public var pattern: Pattern?
     /// The step whose output is the answer's text (a vote's winner, or the text of that step's segments); `nil`:
     /// the main thread's text after the prompt.
     public var from: String?
@@ -136,7 +136,7 @@ public struct AnswerRule: Codable, Equatable, Sendable {
     public var occurrence: Occurrence
 
     /// Creates an answer rule.
-    public init(pattern: String?, from: String? = nil, occurrence: Occurrence = .last) {
+    public init(pattern: Pattern?, from: String? = nil, occurrence: Occurrence = .last) {
         self.pattern = pattern
         self.from = from
         self.occurrence = occurrence

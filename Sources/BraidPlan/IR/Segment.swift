@@ -1,3 +1,5 @@
+import BraidRules
+
 /// The name of a segment in a plan, unique within it (`prompt`, `think[0]`, `summary`). The runtime names its
 /// KV segments the same (see `Naming`); a KV handle is `BraidTransformer.SegmentID`, a different thing.
 public typealias SegmentName = String
@@ -70,9 +72,9 @@ public enum SegmentKind: String, Codable, Sendable, CaseIterable {
 
 /// How a segment's tokens are produced.
 public enum SegmentContent: Codable, Equatable, Sendable {
-    /// Text prefilled as is: a template over the graph's run-time variables (`{question}`), in the graph
-    /// language's template syntax; `maxTokens` keeps only that many of its tokens (`nil` = all).
-    case text(template: String, maxTokens: Int?)
+    /// Text prefilled as is: a template over the graph's run-time variables (`{question}`); `maxTokens` keeps only
+    /// that many of its tokens (`nil` = all).
+    case text(template: Template, maxTokens: Int?)
     /// Chat messages, formatted by the model's chat template, then prefilled.
     case chat(messages: [PromptMessage])
     /// Tokens the model decodes; the generation's forced prefix (if any) is written first.
@@ -85,21 +87,22 @@ public enum SegmentContent: Codable, Equatable, Sendable {
 public struct Splice: Codable, Equatable, Sendable {
     /// The segments whose text is taken, in order (for a join: each child's segments).
     public var sources: [SegmentName]
-    /// Text before the first source.
-    public var header: String
+    /// Text before the first source (a template over the run's variables).
+    public var header: Template
     /// Template for one source (`{text}` = its text, `{i}` 1-based, `{i0}` 0-based; a join's `{result}`
     /// and message captures).
-    public var each: String
+    public var each: Template
     /// For a join: template for a child that found nothing (`nil` = not a join).
-    public var failed: String?
-    /// Text between two sources.
+    public var failed: Template?
+    /// Text between two sources (literal).
     public var separator: String
-    /// Text after the last source.
-    public var footer: String
+    /// Text after the last source (a template over the run's variables).
+    public var footer: Template
 
     /// Creates a splice.
-    public init(sources: [SegmentName], header: String = "", each: String = "{text}", failed: String? = nil,
-                separator: String = "", footer: String = "") {
+    public init(sources: [SegmentName], header: Template = Template(pieces: []),
+                each: Template = Template(pieces: [.variable("text")]), failed: Template? = nil,
+                separator: String = "", footer: Template = Template(pieces: [])) {
         self.sources = sources
         self.header = header
         self.each = each
@@ -113,11 +116,11 @@ public struct Splice: Codable, Equatable, Sendable {
 public struct PromptMessage: Codable, Equatable, Sendable {
     /// `system`, `user` or `assistant`.
     public var role: String
-    /// The message text (a template).
-    public var text: String
+    /// The message text.
+    public var text: Template
 
     /// Creates a chat message.
-    public init(role: String, text: String) {
+    public init(role: String, text: Template) {
         self.role = role
         self.text = text
     }
@@ -126,16 +129,16 @@ public struct PromptMessage: Codable, Equatable, Sendable {
 /// The decoding part of a segment: forced prefix, budget, stops and sampling.
 public struct Decoding: Codable, Equatable, Sendable {
     /// Text forced token by token before free decoding starts (`<think{i}>`, `<summary>…`), if any.
-    public var prefix: String?
+    public var prefix: Template?
     /// Most tokens decoded after the prefix.
     public var maxTokens: Int
-    /// Strings that end the segment when generated.
-    public var stop: [String]
+    /// Strings that end the segment when generated (templates over the run's variables).
+    public var stop: [Template]
     /// SamplingSettings overrides; `nil` fields fall back to the run's defaults.
     public var sampling: SamplingSettings
 
     /// Creates a generation.
-    public init(prefix: String? = nil, maxTokens: Int, stop: [String] = [], sampling: SamplingSettings = SamplingSettings()) {
+    public init(prefix: Template? = nil, maxTokens: Int, stop: [Template] = [], sampling: SamplingSettings = SamplingSettings()) {
         self.prefix = prefix
         self.maxTokens = maxTokens
         self.stop = stop

@@ -19,19 +19,19 @@ public struct SpawnTemplate: Codable, Equatable, Sendable {
     /// Round 0's parent segment, whose text may end in a spawn block.
     public var trigger: SegmentName
     /// The text that ends a spawn block (an extra stop string of the trigger segment).
-    public var triggerText: String
+    public var triggerText: Template
     /// The text that opens a spawn block (`nil`: the block starts at the first message).
-    public var opener: String?
-    /// Regular expression extracting the child messages from the parent's text (one match per child).
-    public var messagePattern: String
+    public var opener: Template?
+    /// The pattern extracting the child messages from the parent's text (one match per child).
+    public var messagePattern: Pattern
     /// Extra patterns searched in the parent's visible text for child variables.
     public var lookups: [SpawnLookup]
     /// Extracts a child's returned text (`nil`: its whole text).
-    public var resultPattern: String?
+    public var resultPattern: Pattern?
     /// Which match of `resultPattern` counts.
     public var resultOccurrence: Occurrence
     /// Template of a child's prompt (may use the message's captures and the parent's text).
-    public var childPrompt: String
+    public var childPrompt: Template
     /// What a child sees of its parent.
     public var context: BranchContext
     /// A child's generation (after its prompt).
@@ -54,10 +54,10 @@ public struct SpawnTemplate: Codable, Equatable, Sendable {
     public var join: Splice
 
     /// Creates a spawn template.
-    public init(id: String, step: String? = nil, parent: ThreadID, trigger: SegmentName = "", triggerText: String, opener: String? = nil,
-                messagePattern: String, lookups: [SpawnLookup] = [], resultPattern: String? = nil,
+    public init(id: String, step: String? = nil, parent: ThreadID, trigger: SegmentName = "", triggerText: Template,
+                opener: Template? = nil, messagePattern: Pattern, lookups: [SpawnLookup] = [], resultPattern: Pattern? = nil,
                 resultOccurrence: Occurrence = .last,
-                childPrompt: String, context: BranchContext, child: Decoding, childPlan: Plan? = nil,
+                childPrompt: Template, context: BranchContext, child: Decoding, childPlan: Plan? = nil,
                 maxChildren: Int, depth: Int = 0, maxDepth: Int = 1, maxRounds: Int, join: Splice) {
         self.id = id
         self.step = step ?? id
@@ -106,8 +106,8 @@ public struct SpawnTemplate: Codable, Equatable, Sendable {
 /// A pattern searched in a spawning parent's visible text, with a message's captures substituted, for a child's
 /// variables (APR's "Generated Node" line).
 public struct SpawnLookup: Codable, Equatable, Sendable {
-    /// The regular expression, in the graph's pattern syntax (`{capture}` variables are substituted, escaped).
-    public var pattern: String
+    /// The pattern (`{capture}` variables are substituted, escaped, when it is used).
+    public var pattern: Pattern
     /// Which match counts.
     public var occurrence: Occurrence
     /// When true, a message whose lookup finds nothing starts no child (it is joined as failed and takes no
@@ -115,7 +115,7 @@ public struct SpawnLookup: Codable, Equatable, Sendable {
     public var required: Bool
 
     /// Creates a lookup.
-    public init(pattern: String, occurrence: Occurrence = .last, required: Bool = false) {
+    public init(pattern: Pattern, occurrence: Occurrence = .last, required: Bool = false) {
         self.pattern = pattern
         self.occurrence = occurrence
         self.required = required

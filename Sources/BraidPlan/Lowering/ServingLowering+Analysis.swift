@@ -15,7 +15,7 @@ extension ServingLowering {
         changes += thoughtEmbeddings(plan)
         changes += maskChanges(plan, requests: requests)
         let spawns = plan.spawns.map { spawn in
-            ServingSpawn(id: spawn.id, parent: spawn.parent, stopAt: spawn.triggerText, maxChildren: spawn.maxChildren,
+            ServingSpawn(id: spawn.id, parent: spawn.parent, stopAt: spawn.triggerText.description, maxChildren: spawn.maxChildren,
                          maxRounds: spawn.maxRounds, childContext: spawn.context)
         }
         // Children that run steps of their own are plans too; what they lower is lowered in every child.

@@ -51,7 +51,7 @@ extension Engine {
     func branchFinished(_ run: ForkRun, branch: Int) throws {
         guard !run.done else { return }
         run.finished.append(branch)
-        let policy = run.plan.finishPolicy
+        let policy = run.plan.finish
         var answers: [String?] = run.finished.map { _ in nil }
         if case .agree(_, let extract) = policy {
             answers = try run.finished.map { b in
@@ -107,7 +107,7 @@ extension Engine {
             guard case .splice(let splice)? = planned(spliced)?.content else {
                 throw RunError.planMismatch(segment: spliced, reason: "merge '\(id)' reprefills its branches, but the plan does not splice them here")
             }
-            let each = TemplateSyntax.parse(splice.each)
+            let each = splice.each
             let texts = run.branches.enumerated().map { i, index -> String in
                 var variables = thread.variables
                 variables["text"] = threads[index].text
@@ -115,8 +115,8 @@ extension Engine {
                 variables["i0"] = String(i)
                 return each.render(variables)
             }
-            let text = TemplateSyntax.parse(splice.header).render(thread.variables) + texts.joined(separator: splice.separator)
-                + TemplateSyntax.parse(splice.footer).render(thread.variables)
+            let text = splice.header.render(thread.variables) + texts.joined(separator: splice.separator)
+                + splice.footer.render(thread.variables)
             let tokens = model.encode(text)
             emit(.merge(MergeInfo(step: step, merge: id, mode: mergePlan.mode.rawValue, fork: run.id, thread: thread.name,
                                   sources: branchSegments(run).map(\.name), start: try plannedStart(of: spliced, thread: thread),
@@ -161,7 +161,7 @@ extension Engine {
         }
         let id = rule.step
         let run = try forkRun(rule.fork, for: scoped, in: thread)
-        let pattern = Pattern(rule.pattern)
+        let pattern = rule.pattern
         let answers = try run.branches.map { index in
             try Extraction.extract(pattern, from: threads[index].text, occurrence: rule.occurrence,
                                    preferred: "answer", what: "vote '\(id)'")

@@ -94,11 +94,11 @@ extension Engine {
         guard let planned = planned(opened.name), case .generate(let decoding) = planned.content else {
             throw RunError.planMismatch(segment: opened.name, reason: "the run decodes it, but the plan does not say how")
         }
-        let prefixIDs = decoding.prefix.map { model.encode(TemplateSyntax.parse($0).render(thread.variables)) } ?? []
-        var stops = decoding.stop.map { TemplateSyntax.parse($0).render(thread.variables) }
+        let prefixIDs = decoding.prefix.map { model.encode($0.render(thread.variables)) } ?? []
+        var stops = decoding.stop.map { $0.render(thread.variables) }
         var trigger: String?
         if let spawn {
-            let rendered = TemplateSyntax.parse(try spawnTemplate(spawn.template, segment: segment).triggerText).render(thread.variables)
+            let rendered = try spawnTemplate(spawn.template, segment: segment).triggerText.render(thread.variables)
             if !stops.contains(rendered) { stops.append(rendered) }
             trigger = rendered
         }
@@ -139,10 +139,10 @@ extension Engine {
                              graph: String) throws -> [Int32]? {
         switch content {
         case .text(let template, let maxTokens):
-            let tokens = model.encode(TemplateSyntax.parse(template).render(variables))
+            let tokens = model.encode(template.render(variables))
             return maxTokens.map { Array(tokens.prefix(max(0, $0))) } ?? tokens
         case .chat(let messages):
-            let rendered = messages.map { (role: $0.role, content: TemplateSyntax.parse($0.text).render(variables)) }
+            let rendered = messages.map { (role: $0.role, content: $0.text.render(variables)) }
             do {
                 return model.encode(try model.chatPrompt(rendered, continueLast: messages.last?.role == ChatRole.assistant.rawValue))
             } catch {
@@ -186,7 +186,7 @@ extension Engine {
             let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
             return trimmed.isEmpty ? nil : trimmed
         }
-        return try Extraction.extract(Pattern(pattern), from: text, occurrence: rule.occurrence, preferred: "answer", what: "answer")
+        return try Extraction.extract(pattern, from: text, occurrence: rule.occurrence, preferred: "answer", what: "answer")
     }
 
     /// The main thread's step outputs.

@@ -30,7 +30,7 @@ extension Engine {
             try stopHere("depth-limit", "spawn '\(spawnID)': thread '\(thread.name)' is at depth \(template.depth), the limit is max_depth \(template.maxDepth); it stops instead of spawning")
             return
         }
-        let trigger = TemplateSyntax.parse(template.triggerText).render(thread.variables)
+        let trigger = template.triggerText.render(thread.variables)
         guard context.round < template.maxRounds else {
             try stopHere("max-rounds", "spawn '\(spawnID)': thread '\(thread.name)' tried a spawn round beyond max_rounds \(template.maxRounds); it stops")
             return
@@ -39,11 +39,11 @@ extension Engine {
             try stopHere("stop-string", "spawn '\(spawnID)': trigger not found in the text")
             return
         }
-        let message = Pattern(template.messagePattern)
+        let message = template.messagePattern
         let messageRegex = try Extraction.regex(message, variables: thread.variables, what: "spawn '\(spawnID)' message")
         let before = String(text[..<triggerRange.lowerBound])
         var blockStart: String.Index?
-        if let opener = template.opener.map({ TemplateSyntax.parse($0).render(thread.variables) }), !opener.isEmpty,
+        if let opener = template.opener.map({ $0.render(thread.variables) }), !opener.isEmpty,
            let range = before.range(of: opener, options: .backwards) {
             blockStart = range.lowerBound
         } else if let first = Extraction.matches(messageRegex, in: before).first, let range = Range(first.range, in: before) {
@@ -70,7 +70,7 @@ extension Engine {
             var variables = inputs.merging(message.captures(of: match, in: block)) { _, new in new }
             var complete = true
             for (l, lookup) in template.lookups.enumerated() {
-                let pattern = Pattern(lookup.pattern)
+                let pattern = lookup.pattern
                 let regex = try Extraction.regex(pattern, variables: variables, what: "spawn '\(spawnID)' lookup \(l + 1)")
                 if let found = Extraction.match(regex, in: visible, occurrence: lookup.occurrence) {
                     variables.merge(pattern.captures(of: found, in: visible)) { _, new in new }
@@ -133,7 +133,7 @@ extension Engine {
     func childResult(_ child: RunThread, template: SpawnTemplate) throws -> String? {
         let text = child.own.filter { $0.kind != SegmentKind.message.rawValue }.map(\.text).joined()
         guard let pattern = template.resultPattern else { return text }
-        return try Extraction.extract(Pattern(pattern), from: text, occurrence: template.resultOccurrence, preferred: "result",
+        return try Extraction.extract(pattern, from: text, occurrence: template.resultOccurrence, preferred: "result",
                                       what: "spawn child result")
     }
 
@@ -144,16 +144,16 @@ extension Engine {
         let template = try spawnTemplate(round.context.template, segment: segment.name)
         let join = template.join
         let outer = inputs.merging(["depth": String(thread.depth + 1)]) { _, new in new }
-        var joinText = TemplateSyntax.parse(join.header).render(outer)
+        var joinText = join.header.render(outer)
         var found: [Bool] = []
         for message in round.messages {
             var variables = message.variables
             let result = try message.child.flatMap { try childResult(threads[$0], template: template) }
             variables["result"] = result ?? ""
             found.append(result != nil)
-            joinText += TemplateSyntax.parse(result != nil ? join.each : join.failed ?? "").render(variables)
+            joinText += (result != nil ? join.each : join.failed ?? Template(pieces: [])).render(variables)
         }
-        joinText += TemplateSyntax.parse(join.footer).render(outer)
+        joinText += join.footer.render(outer)
         let keep = segment.tokensEnding(atOrBefore: round.blockStart)
         let keptBytes = keep == 0 ? 0 : segment.textEnds[keep - 1]
         let leftover = String(decoding: Array(segment.text.utf8.dropFirst(keptBytes).prefix(round.blockStart - keptBytes)), as: UTF8.self)

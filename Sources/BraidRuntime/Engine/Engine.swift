@@ -148,7 +148,7 @@ final class Engine {
     func slotLength(of fork: ForkPlan, variables: [String: String]) -> Int {
         if let known = slots[fork.id] { return known }
         let slot = FlatSlot.length(of: fork, in: plan) { segment in
-            model.encode(TemplateSyntax.parse(FlatSlot.forcedText(of: segment) ?? "").render(variables)).count
+            model.encode(FlatSlot.forcedText(of: segment)?.render(variables) ?? "").count
         }
         slots[fork.id] = slot
         return slot

@@ -23,7 +23,10 @@ extension Transformer {
                                     out: out + first * c.queryDim,
                                     scores: scoreRows, stride: stride, tokens: n, readers: readers)
         let items = c.kvHeads * parts
-        if parts == 1 {
+        // A few decoding tokens: one item per KV head still splits across threads once the keys are
+        // many (one stream after a long prompt spends a third of its step here); below that, the
+        // dispatch costs more than it saves.
+        if parts == 1 && (engine.threads == 1 || c.kvHeads == 1 || n * part.maxVisible < 256) {
             for g in 0..<c.kvHeads { job.run(kvHead: g, part: 0, parts: 1) }
             return
         }
@@ -54,8 +57,14 @@ struct BlockAttentionJob: @unchecked Sendable {
         let base = scores + g * tokens * rowFloats
         let b = kv.blockTokens
         // Scores: each block's transposed keys once, for all its readers in this part.
+        // Blocks lie far apart (a block holds every layer), so the next blocks are prefetched.
+        let ahead = 2
         for k in readers.blocks.indices {
             let keys = kv.rows(block: readers.blocks[k], layer: layer, value: false) + g * d * b
+            if k + ahead < readers.blocks.count {
+                let next = kv.rows(block: readers.blocks[k + ahead], layer: layer, value: false) + g * d * b
+                braid_prefetch_rows(next, 1, d * b * 4, 0)
+            }
             for r in readers.start[k]..<readers.start[k + 1] {
                 let i = Int(readers.token[r])
                 guard i % parts == part else { continue }
@@ -84,6 +93,10 @@ struct BlockAttentionJob: @unchecked Sendable {
         // Values: each block's rows once, for all its readers in this part.
         for k in readers.blocks.indices {
             let values = kv.rows(block: readers.blocks[k], layer: layer, value: true) + g * d
+            if k + ahead < readers.blocks.count {
+                let next = kv.rows(block: readers.blocks[k + ahead], layer: layer, value: true) + g * d
+                braid_prefetch_rows(next, b, d * 4, c.kvDim * 4)
+            }
             for r in readers.start[k]..<readers.start[k + 1] {
                 let i = Int(readers.token[r])
                 guard i % parts == part else { continue }

@@ -31,6 +31,11 @@ void braid_block_scores(const float *q, int heads, int d, const float *keys, flo
 /// out[c] += Σ_t p[t] · values[t * row_stride + c] for c < d, t < n (one head, one KV block).
 void braid_block_values(const float *p, const float *values, long row_stride, int n, int d, float *out);
 
+/// Asks the CPU to start loading `rows` rows of `row_bytes` bytes, `stride` bytes apart, from `p`
+/// (a hint; it changes no result). Attention walks KV blocks that lie far apart in memory, where the
+/// hardware prefetcher cannot guess the next one.
+void braid_prefetch_rows(const void *p, long rows, long row_bytes, long stride);
+
 /// The instruction set the kernels use: 0 baseline, 1 AVX2+FMA, 2 AVX-512.
 int braid_kernel_isa(void);
 /// Forces an instruction set (for measurements); values above what the CPU has are lowered.

@@ -5,7 +5,7 @@ import BraidGraph
 enum HandPlans {
     /// ParaThinker: prompt, `paths` branches at shared positions with thought indexes 1…P, an attend summary.
     static func parathinker(paths: Int, layout: ForkLayout = .shared, mergeLayout: MergeLayout = .afterLongest,
-                            mode: MergeMode = .attend, finish: FinishRule = .first,
+                            mode: MergeMode = .attend, finish: FinishPolicy = .first,
                             budget: Int = 512, summaryBudget: Int = 128) throws -> Plan {
         var builder = PlanBuilder(graph: "parathinker")
         try builder.text(step: "prompt", content: .chat(messages: [PromptMessage(role: "user", text: "{question}")]))
