@@ -13,10 +13,15 @@ enum PlanLanguage {
         TemplateSyntax.parse(template).render(variables)
     }
 
+    /// A plan template rendered with `variables`.
+    static func render(_ template: Template, _ variables: [String: String]) -> String {
+        template.render(variables)
+    }
+
     /// Whether the fork is done, given each finished branch's text in the order they finished
     /// (`FinishPolicy.isMet`; for `agree`, each text's extracted answer is compared).
     static func isMet(_ fork: ForkPlan, finished texts: [String], of branches: Int) throws -> Bool {
-        let policy = fork.finishPolicy
+        let policy = fork.finish
         var answers: [String?] = texts.map { _ in nil }
         if case .agree(_, let extract) = policy {
             answers = try texts.map { try self.extract(extract, from: $0, occurrence: .last, preferred: "answer", what: "fork '\(fork.id)' agree") }
@@ -26,12 +31,7 @@ enum PlanLanguage {
 
     /// Extracts a value with a plan pattern (named group `preferred`, else group 1, else the match); nil when nothing
     /// matches; a pattern that does not compile is an error naming `what`.
-    static func extract(_ pattern: String, from text: String, occurrence: Occurrence, preferred: String,
-                        what: String) throws -> String? {
-        try extract(Pattern(pattern), from: text, occurrence: occurrence, preferred: preferred, what: what)
-    }
-
-    private static func extract(_ pattern: Pattern, from text: String, occurrence: Occurrence, preferred: String,
+    static func extract(_ pattern: Pattern, from text: String, occurrence: Occurrence, preferred: String,
                                 what: String) throws -> String? {
         pattern.extract(with: try regex(pattern, variables: [:], what: what), from: text, occurrence: occurrence,
                         preferredGroup: preferred)
@@ -52,16 +52,15 @@ enum PlanLanguage {
     }
 
     /// The messages of a spawn block: each match of the message pattern with its named captures.
-    static func messages(_ pattern: String, in block: String, variables: [String: String], what: String) throws
+    static func messages(_ message: Pattern, in block: String, variables: [String: String], what: String) throws
         -> [[String: String]] {
-        let message = Pattern(pattern)
         let regex = try regex(message, variables: variables, what: what)
         return Pattern.matches(regex, in: block).map { message.captures(of: $0, in: block) }
     }
 
     /// Where the first message of a spawn block starts in `text`, if any (UTF-8 offset).
-    static func firstMessageStart(_ pattern: String, in text: String, variables: [String: String], what: String) throws -> String.Index? {
-        let regex = try regex(Pattern(pattern), variables: variables, what: what)
+    static func firstMessageStart(_ pattern: Pattern, in text: String, variables: [String: String], what: String) throws -> String.Index? {
+        let regex = try regex(pattern, variables: variables, what: what)
         guard let first = Pattern.matches(regex, in: text).first, let range = Range(first.range, in: text) else { return nil }
         return range.lowerBound
     }
@@ -70,7 +69,7 @@ enum PlanLanguage {
     /// when it finds nothing; `names` are the pattern's capture names (set empty when an optional lookup fails).
     static func lookup(_ lookup: SpawnLookup, in text: String, variables: [String: String], what: String) throws
         -> (captures: [String: String]?, names: [String]) {
-        let pattern = Pattern(lookup.pattern)
+        let pattern = lookup.pattern
         let regex = try regex(pattern, variables: variables, what: what)
         guard let found = Pattern.match(regex, in: text, occurrence: lookup.occurrence) else { return (nil, pattern.captureNames) }
         return (pattern.captures(of: found, in: text), pattern.captureNames)
