@@ -30,8 +30,9 @@ struct LlamaServerExecutorTests {
             #expect(result.requests.count == 1)
             #expect(request.prompt == localPrompt, "the backend sent another prompt than Braid renders locally")
             // The server's own completion of that prompt, asked for directly.
-            let own = try await client.complete(CompletionRequest(prompt: .text(localPrompt), maxTokens: tokens, temperature: 0),
-                                                label: "own")
+            // Seeded (so idempotent: retried if the server closed the pooled connection the stream used; greedy anyway).
+            let own = try await client.complete(CompletionRequest(prompt: .text(localPrompt), maxTokens: tokens, temperature: 0,
+                                                                  seed: 1), label: "own")
             let text = try #require(own.choices.first?.text)
             #expect(!text.isEmpty)
             #expect(request.text == text)
