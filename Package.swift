@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "BraidCountdown", targets: ["BraidCountdown"]),
         .library(name: "BraidEval", targets: ["BraidEval"]),
         .library(name: "BraidServing", targets: ["BraidServing"]),
+        .library(name: "BraidServingRuntime", targets: ["BraidServingRuntime"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
@@ -58,8 +59,13 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
 
+        // Executes a plan against an OpenAI-style /v1/completions server (the second executor of a plan):
+        // one streamed request per decoded segment, forks as concurrent requests, spawn/join as APR's client.
+        .target(name: "BraidServingRuntime", dependencies: ["BraidRules", "BraidPlan", "BraidServing", "BraidRandom"]),
+
         .executableTarget(name: "braid", dependencies: [
             "BraidGraph", "BraidPlan", "BraidTransformer", "BraidRuntime", "BraidCountdown", "BraidEval",
+            "BraidServing", "BraidServingRuntime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -82,7 +88,8 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ], path: "Tests/BraidServingTestSupport"),
-        .testTarget(name: "BraidServingTests", dependencies: ["BraidServing", "BraidServingTestSupport"]),
+        .testTarget(name: "BraidServingTests", dependencies: ["BraidServing", "BraidServingTestSupport", "BraidServingRuntime",
+                                                         "BraidPlan", "BraidGraph", "BraidRuntime", "BraidTransformer"]),
         // End-to-end: runs the built `braid` binary (SwiftPM builds it with the tests).
         .testTarget(name: "BraidCLITests", dependencies: ["braid"]),
     ]

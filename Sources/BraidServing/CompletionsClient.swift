@@ -36,6 +36,9 @@ public final class CompletionsClient: Sendable {
         // A refused connection is reported at once (our own retry policy decides about sending again),
         // instead of the pool trying to connect again until the request's deadline.
         settings.connectionPool.retryConnectionEstablishment = false
+        // Every request in flight holds a connection (a stream for its whole length): the pool's default of 8 per
+        // host would queue the 9th concurrent branch and fail it after the connect timeout.
+        settings.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = max(1, configuration.maxConnections)
         self.http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: settings)
     }
 
@@ -188,15 +191,18 @@ public struct ClientConfiguration: Sendable, Equatable {
     public var retry: RetryPolicy
     /// Most bytes of a non-streamed answer that are read.
     public var maxResponseBytes: Int
+    /// Most connections open to the server at once, i.e. requests in flight together (each stream holds one).
+    public var maxConnections: Int
 
-    /// Creates limits (defaults: 5 s to connect, 120 s idle, 1 h per request, 3 attempts, 64 MiB).
+    /// Creates limits (defaults: 5 s to connect, 120 s idle, 1 h per request, 3 attempts, 64 MiB, 64 connections).
     public init(connectTimeout: Double = 5, idleTimeout: Double = 120, requestTimeout: Double = 3600,
-                retry: RetryPolicy = RetryPolicy(), maxResponseBytes: Int = 64 << 20) {
+                retry: RetryPolicy = RetryPolicy(), maxResponseBytes: Int = 64 << 20, maxConnections: Int = 64) {
         self.connectTimeout = connectTimeout
         self.idleTimeout = idleTimeout
         self.requestTimeout = requestTimeout
         self.retry = retry
         self.maxResponseBytes = maxResponseBytes
+        self.maxConnections = maxConnections
     }
 }
 

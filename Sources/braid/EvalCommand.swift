@@ -4,6 +4,7 @@ import BraidEval
 import BraidGraph
 import BraidPlan
 import BraidRuntime
+import BraidServingRuntime
 import BraidTransformer
 import Foundation
 
@@ -24,6 +25,12 @@ struct EvalCommand: ParsableCommand {
           braid eval Graphs/parathinker.yaml --problems problems.jsonl --set paths=2 --batch 8
           braid eval --compare Graphs/sequential.yaml Graphs/parathinker.yaml --problems problems.jsonl \\
             --n 20 --sweep path_tokens=32,64 --out results.jsonl --plot compare.svg
+          braid eval Graphs/sequential.yaml --problems problems.jsonl --backend http://127.0.0.1:8080
+
+        With --backend URL every run goes to an OpenAI-style /v1/completions server instead (as braid run \
+        --backend does; each graph's lowering is printed first, --require-exact refuses a lowered graph). \
+        Problems then run one after another; each run's requests run concurrently up to --concurrency. \
+        Records of served runs count tokens the server generated; --traces is not written for them.
 
         Exit codes: 0 success, 1 invalid input (graph, problems, model file), 2 usage, 3 run failure.
         """)
@@ -88,6 +95,18 @@ struct EvalCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "No progress lines.")
     var quiet = false
 
+    @Option(help: "Run on an OpenAI-style /v1/completions server at this base URL instead of Braid's runtime.")
+    var backend: String?
+
+    @Option(name: .customLong("backend-model"), help: "With --backend: the model name sent in each request.")
+    var backendModel: String?
+
+    @Option(help: "With --backend: most requests of one run in flight at once.")
+    var concurrency: Int = 16
+
+    @Flag(name: .customLong("require-exact"), help: "With --backend: refuse (exit 1) a graph the server would run lowered.")
+    var requireExact = false
+
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be ≥ 1") }
         if from != nil {
@@ -98,6 +117,9 @@ struct EvalCommand: ParsableCommand {
         if graphs.count > 1 && !compare { throw ValidationError("several graphs need --compare") }
         if n < 1 { throw ValidationError("--n must be at least 1") }
         if batch < 1 { throw ValidationError("--batch must be at least 1") }
+        if concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
+        if backend == nil, requireExact { throw ValidationError("--require-exact needs --backend") }
+        if backend != nil, batch > 1 { throw ValidationError("--batch is for Braid's runtime; with --backend use --concurrency") }
     }
 
     func run() throws {
@@ -106,11 +128,8 @@ struct EvalCommand: ParsableCommand {
         do { evalTask = try EvalTasks.named(task) } catch { throw CLIFailure(.usage, "error: \(error)") }
         let problemList = try loadProblems(evalTask)
         let configurations = try loadConfigurations()
-        let session = try loadSession(configurations.map(\.graph))
-        let evaluator = Evaluator(task: evalTask.name, seed: seed, temperature: temperature, traceDirectory: traces,
-                                  batch: batch) { requests, width, observer, done in
-            try session.runMany(requests, width: width, observer: observer, done: done)
-        }
+        let evaluator = try backend.map { try backendEvaluator($0, task: evalTask, configurations: configurations) }
+            ?? sessionEvaluator(task: evalTask, configurations: configurations)
         let results: EvalResultsFile
         do { results = try EvalResultsFile(path: out) } catch { throw CLIFailure(.invalidInput, "error: \(error)") }
         let source = problems ?? "generated (seed \(problemSeed))"
@@ -223,6 +242,35 @@ struct EvalCommand: ParsableCommand {
             throw CLIFailure(.invalidInput, error.description)
         } catch {
             throw CLIFailure(.invalidInput, "error: \(error)")
+        }
+    }
+
+    /// Runs on Braid's runtime: the model loaded once, `--batch` problems together.
+    private func sessionEvaluator(task: AnyEvalTask, configurations: [EvalConfiguration]) throws -> Evaluator {
+        let session = try loadSession(configurations.map(\.graph))
+        return Evaluator(task: task.name, seed: seed, temperature: temperature, traceDirectory: traces,
+                         batch: batch) { requests, width, observer, done in
+            try session.runMany(requests, width: width, observer: observer, done: done)
+        }
+    }
+
+    /// Runs on the server at `url`: each graph's lowering printed (and refused under exactness) first, then one
+    /// problem after another through `ServingExecutor`; a failed served run is recorded as wrong with its error.
+    private func backendEvaluator(_ url: String, task: AnyEvalTask, configurations: [EvalConfiguration]) throws -> Evaluator {
+        var plans: [Graph: Plan] = [:]
+        for configuration in configurations {
+            plans[configuration.graph] = try BackendRun.lower(configuration.graph, requireExact: requireExact, quiet: quiet)
+        }
+        let renderer = try BackendRun.renderer(model: model)
+        return Evaluator(task: task.name, seed: seed, temperature: temperature, traceDirectory: nil) { graph, options, _ in
+            guard let plan = plans[graph] else { throw RunError.badInput("graph '\(graph.name)' was not lowered before the run") }
+            let serving = ServingOptions(inputs: try BackendRun.inputs(options.inputs, plan: plan), seed: options.seed,
+                                         temperature: options.temperature, model: backendModel, concurrency: concurrency)
+            do {
+                return BackendRun.runResult(try BackendRun.run(plan, url: url, options: serving, renderer: renderer, trace: nil))
+            } catch let failure as CLIFailure {
+                throw RunError.model(thread: nil, reason: String(failure.message.trimmingPrefix("error: ")))
+            }
         }
     }
 

@@ -96,16 +96,18 @@ struct PlanCommand: ParsableCommand {
         }
     }
 
-    /// `--backend openai`: the serving lowering report, refused under `--require-exact` when not exact.
+    /// `--backend openai`: the serving lowering report, refused under `--require-exact` (or the graph's `require: exact`)
+    /// when not exact.
     func showLowering(backend: String) throws {
         guard backend == "openai" else {
             throw CLIFailure(.usage, "error: --backend must be openai (an OpenAI-style /v1/completions server), got '\(backend)'")
         }
         guard format != "dot" else { throw CLIFailure(.usage, "error: --backend shows text or json, not dot") }
-        let report = ServingLowering.lower(try PlanCommand.compile(try graph.load()))
+        let loaded = try graph.load()
+        let report = ServingLowering.lower(try PlanCommand.compile(loaded))
         let text = format == "json" ? try ServingLoweringText.json(report) : ServingLoweringText.render(report, markdown: markdown)
         FileHandle.standardOutput.write(Data(text.utf8))
-        if requireExact {
+        if requireExact || loaded.requiresExact {
             do {
                 try report.requireExact()
             } catch let error as ServingLowering.NotExact {

@@ -2,6 +2,7 @@ import ArgumentParser
 import BraidGraph
 import BraidPlan
 import BraidRuntime
+import BraidServingRuntime
 import BraidTransformer
 import Foundation
 
@@ -19,6 +20,13 @@ struct RunCommand: ParsableCommand {
           braid run Graphs/parathinker.yaml --question "What is 12*13?" --set paths=4
           braid run Graphs/self-consistency.yaml --question "What is 7+8?" --seed 3 --json
           braid run Graphs/parathinker.yaml --set finish=all --trace run.jsonl
+          braid run Graphs/parathinker.yaml --set paths=4 --backend http://127.0.0.1:8080 --trace requests.jsonl
+
+        With --backend URL the plan runs on an OpenAI-style /v1/completions server (llama-server, vLLM, SGLang) \
+        instead: one streamed request per decoded segment, forks as concurrent requests (--concurrency), spawn/join \
+        as APR's client. What the server can't express is printed first (as braid plan --backend openai shows it); \
+        --require-exact refuses such a run. --trace then writes the request trace (one JSON object per request). \
+        Prompts are rendered with --model's tokenizer and chat format, which must be the served model's.
 
         Exit codes: 0 success, 1 invalid input (graph, inputs, model file), 2 usage, 3 run failure.
         """)
@@ -62,8 +70,22 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Threads that compute each forward step (the caller plus a pool of workers; default: one per core).")
     var threads: Int?
 
+    @Option(help: "Run on an OpenAI-style /v1/completions server at this base URL (e.g. http://127.0.0.1:8080) instead of Braid's runtime.")
+    var backend: String?
+
+    @Option(name: .customLong("backend-model"), help: "With --backend: the model name sent in each request (vLLM and SGLang need it).")
+    var backendModel: String?
+
+    @Option(help: "With --backend: most requests in flight at once.")
+    var concurrency: Int = 16
+
+    @Flag(name: .customLong("require-exact"), help: "With --backend: refuse (exit 1) a plan that the server would run lowered.")
+    var requireExact = false
+
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be ≥ 1") }
+        if concurrency < 1 { throw ValidationError("--concurrency must be ≥ 1") }
+        if backend == nil, requireExact { throw ValidationError("--require-exact needs --backend") }
     }
 
     func run() throws {
@@ -84,6 +106,7 @@ struct RunCommand: ParsableCommand {
         } catch {
             throw CLIFailure(.invalidInput, "error: \(graph): \(error)")
         }
+        if let backend { return try runOnBackend(backend, graph: loaded, inputs: inputs) }
         let limit = try SessionLoading.memoryLimit(memoryLimit)
         let url = try resolveModelPath(model)
         try SessionLoading.quickCheck([loaded], model: url, memoryLimit: limit)
@@ -121,6 +144,30 @@ struct RunCommand: ParsableCommand {
 }
 
 extension RunCommand {
+    /// `--backend URL`: the lowering report, then the plan on the server; prints the answer and each thread's text
+    /// (or the result as JSON).
+    func runOnBackend(_ url: String, graph: Graph, inputs given: [String: String]) throws {
+        let plan = try BackendRun.lower(graph, requireExact: requireExact, quiet: quiet)
+        let inputs = try BackendRun.inputs(given, plan: plan)
+        let renderer = try BackendRun.renderer(model: model)
+        let writer: RequestTraceWriter?
+        do {
+            writer = try trace.map { try RequestTraceWriter(path: $0) }
+        } catch {
+            throw CLIFailure(.invalidInput, "error: can't write the request trace \(trace ?? ""): \(error)")
+        }
+        let options = ServingOptions(inputs: inputs, seed: seed, temperature: temperature, model: backendModel,
+                                     concurrency: concurrency)
+        let result = try BackendRun.run(plan, url: url, options: options, renderer: renderer, trace: writer)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+        } else {
+            print(BackendReport.text(result))
+        }
+    }
+
     /// Runs the session's bounds check (`BraidSession.check`, which `session.run` repeats) up front, to refuse a
     /// plan that can't fit before the trace file is opened and to print its notes (a run-time spawn worst case
     /// that would not fit) before decoding starts.
@@ -133,6 +180,27 @@ extension RunCommand {
         }
         guard !quiet else { return }
         for note in report.notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
+    }
+}
+
+/// The plain-text report of a served run.
+enum BackendReport {
+    static func text(_ result: ServingRunResult) -> String {
+        var out = ""
+        for thread in result.threads where thread.kind != "main" {
+            out += "── \(thread.name) (\(thread.stopReason))\n" + thread.text.trimmingCharacters(in: .whitespacesAndNewlines) + "\n\n"
+        }
+        out += "── main\n" + result.finalText.trimmingCharacters(in: .whitespacesAndNewlines) + "\n\n"
+        for (id, vote) in result.votes.sorted(by: { $0.key < $1.key }) {
+            out += "vote \(id): \(vote.winner ?? "none") (\(vote.votes) votes)\n"
+        }
+        let completion = result.requests.compactMap(\.completionTokens).reduce(0, +)
+        let prompt = result.requests.compactMap(\.promptTokens).reduce(0, +)
+        let cached = result.requests.compactMap(\.cachedTokens).reduce(0, +)
+        out += String(format: "%d requests, %.2f s; server counts: %d prompt tokens (%d from its prefix cache), %d generated\n",
+                      result.requests.count, result.seconds, prompt, cached, completion)
+        out += "answer: \(result.answer ?? "(none)")"
+        return out
     }
 }
 

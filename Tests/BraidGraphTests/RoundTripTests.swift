@@ -63,3 +63,28 @@ import Testing
         }
     }
 }
+
+/// `require: exact`: read, printed back, and anything but `exact` refused with its place.
+@Suite struct RequireExactTests {
+    static let graph = """
+        name: exacting
+        prompt: "Q"
+        steps:
+          - id: a
+            generate: {max_tokens: 4}
+        """
+
+    @Test func requireExactIsReadAndRoundTrips() throws {
+        let graph = try GraphLoader.load(text: Self.graph + "\nrequire: exact\n")
+        #expect(graph.requiresExact)
+        #expect(try GraphLoader.load(text: Self.graph).requiresExact == false)
+        let again = try GraphLoader.load(text: GraphPrinter.yaml(graph))
+        #expect(again == graph && again.requiresExact)
+    }
+
+    @Test func anotherRequirementIsAnErrorAtItsLine() throws {
+        let diagnostics = GraphLoader.analyze(text: Self.graph + "\nrequire: fast\n").diagnostics
+        let error = try #require(diagnostics.first { $0.message.contains("require must be 'exact'") })
+        #expect(error.location?.line == 6)
+    }
+}

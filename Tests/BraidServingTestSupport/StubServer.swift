@@ -18,8 +18,23 @@ public enum StubReply: Sendable {
     case silent
 }
 
+/// A reply chosen by what the request's body holds (for concurrent requests, whose arrival order is not fixed).
+public struct StubRoute: Sendable {
+    /// Text the request's JSON body must contain (as it appears there: `\n` in a prompt is the two characters `\`, `n`).
+    public var contains: String
+    /// What requests that contain it get.
+    public var reply: StubReply
+
+    /// Creates a route.
+    public init(_ contains: String, _ reply: StubReply) {
+        self.contains = contains
+        self.reply = reply
+    }
+}
+
 /// A fault-injecting HTTP/1.1 server on 127.0.0.1 (an ephemeral port) for the serving-client tests.
-/// The n-th request gets `replies[n]` (the last one again once they run out).
+/// A request whose body contains the text of a route gets the first such route's reply; any other, the n-th,
+/// gets `replies[n]` (the last one again once they run out).
 public final class StubServer: Sendable {
     /// The port it listens on.
     public let port: Int
@@ -30,8 +45,8 @@ public final class StubServer: Sendable {
     public var baseURL: String { "http://127.0.0.1:\(port)" }
 
     /// Starts a server with its replies.
-    public static func start(_ replies: [StubReply]) async throws -> StubServer {
-        let state = NIOLockedValueBox(StubState(replies: replies))
+    public static func start(_ replies: [StubReply], routes: [StubRoute] = []) async throws -> StubServer {
+        let state = NIOLockedValueBox(StubState(replies: replies, routes: routes))
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
@@ -78,14 +93,18 @@ public enum StubServerError: Error {
 /// What the handlers share: the script and what happened.
 struct StubState {
     var replies: [StubReply]
+    var routes: [StubRoute] = []
     var bodies: [String] = []
+    var unrouted = 0
     var abandoned = 0
     var eventsSent = 0
 
     /// Records a request and picks its reply.
     mutating func next(body: String) -> StubReply {
         bodies.append(body)
-        let index = min(bodies.count - 1, replies.count - 1)
+        if let route = routes.first(where: { body.contains($0.contains) }) { return route.reply }
+        unrouted += 1
+        let index = min(unrouted - 1, replies.count - 1)
         return index >= 0 ? replies[index] : .json(status: 500, body: "stub has no replies")
     }
 }

@@ -31,6 +31,7 @@ public enum GraphPrinter {
         top.append(("generate", generation(graph.defaults)))
         top.append(("steps", .list(graph.steps.map(step))))
         top.append(("answer", answer(graph.answer)))
+        if graph.requiresExact { top.append(("require", .string("exact"))) }
         return .map(top)
     }
 

@@ -23,7 +23,7 @@ final class DocumentReader {
     var topLevelIDs: [String] = []
 
     /// Keys allowed at the top level.
-    static let topKeys = ["name", "description", "inputs", "params", "prompt", "generate", "steps", "answer"]
+    static let topKeys = ["name", "description", "inputs", "params", "prompt", "generate", "steps", "answer", "require"]
 
     init(reader: Reader, directory: String, context: LoadContext) {
         self.reader = reader
@@ -60,12 +60,24 @@ final class DocumentReader {
             reader.error("steps must hold at least one step", at: node)
         }
         let answer = top["answer"].flatMap { readAnswer($0, steps: steps, scope: scope) } ?? Answer()
+        let requiresExact = top["require"].map { readRequire($0) } ?? false
         for (name, location) in declared where !reader.usedNames.contains(name) {
             let kind = inputs.contains { $0.name == name } ? "input" : "param"
             reader.warning("\(kind) '\(name)' is never used", at: location)
         }
         return Graph(name: name, description: description, inputs: inputs, params: params, prompt: prompt,
-                     defaults: defaults, steps: steps, answer: answer, location: reader.location(root))
+                     defaults: defaults, steps: steps, answer: answer, requiresExact: requiresExact,
+                     location: reader.location(root))
+    }
+
+    /// `require: exact` (the only requirement there is); anything else is an error.
+    func readRequire(_ node: Node) -> Bool {
+        guard let value = reader.string(node, "require") else { return false }
+        guard value == "exact" else {
+            reader.error("require must be 'exact' (refuse any executor that would lower the graph), got '\(value)'", at: node)
+            return false
+        }
+        return true
     }
 
     // MARK: Inputs and params

@@ -20,6 +20,9 @@ public struct Graph: Sendable, Hashable {
     public var steps: [Step]
     /// How the final answer is read.
     public var answer: Answer
+    /// `require: exact`: the graph must run as written, so an executor that would lower any of its rules (a
+    /// serving engine, see `ServingLowering`) refuses it.
+    public var requiresExact: Bool
     /// Where the graph's document starts.
     public var location: SourceLocation? {
         get { provenance.location }
@@ -31,7 +34,7 @@ public struct Graph: Sendable, Hashable {
     /// Creates a graph.
     public init(name: String, description: String? = nil, inputs: [Input] = [], params: [Param] = [],
                 prompt: Prompt, defaults: Generation = Generation(), steps: [Step], answer: Answer = Answer(),
-                location: SourceLocation? = nil) {
+                requiresExact: Bool = false, location: SourceLocation? = nil) {
         self.name = name
         self.description = description
         self.inputs = inputs
@@ -40,6 +43,7 @@ public struct Graph: Sendable, Hashable {
         self.defaults = defaults
         self.steps = steps
         self.answer = answer
+        self.requiresExact = requiresExact
         self.provenance = Provenance(location)
     }
 

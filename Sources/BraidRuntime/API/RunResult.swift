@@ -12,6 +12,17 @@ public struct RunResult: Sendable, Codable {
     public var votes: [String: VoteOutcome]
     /// Counters and timings.
     public var stats: RunStats
+
+    /// Creates a result (the engine's, or another executor's: `braid eval --backend` records served runs so).
+    public init(answer: String?, finalText: String, threads: [ThreadResult], outputs: [String: String],
+                votes: [String: VoteOutcome], stats: RunStats) {
+        self.answer = answer
+        self.finalText = finalText
+        self.threads = threads
+        self.outputs = outputs
+        self.votes = votes
+        self.stats = stats
+    }
 }
 
 /// One thread's outcome.
@@ -62,4 +73,16 @@ public struct RunStats: Sendable, Codable, Equatable {
     public var forwardSeconds: Double
     /// The most KV bytes in use at once.
     public var peakKVBytes: Int
+
+    /// Creates counters.
+    public init(steps: Int, forwards: Int, sampled: Int, written: Int, seconds: Double, forwardSeconds: Double,
+                peakKVBytes: Int) {
+        self.steps = steps
+        self.forwards = forwards
+        self.sampled = sampled
+        self.written = written
+        self.seconds = seconds
+        self.forwardSeconds = forwardSeconds
+        self.peakKVBytes = peakKVBytes
+    }
 }

@@ -32,6 +32,14 @@ public final class TransformerModel: RuntimeModel {
     public func isEndOfGeneration(_ token: Int32) -> Bool { tokenizer.isEndOfGeneration(token) }
 
     public func chatPrompt(_ messages: [(role: String, content: String)], continueLast: Bool) throws -> String {
+        try Self.chatPrompt(messages, continueLast: continueLast, tokenizer: tokenizer)
+    }
+
+    /// Chat messages as `tokenizer`'s chat format writes them: with the generation prompt after them, or with the
+    /// last (assistant) message left open when `continueLast`. The one rendering of a chat prompt, also used by the
+    /// serving executor, which sends this text to a server.
+    public static func chatPrompt(_ messages: [(role: String, content: String)], continueLast: Bool,
+                                  tokenizer: Tokenizer) throws -> String {
         guard continueLast, let last = messages.last else {
             return try tokenizer.applyChatTemplate(messages: messages, addGenerationPrompt: true)
         }

@@ -1,0 +1,152 @@
+import BraidPlan
+import Foundation
+
+/// What a served run has written so far, shared by its concurrent threads: the plan (spawn rounds are instantiated
+/// into it as they happen), each segment's text, each thread's variables and segments, votes and the requests.
+actor RunState {
+    /// The plan as it stands (spawn rounds added).
+    private(set) var plan: Plan
+    private var texts: [SegmentName: String] = [:]
+    private var threadOrder: [ThreadID] = []
+    private var threads: [ThreadID: ThreadRecord] = [:]
+    private(set) var votes: [String: ServedVote] = [:]
+    private(set) var requests: [RequestRecord] = []
+    private var spawnRounds: [String: Int] = [:]
+    private var requestCount = 0
+    /// The run's inputs, defaults filled in (what spawned children's variables start from).
+    private(set) var inputs: [String: String] = [:]
+    /// Set when a request fails: the streams cancelled after that are the failure's, not a finish rule's.
+    private(set) var failed = false
+    let began = Date()
+    private let observer: (@Sendable (RequestRecord) -> Void)?
+
+    /// A thread as the run sees it.
+    struct ThreadRecord {
+        var parent: ThreadID?
+        var kind: String
+        var depth: Int
+        var variables: [String: String]
+        var segments: [SegmentName] = []
+        var stopReason: String?
+    }
+
+    init(plan: Plan, observer: (@Sendable (RequestRecord) -> Void)?) {
+        self.plan = plan
+        self.observer = observer
+    }
+
+    // MARK: Threads
+
+    /// Records a thread as started.
+    func startThread(_ id: ThreadID, parent: ThreadID?, kind: String, depth: Int, variables: [String: String]) {
+        guard threads[id] == nil else { return }
+        threadOrder.append(id)
+        threads[id] = ThreadRecord(parent: parent, kind: kind, depth: depth, variables: variables)
+    }
+
+    /// Records the run's inputs.
+    func setInputs(_ values: [String: String]) { inputs = values }
+
+    /// Records why a thread stopped (the first reason counts).
+    func stop(_ id: ThreadID, reason: String) {
+        if threads[id]?.stopReason == nil { threads[id]?.stopReason = reason }
+    }
+
+    func variables(of id: ThreadID) -> [String: String] { threads[id]?.variables ?? [:] }
+    func depth(of id: ThreadID) -> Int { threads[id]?.depth ?? 0 }
+
+    /// The thread's whole text so far (its segments in write order).
+    func text(ofThread id: ThreadID) -> String {
+        (threads[id]?.segments ?? []).map { texts[$0] ?? "" }.joined()
+    }
+
+    /// The texts of the thread's segments whose kind is not `excluded`.
+    func text(ofThread id: ThreadID, excluding kind: SegmentKind) -> String {
+        let index = plan.segmentIndex
+        return (threads[id]?.segments ?? []).filter { name in
+            index[name].map { plan.segments[$0].kind != kind } ?? true
+        }.map { texts[$0] ?? "" }.joined()
+    }
+
+    /// The plan's segments of `thread` (its list grows when a spawn round adds a join and a continuation).
+    func planSegments(of thread: ThreadID) -> [SegmentName] {
+        plan.thread(thread)?.segments ?? []
+    }
+
+    // MARK: Segments
+
+    /// Sets a segment's text, opening it on `thread` the first time.
+    func setText(_ segment: SegmentName, _ text: String, thread: ThreadID) {
+        if texts[segment] == nil { threads[thread]?.segments.append(segment) }
+        texts[segment] = text
+    }
+
+    func isWritten(_ segment: SegmentName) -> Bool { texts[segment] != nil }
+    func text(of segment: SegmentName) -> String? { texts[segment] }
+
+    /// The text of segments one after another (a segment never written counts as empty).
+    func text(of segments: some Sequence<SegmentName>) -> String {
+        segments.map { texts[$0] ?? "" }.joined()
+    }
+
+    // MARK: Spawns
+
+    /// The spawn template whose next round's trigger is `segment` on `thread`, with that round.
+    func spawn(triggeredBy segment: SegmentName, on thread: ThreadID) -> (template: SpawnTemplate, round: Int)? {
+        for template in plan.spawns where template.parent == thread {
+            let round = spawnRounds[template.id] ?? 0
+            if template.trigger(round: round) == segment { return (template, round) }
+        }
+        return nil
+    }
+
+    /// Instantiates the next round of a spawn in the plan.
+    func instantiate(_ template: SpawnTemplate, round: Int, children: Int) throws -> SpawnInstance {
+        let instance = try plan.instantiateSpawn(template.id, round: round, children: children)
+        spawnRounds[template.id] = round + 1
+        return instance
+    }
+
+    // MARK: Votes and requests
+
+    func recordVote(_ id: String, _ vote: ServedVote) { votes[id] = vote }
+
+    /// The next request's number (1, 2, …).
+    func nextRequestNumber() -> Int {
+        requestCount += 1
+        return requestCount
+    }
+
+    func record(_ request: RequestRecord) {
+        requests.append(request)
+        observer?(request)
+    }
+
+    func markFailed() { failed = true }
+
+    /// Seconds since the run began.
+    func elapsed() -> Double { Date().timeIntervalSince(began) }
+
+    // MARK: Results
+
+    /// Every thread's record, in the order they started.
+    func servedThreads() -> [ServedThread] {
+        threadOrder.compactMap { id in
+            guard let record = threads[id] else { return nil }
+            return ServedThread(name: id, parent: record.parent, kind: record.kind, stopReason: record.stopReason ?? "done",
+                                segments: record.segments.map { ServedSegment(name: $0, text: texts[$0] ?? "") })
+        }
+    }
+
+    /// A step's output: a vote's winner, else the text of the step's segments on the root thread, else on the
+    /// first other thread that wrote any (as the local executor reads `answer: {from: STEP}`).
+    func output(of step: String, root: ThreadID) -> String? {
+        if let vote = votes[step] { return vote.winner ?? "" }
+        let index = plan.segmentIndex
+        for id in [root] + threadOrder.filter({ $0 != root }) {
+            let own = (threads[id]?.segments ?? []).filter { name in index[name].map { plan.segments[$0].step == step } ?? false }
+            if !own.isEmpty { return own.map { texts[$0] ?? "" }.joined() }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,36 @@
+/// How a plan runs on a serving engine.
+public struct ServingOptions: Sendable {
+    /// Values of the graph's run-time inputs (`question`); the plan's defaults fill the rest (`Plan.inputValues`).
+    public var inputs: [String: String]
+    /// The run's seed: a segment without a seed of its own sends `seed` mixed with its thread's name (so a
+    /// request is idempotent and may be retried, and sibling branches draw differently).
+    public var seed: UInt64
+    /// Overrides every segment's temperature (as `braid run --temperature`).
+    public var temperature: Double?
+    /// The `model` field of each request (`--backend-model`); nil leaves it out (llama-server serves one model).
+    public var model: String?
+    /// Most requests in flight at once (`--concurrency`); the rest wait for a free place. The client must allow as
+    /// many connections (`ClientConfiguration.maxConnections`, 64 by default).
+    public var concurrency: Int
+
+    /// Creates options.
+    public init(inputs: [String: String] = [:], seed: UInt64 = 0, temperature: Double? = nil, model: String? = nil,
+                concurrency: Int = 16) {
+        self.inputs = inputs
+        self.seed = seed
+        self.temperature = temperature
+        self.model = model
+        self.concurrency = concurrency
+    }
+}
+
+/// Renders the parts of a prompt that need the served model's tokenizer: chat messages in its chat format, and
+/// text cut to a number of its tokens. Braid renders prompts itself and sends text, so these must be the served
+/// model's (the CLI takes them from the GGUF of `--model`, by default the cached SmolLM2).
+public protocol PromptRendering: Sendable {
+    /// Chat messages (role, content) as the model's chat format writes them; `continueLast` leaves the last
+    /// (assistant) message open for the model to continue, otherwise the generation prompt follows.
+    func chatPrompt(_ messages: [(role: String, content: String)], continueLast: Bool) throws -> String
+    /// The text of the first `tokens` tokens of `text`.
+    func prefix(of text: String, tokens: Int) -> String
+}
