@@ -137,8 +137,12 @@ static int available_isa(void) {
 }
 
 static int chosen_isa = -1;
+/// A per-thread cap (tests): lets one test thread run every instruction set while other tests run
+/// their products in parallel with the process-wide choice untouched.
+static _Thread_local int thread_isa = -1;
 
 static int current_isa(void) {
+    if (thread_isa >= 0) return thread_isa;
     int isa = __atomic_load_n(&chosen_isa, __ATOMIC_RELAXED);
     if (isa < 0) {
         // BRAID_KERNEL_ISA=0/1/2 caps the instruction set (to measure the portable path).
@@ -152,6 +156,11 @@ static int current_isa(void) {
 }
 
 int braid_kernel_isa(void) { return current_isa(); }
+
+void braid_kernel_set_thread_isa(int isa) {
+    int limit = available_isa();
+    thread_isa = isa < 0 ? -1 : (isa > limit ? limit : isa);
+}
 
 void braid_kernel_set_isa(int isa) {
     int limit = available_isa();

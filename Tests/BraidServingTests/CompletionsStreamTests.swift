@@ -58,7 +58,10 @@ import Testing
     }
 
     @Test func aStreamCutBeforeDoneIsAnErrorWithTheTextSoFar() async throws {
-        let stub = try await StubServer.start([.stream(events: [Self.chunk("Hello"), Self.chunk(" wor")], done: false, interval: 0.01)])
+        // The stub closes `interval` after the last chunk. If the close reaches the client together with
+        // that chunk (a loaded machine), the HTTP client fails the body before handing the chunk on, so
+        // the gap is wide enough for the client to read each chunk first.
+        let stub = try await StubServer.start([.stream(events: [Self.chunk("Hello"), Self.chunk(" wor")], done: false, interval: 0.3)])
         var texts = ""
         var caught: ServingError?
         let client = try CompletionsClient(baseURL: stub.baseURL, configuration: Self.fast)

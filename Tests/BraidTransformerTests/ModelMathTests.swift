@@ -94,10 +94,12 @@ import Testing
         let (w, file) = try Self.matrix(type, rows: 9, columns: 256, seed: 11)
         let dense = try file.dequantized(try file.requireTensor(named: "w"))
         let x: [Float] = (0..<(3 * 256)).map { i in Float((i * 7) % 13) / 13 - 0.5 }
+        // Per-thread: other tests compute bit-exact comparisons in parallel and must keep their ISA.
+        // One thread (no pool), so every product below runs on this thread.
         let best = braid_kernel_isa()
-        defer { braid_kernel_set_isa(best) }
+        defer { braid_kernel_set_thread_isa(-1) }
         for isa in 0...best {
-            braid_kernel_set_isa(isa)
+            braid_kernel_set_thread_isa(Int32(isa))
             #expect(w.dequantized() == dense, "isa \(isa)")
             let y = Self.product(x, rows: 3, w, threads: 1)
             for r in 0..<3 {

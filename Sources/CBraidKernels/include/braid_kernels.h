@@ -40,6 +40,9 @@ void braid_prefetch_rows(const void *p, long rows, long row_bytes, long stride);
 int braid_kernel_isa(void);
 /// Forces an instruction set (for measurements); values above what the CPU has are lowered.
 void braid_kernel_set_isa(int isa);
+/// Forces an instruction set for kernels run on the calling thread only (a negative value clears it);
+/// tests use it so that products computed on other threads at the same time are not affected.
+void braid_kernel_set_thread_isa(int isa);
 
 /// A pool of worker threads that split numbered chunks of one job with the calling thread.
 typedef struct braid_pool braid_pool;
