@@ -51,12 +51,14 @@ else
         --streams $streams --threads "$threads" --repeats "$repeats" --json > "$work/braid.json"
 fi
 
-echo "llama.cpp: llama-bench (-t $threads -p $prompt -n $gen -r $repeats)…" >&2
-"$LLAMACPP_BIN/llama-bench" -m "$model" -t "$threads" -p $prompt -n $gen -r "$repeats" -o json > "$work/bench.json"
+# Flash attention on and a unified KV buffer (-kvu): llama.cpp's strongest settings on this CPU
+# (../shared/anchors/llamacpp-smollm2.md); without -kvu this version refuses 16 streams in a 4096 context.
+echo "llama.cpp: llama-bench (-t $threads -p $prompt -n $gen -r $repeats -fa on)…" >&2
+"$LLAMACPP_BIN/llama-bench" -m "$model" -t "$threads" -p $prompt -n $gen -r "$repeats" -fa on -o json > "$work/bench.json"
 
 echo "llama.cpp: llama-batched-bench (shared prompt $prompt, $gen steps, streams 1,$streams)…" >&2
 "$LLAMACPP_BIN/llama-batched-bench" -m "$model" -t "$threads" -c 4096 -b 2048 -ub 512 \
-    -npp $prompt -ntg $gen -npl 1,$streams -pps --output-format jsonl > "$work/batched.out" 2>&1 || {
+    -npp $prompt -ntg $gen -npl 1,$streams -pps -kvu -fa on --output-format jsonl > "$work/batched.out" 2>&1 || {
     echo "llamacpp-compare.sh: llama-batched-bench failed:" >&2; tail -20 "$work/batched.out" >&2; exit 3; }
 
 python3 - "$work" "$threads" <<'PY'
