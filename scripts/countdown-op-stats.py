@@ -9,46 +9,19 @@ copies the numbers it is given.
     scripts/countdown-op-stats.py RESULTS.jsonl [RESULTS.jsonl ...] --traces TRACES_DIR
 
 Prints one Markdown table row per configuration."""
-import collections, json, os, re, sys
-from fractions import Fraction
+import collections, re, sys
+from countdown_traces import Trace, results_and_traces, right, runs
 
 STATE = re.compile(r"Current State: \d+:\[([^\]]*)\]")
 OP = re.compile(r"Exploring Operation: (\d+)([-+*/])(\d+)=(\d+),")
 
 
-def right(a, sym, b, c):
-    value = {"+": a + b, "-": a - b, "*": a * b, "/": Fraction(a, b) if b else None}[sym]
-    return value is not None and value >= 0 and value == c
-
-
-def thread_lines(path):
-    """The problem's numbers, and per thread [(line, written by the model)] from the trace's token events."""
-    text, sampled, numbers = collections.defaultdict(str), collections.defaultdict(list), None
-    with open(path) as f:
-        for line in f:
-            e = json.loads(line)
-            if e["event"] == "run":
-                numbers = collections.Counter(int(x) for x in e["inputs"]["numbers"].split(","))
-            if e["event"] == "tokens":
-                piece = e.get("text", "")
-                text[e["thread"]] += piece
-                sampled[e["thread"]] += [e.get("sampled", False)] * len(piece)
-    threads = []
-    for thread, t in text.items():
-        out, start = [], 0
-        for line in t.split("\n"):
-            out.append((line, any(sampled[thread][start:start + len(line)])))
-            start += len(line) + 1
-        threads.append(out)
-    return numbers, threads
-
-
 def op_stats(path):
     ops = arithmetic = copied = 0
-    given, threads = thread_lines(path)
-    for lines in threads:
-        numbers = given  # a fork's branch starts from the prompt's state, which is in the parent's text
-        for line, written in lines:
+    trace = Trace(path)
+    for thread in trace.text:
+        numbers = collections.Counter(trace.numbers)  # a fork's branch starts from the prompt's state
+        for line, written in trace.lines(thread):
             s = STATE.search(line)
             if s:
                 numbers = collections.Counter(int(x) for x in s.group(1).split(",") if x.strip().isdigit())
@@ -57,21 +30,16 @@ def op_stats(path):
                 a, sym, b, c = int(m[1]), m[2], int(m[3]), int(m[4])
                 ops += 1
                 arithmetic += right(a, sym, b, c)
-                copied += numbers is not None and not (collections.Counter([a, b]) - numbers)
+                copied += not (collections.Counter([a, b]) - numbers)
     return ops, arithmetic, copied
 
 
 def main():
-    args = sys.argv[1:]
-    traces = args[args.index("--traces") + 1]
-    files = [a for i, a in enumerate(args) if a != "--traces" and (i == 0 or args[i - 1] != "--traces")]
     rows = collections.OrderedDict()
-    for results in files:
-        for line in open(results):
-            r = json.loads(line)
-            total = rows.setdefault(r["config"], [0, 0, 0])
-            for k, v in enumerate(op_stats(os.path.join(traces, r["traceID"].replace("/", "__") + ".jsonl"))):
-                total[k] += v
+    for r, path in runs(*results_and_traces(sys.argv[1:])):
+        total = rows.setdefault(r["config"], [0, 0, 0])
+        for k, v in enumerate(op_stats(path)):
+            total[k] += v
     print("| config | operations written | arithmetic right | both operands in the state |")
     print("|---|--:|--:|--:|")
     for config, (ops, arithmetic, copied) in rows.items():

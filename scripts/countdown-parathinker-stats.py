@@ -9,8 +9,8 @@ path), the mean number of such paths, and how often the summary boxed anything.
 A path counts as correct when its last `T,T equal: Goal Reached` is preceded by a state line and the
 operation that reaches the goal, and those operations, applied to the problem's numbers, are valid
 (operands available, arithmetic exact, nothing negative or fractional) and use every number."""
-import collections, json, os, re, sys
-from fractions import Fraction
+import collections, re, sys
+from countdown_traces import Trace, results_and_traces, right, runs
 
 GOAL = re.compile(r"Current State: [^\n]*Operations: \[([^\]]*)\]\nExploring Operation: ([^,\n]*), "
                   r"Resulting Numbers: \[[^\]]*\]\n(\d+),\3 equal: Goal Reached")
@@ -24,8 +24,7 @@ def valid(ops, numbers, target):
         if not m:
             return False
         a, sym, b, c = int(m[1]), m[2], int(m[3]), int(m[4])
-        value = {"+": a + b, "-": a - b, "*": a * b, "/": Fraction(a, b) if b else None}[sym]
-        if value is None or value != c or value < 0:
+        if not right(a, sym, b, c):
             return False
         for x in (a, b):
             if pool[x] == 0:
@@ -45,39 +44,26 @@ def path_correct(text, numbers, target):
 
 
 def run_stats(path):
-    texts, inputs = collections.defaultdict(str), {}
-    with open(path) as f:
-        for line in f:
-            e = json.loads(line)
-            if e["event"] == "run":
-                inputs = e["inputs"]
-            elif e["event"] == "tokens":
-                texts[e["thread"]] += e.get("text", "")
-    numbers = [int(x) for x in inputs["numbers"].split(",")]
-    target = int(inputs["target"])
-    paths = [t for name, t in texts.items() if name.startswith("think[")]
-    correct = sum(path_correct(t, numbers, target) for t in paths)
-    return correct, "\\boxed{" in texts.get("main", "")
+    trace = Trace(path)
+    paths = [t for name, t in trace.text.items() if name.startswith("think[")]
+    correct = sum(path_correct(t, trace.numbers, trace.target) for t in paths)
+    return correct, "\\boxed{" in trace.text.get("main", "")
 
 
 def main():
-    args = sys.argv[1:]
-    traces = args[args.index("--traces") + 1]
-    files = [a for i, a in enumerate(args) if a != "--traces" and (i == 0 or args[i - 1] != "--traces")]
     rows = collections.OrderedDict()
-    for results in files:
-        for line in open(results):
-            r = json.loads(line)
-            c, boxed = run_stats(os.path.join(traces, r["traceID"].replace("/", "__") + ".jsonl"))
-            rows.setdefault(r["config"], []).append((r["correct"], c, boxed))
+    for r, path in runs(*results_and_traces(sys.argv[1:])):
+        c, boxed = run_stats(path)
+        rows.setdefault(r["config"], []).append((r["correct"], c, boxed))
     print("| config | n | summary correct | runs with a correct path (oracle) | correct paths / run | summary boxed an answer |")
     print("|---|--:|--:|--:|--:|--:|")
-    for config, runs in rows.items():
-        n = len(runs)
-        right = sum(r[0] for r in runs)
-        oracle = sum(1 for r in runs if r[1] > 0)
-        print(f"| {config} | {n} | {right} ({100 * right / n:.1f}%) | {oracle} ({100 * oracle / n:.1f}%) "
-              f"| {sum(r[1] for r in runs) / n:.2f} | {sum(r[2] for r in runs)} ({100 * sum(r[2] for r in runs) / n:.0f}%) |")
+    for config, runs_ in rows.items():
+        n = len(runs_)
+        right_ = sum(r[0] for r in runs_)
+        oracle = sum(1 for r in runs_ if r[1] > 0)
+        boxed = sum(r[2] for r in runs_)
+        print(f"| {config} | {n} | {right_} ({100 * right_ / n:.1f}%) | {oracle} ({100 * oracle / n:.1f}%) "
+              f"| {sum(r[1] for r in runs_) / n:.2f} | {boxed} ({100 * boxed / n:.0f}%) |")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ stopped because its token budget ran out.
     scripts/countdown-trace-stats.py RESULTS.jsonl TRACES_DIR
 
 Prints one Markdown table row per configuration."""
-import collections, json, os, sys
+import collections, json, sys
+from countdown_traces import runs
 
 
 def trace_stats(path):
@@ -33,22 +34,20 @@ def trace_stats(path):
 def main():
     results, traces = sys.argv[1], sys.argv[2]
     rows = collections.OrderedDict()
-    for line in open(results):
-        r = json.loads(line)
-        path = os.path.join(traces, r["traceID"].replace("/", "__") + ".jsonl")
+    for r, path in runs([results], traces):
         s = trace_stats(path)
         rows.setdefault(r["config"], []).append((r["correct"], *s))
     print("| config | n | runs that spawned | children / run | runs with a child that found the goal | of those correct "
           "| mean longest context | max longest context | runs that hit the token budget |")
     print("|---|--:|--:|--:|--:|--:|--:|--:|--:|")
-    for config, runs in rows.items():
-        n = len(runs)
-        spawned = sum(1 for r in runs if r[1] > 0)
-        with_found = [r for r in runs if r[3] > 0]
-        print(f"| {config} | {n} | {spawned} ({100 * spawned / n:.0f}%) | {sum(r[2] for r in runs) / n:.1f} "
+    for config, group in rows.items():
+        n = len(group)
+        spawned = sum(1 for r in group if r[1] > 0)
+        with_found = [r for r in group if r[3] > 0]
+        print(f"| {config} | {n} | {spawned} ({100 * spawned / n:.0f}%) | {sum(r[2] for r in group) / n:.1f} "
               f"| {len(with_found)} | {sum(1 for r in with_found if r[0])} "
-              f"| {sum(r[4] for r in runs) / n:.0f} | {max(r[4] for r in runs)} "
-              f"| {sum(1 for r in runs if r[6] > 0)} ({100 * sum(1 for r in runs if r[6] > 0) / n:.0f}%) |")
+              f"| {sum(r[4] for r in group) / n:.0f} | {max(r[4] for r in group)} "
+              f"| {sum(1 for r in group if r[6] > 0)} ({100 * sum(1 for r in group if r[6] > 0) / n:.0f}%) |")
 
 
 if __name__ == "__main__":
