@@ -9,6 +9,7 @@
 #   scripts/countdown-results.sh            # N=500 problems, windows 128,256,512,900; P=1,2,4,8 (8 problems per batch)
 #   N=50 WINDOWS=256,512 PATHS=1,2 PT_N=20 scripts/countdown-results.sh   # PT_N: problems for the ParaThinker part
 #   PARTS=parathinker scripts/countdown-results.sh   # one part: search (APR/sequential), parathinker, vote
+#   JOBS=2 scripts/countdown-results.sh     # the sequential and APR evals side by side (2 cores)
 #
 # Each model needs its own `braid eval` (one model per command); the results files are concatenated and
 # summarized together with `braid eval --from`, which prints the table and draws the plot.
@@ -24,6 +25,7 @@ PT_MODEL=${PT_MODEL:-countdown-parathinker}
 PATHS=${PATHS:-1,2,4,8}
 PT_N=${PT_N:-$N}                        # problems for the ParaThinker part
 PARTS=${PARTS:-search,parathinker,vote}
+JOBS=${JOBS:-1}                         # 2: run the sequential and APR evals at the same time
 PROBLEMS=Docs/results/heldout-cd3.jsonl
 [ -x "$B" ] || swift build -c release --product braid
 [ "$PARTS" = search,parathinker,vote ] && rm -rf "$OUT"   # a partial run (PARTS=...) adds to what is there
@@ -32,13 +34,26 @@ mkdir -p "$OUT/traces"
 if [[ "$PARTS" == *search* ]]; then
 
 # Sequential search: the whole search in one context of `tokens` sampled tokens.
-"$B" eval Graphs/countdown-seq.yaml --model "$SEQ_MODEL" --problems "$PROBLEMS" --n "$N" \
-  --sweep tokens="$WINDOWS" --threads 1 --batch 8 -q --out "$OUT/seq.jsonl" --traces "$OUT/traces" --plot "$OUT/seq.svg" \
-  > "$OUT/seq.txt"
+seq_eval() {
+  "$B" eval Graphs/countdown-seq.yaml --model "$SEQ_MODEL" --problems "$PROBLEMS" --n "$N" \
+    --sweep tokens="$WINDOWS" --threads 1 --batch 8 -q --out "$OUT/seq.jsonl" --traces "$OUT/traces" --plot "$OUT/seq.svg" \
+    > "$OUT/seq.txt"
+}
 # APR: every parent segment and every child may sample up to the same window.
-"$B" eval Graphs/countdown-apr.yaml --model "$APR_MODEL" --problems "$PROBLEMS" --n "$N" \
-  --sweep tokens="$WINDOWS" --threads 1 --batch 8 -q --out "$OUT/apr.jsonl" --traces "$OUT/traces" --plot "$OUT/apr.svg" \
-  > "$OUT/apr.txt"
+apr_eval() {
+  "$B" eval Graphs/countdown-apr.yaml --model "$APR_MODEL" --problems "$PROBLEMS" --n "$N" \
+    --sweep tokens="$WINDOWS" --threads 1 --batch 8 -q --out "$OUT/apr.jsonl" --traces "$OUT/traces" --plot "$OUT/apr.svg" \
+    > "$OUT/apr.txt"
+}
+if [ "$JOBS" -gt 1 ]; then   # the two evals side by side, one thread each (wall times then share the cores)
+  seq_eval & seq_pid=$!
+  apr_eval & apr_pid=$!
+  wait "$seq_pid"
+  wait "$apr_pid"
+else
+  seq_eval
+  apr_eval
+fi
 cat "$OUT/seq.jsonl" "$OUT/apr.jsonl" > "$OUT/all.jsonl"
 "$B" eval --from "$OUT/all.jsonl" --plot "$OUT/countdown-results.svg" | tee "$OUT/table.md"
 python3 scripts/countdown-trace-stats.py "$OUT/all.jsonl" "$OUT/traces" | tee "$OUT/trace-stats.md"
