@@ -22,7 +22,7 @@ cd "$(dirname "$0")/.."
 PY=${PY:-Training/.venv/bin/python}
 W=${WORK:-Training/work/repro}
 ONLY=${ONLY:-all}
-SEQ_STEPS=${SEQ_STEPS:-2500}
+SEQ_STEPS=${SEQ_STEPS:-3000}
 APR_STEPS=${APR_STEPS:-3000}
 PT_STEPS=${PT_STEPS:-2000}
 mkdir -p "$W"
