@@ -42,7 +42,7 @@ run: deps model
 CD_NUMBERS ?= 12, 24, 13
 CD_TARGET ?= 25
 countdown: deps
-	swift build -c release --product braid
+	swift build $(SWIFT_RELEASE) --product braid
 	mkdir -p out
 	.build/release/braid run Graphs/countdown-apr.yaml --model countdown-apr --input "numbers=$(CD_NUMBERS)" \
 		--input target=$(CD_TARGET) --threads 1 --trace out/countdown-apr.jsonl
