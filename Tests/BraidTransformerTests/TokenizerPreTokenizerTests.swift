@@ -82,6 +82,15 @@ import Testing
         #expect(PreTokenizerKind(ggufName: "deepseek-r1-qwen") == .qwen2)
         #expect(PreTokenizerKind(ggufName: "llama3") == .llamaBPE)
         #expect(PreTokenizerKind(ggufName: "gpt2") == .gpt2)
+        #expect(PreTokenizerKind(ggufName: "gpt-2") == .gpt2)
         #expect(PreTokenizerKind(ggufName: "tekken") == nil)
+    }
+
+    /// The name written into exported files is llama.cpp's (its loader refuses `gpt2`) and reads back.
+    @Test func exportedNamesAreLlamaCppsAndReadBack() {
+        #expect(PreTokenizerKind.gpt2.ggufName == "gpt-2")
+        for kind in PreTokenizerKind.allCases {
+            #expect(PreTokenizerKind(ggufName: kind.ggufName) == kind)
+        }
     }
 }

@@ -7,6 +7,10 @@ import numpy as np
 ALIGN = 32
 U32, I32, F32, BOOL, STRING, ARRAY = 4, 5, 6, 7, 8, 9
 GGML_F32 = 0
+# GPT-2's pre-tokenizer pattern under the name llama.cpp knows (it refuses "gpt2"; Braid reads both).
+# The vocabulary is spelled character by character, so the pattern never changes an id; the name only
+# has to be one every loader accepts.
+PRE_TOKENIZER = "gpt-2"
 
 
 def _string(s: str) -> bytes:
@@ -76,7 +80,7 @@ def write(path, model, vocab, name, description=""):
         _kv("llama.attention.layer_norm_rms_epsilon", F32, c.eps),
         _kv("llama.vocab_size", U32, c.vocab),
         _kv("tokenizer.ggml.model", STRING, "gpt2"),
-        _kv("tokenizer.ggml.pre", STRING, "gpt2"),
+        _kv("tokenizer.ggml.pre", STRING, PRE_TOKENIZER),
         _kv("tokenizer.ggml.tokens", ARRAY, vocab.gguf_tokens(), STRING),
         _kv("tokenizer.ggml.token_type", ARRAY, vocab.types, I32),
         _kv("tokenizer.ggml.merges", ARRAY, [], STRING),
@@ -100,3 +104,59 @@ def write(path, model, vocab, name, description=""):
         f.write(header)
         for b in blobs:
             f.write(b)
+
+
+def retag_string(path, key, new_value):
+    """Rewrites one string metadata value of the GGUF at `path` in place, leaving every tensor byte as it
+    was: the header is rebuilt and re-padded to the file's alignment, and tensor offsets are relative to
+    the data section, so they stay valid. Returns the old value (the file is untouched if it was equal)."""
+    data = open(path, "rb").read()
+    if data[:4] != b"GGUF":
+        raise ValueError(f"{path}: not a GGUF file")
+    version, nt, nkv = struct.unpack_from("<IQQ", data, 4)
+    pos = 4 + struct.calcsize("<IQQ")
+    fixed = {0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8}
+
+    def skip_value(kind, at):
+        if kind == STRING:
+            return at + 8 + struct.unpack_from("<Q", data, at)[0]
+        if kind == ARRAY:
+            elem, n = struct.unpack_from("<IQ", data, at)
+            at += 12
+            if elem in fixed:
+                return at + fixed[elem] * n
+            for _ in range(n):
+                at = skip_value(elem, at)
+            return at
+        return at + fixed[kind]
+
+    old, span, align = None, None, ALIGN
+    for _ in range(nkv):
+        start = pos
+        n = struct.unpack_from("<Q", data, pos)[0]
+        name = data[pos + 8:pos + 8 + n].decode("utf-8")
+        pos += 8 + n
+        kind = struct.unpack_from("<I", data, pos)[0]
+        value_at = pos + 4
+        pos = skip_value(kind, value_at)
+        if name == key:
+            if kind != STRING:
+                raise ValueError(f"{path}: {key} is not a string")
+            old, span = data[value_at + 8:pos].decode("utf-8"), (start, pos)
+        if name == "general.alignment":
+            align = struct.unpack_from("<I", data, value_at)[0]
+    if span is None:
+        raise ValueError(f"{path}: no metadata key {key}")
+    if old == new_value:
+        return old
+    for _ in range(nt):  # tensor infos: name, n_dims, dims, type, offset
+        n = struct.unpack_from("<Q", data, pos)[0]
+        pos += 8 + n
+        nd = struct.unpack_from("<I", data, pos)[0]
+        pos += 4 + 8 * nd + 4 + 8
+    data_start = pos + (-pos) % align
+    header = data[:span[0]] + _kv(key, STRING, new_value) + data[span[1]:pos]
+    header += b"\0" * ((-len(header)) % align)
+    with open(path, "wb") as f:
+        f.write(header + data[data_start:])
+    return old

@@ -17,16 +17,24 @@ public enum PreTokenizerKind: String, Sendable, CaseIterable {
     case llamaBPE = "llama-bpe"
 
     /// The kind a GGUF `tokenizer.ggml.pre` value names, including the aliases llama.cpp maps onto the same
-    /// pattern (`starcoder`, `refact` → `smollm`; `llama3`, `llama-v3` → `llama-bpe`;
-    /// `deepseek-r1-qwen` → `qwen2`), or `nil` when the pattern is not one Braid implements.
+    /// pattern (`gpt-2`, llama.cpp's spelling, → `gpt2`; `starcoder`, `refact` → `smollm`; `llama3`,
+    /// `llama-v3` → `llama-bpe`; `deepseek-r1-qwen` → `qwen2`), or `nil` when the pattern is not one Braid
+    /// implements.
     public init?(ggufName: String) {
         switch ggufName {
-        case "gpt2": self = .gpt2
+        case "gpt2", "gpt-2": self = .gpt2
         case "smollm", "starcoder", "refact": self = .smollm
         case "qwen2", "deepseek-r1-qwen": self = .qwen2
         case "llama-bpe", "llama3", "llama-v3": self = .llamaBPE
         default: return nil
         }
+    }
+
+    /// The `tokenizer.ggml.pre` value Braid writes: the name llama.cpp knows for the pattern, so that its
+    /// tools load a file Braid (or `Training/`) exported. llama.cpp spells GPT-2's pattern `gpt-2` and
+    /// refuses `gpt2`; the other kinds' raw values are already its names.
+    public var ggufName: String {
+        self == .gpt2 ? "gpt-2" : rawValue
     }
 
     /// The pieces of `scalars` (with their classes, same length), as consecutive ranges covering all of it.

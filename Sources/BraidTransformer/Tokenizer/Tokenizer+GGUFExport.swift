@@ -19,7 +19,7 @@ extension Tokenizer {
             entries.append(("tokenizer.ggml.add_space_prefix", .bool(sentencePiece.spacePrefix != .never)))
         } else {
             entries.append(("tokenizer.ggml.model", .string("gpt2")))
-            entries.append(("tokenizer.ggml.pre", .string(preTokenizer.rawValue)))
+            entries.append(("tokenizer.ggml.pre", .string(preTokenizer.ggufName)))
             // Normal tokens are stored byte-level spelled, as GGUF `gpt2` vocabularies are.
             entries.append(("tokenizer.ggml.tokens", .strings(tokens)))
             entries.append(("tokenizer.ggml.merges", .strings(merges.compactMap { merge in
