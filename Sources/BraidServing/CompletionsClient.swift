@@ -78,15 +78,20 @@ public final class CompletionsClient: Sendable {
     }
 
     /// GETs another path of the server (`/health`, `/slots`, `/v1/models`) and returns the answer's bytes;
-    /// a non-2xx status is an error.
+    /// a non-2xx status is an error. Sent again only when the server closed the connection before answering.
     public func get(path: String, label: String) async throws -> Data {
-        try await send(path: path, json: nil, label: label, attempts: 1)
+        try await withRetries(idempotent: false) { attempt in
+            try await self.send(path: path, json: nil, label: label, attempts: attempt)
+        }
     }
 
     /// POSTs JSON to another path of the server (llama-server's native `/completion`, `/tokenize`) and returns
-    /// the answer's bytes; errors as for `complete`, without retries.
+    /// the answer's bytes; errors as for `complete`, sent again only when the server closed the connection before
+    /// answering.
     public func post(path: String, json: Data, label: String) async throws -> Data {
-        try await send(path: path, json: json, label: label, attempts: 1)
+        try await withRetries(idempotent: false) { attempt in
+            try await self.send(path: path, json: json, label: label, attempts: attempt)
+        }
     }
 
     /// The raw exchange: one GET (no body) or POST, its status checked, its body read within the limits.

@@ -19,7 +19,7 @@ public indirect enum StubReply: Sendable {
     /// Reads the request and closes the connection without a byte of answer: what a client sees when it sends on
     /// a pooled keep-alive connection the server has just given up on.
     case closeBeforeAnswer
-    /// Waits until `count` requests have arrived in all (this one included), then plays `reply`; answers 500
+    /// Waits until `count` requests have arrived in all (this one included), then plays `reply`; answers 409
     /// saying how many had arrived if they have not within `within` seconds. How a test sees requests in flight
     /// together: sent one after another, the first would never get its answer.
     case afterRequests(count: Int, within: Double, reply: StubReply)
@@ -171,7 +171,8 @@ final class StubHandler: ChannelInboundHandler {
         let arrived = state.withLockedValue { $0.bodies.count }
         if arrived >= count { return play(reply, context: context) }
         if Date() >= deadline {
-            return play(.json(status: 500, body: "only \(arrived) of \(count) requests arrived in time"), context: context)
+            // 409, not a 5xx: a client would retry a seeded request after a 5xx, and that retry would be the count.
+            return play(.json(status: 409, body: "only \(arrived) of \(count) requests arrived in time"), context: context)
         }
         context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(20)) {
             self.wait(for: count, until: deadline, then: reply, context: context)

@@ -10,14 +10,17 @@ import Testing
 /// (skipped, saying so, only where the server binary is not built; see `LlamaServerTests`).
 @Suite(.serialized, .timeLimit(.minutes(5)), .enabled(if: LlamaServer.binary != nil, LlamaServer.missing))
 struct LlamaServerAPRTests {
-    @Test func countdownAPRSpawnsChildrenThatRunTogetherAndJoinsTheirResults() async throws {
+    @Test func aprWithTheCountdownModelSpawnsChildrenThatRunTogetherAndJoinsTheirResults() async throws {
         let model = LlamaServer.shipped("countdown-apr")
         let tokenizer = try ModelFiles.open(URL(fileURLWithPath: model)).tokenizer
-        // One slot per child a round may spawn (max_children 10), each with the model's whole 1,024-token window.
-        let server = try await LlamaServer.start(model: model, slots: 10, context: 10 * 1024)
+        // Graphs/apr.yaml as APR's client runs it, kept short: one round of at most 4 children, then the parent's
+        // continuation. A slot per request in flight; 2,048 positions each, so that the continuation (the parent's
+        // text, the join block and its own budget) fits a slot.
+        let server = try await LlamaServer.start(model: model, slots: 6, context: 6 * 2048)
         defer { server.stop() }
         try await CompletionsClient.with(baseURL: server.baseURL) { client in
-            let plan = try Scripted.libraryPlan("countdown-apr", overrides: ["tokens": "600"])
+            let plan = try Scripted.libraryPlan("apr", overrides: ["parent_tokens": "600", "child_tokens": "300",
+                                                                   "max_children": "4", "max_rounds": "1"])
             let result = try await ServingExecutor.run(plan: plan, client: client,
                                                        options: ServingOptions(inputs: ["target": "10", "numbers": "1, 4, 6"]),
                                                        renderer: TokenizerPromptRenderer(tokenizer: tokenizer))
@@ -40,18 +43,18 @@ struct LlamaServerAPRTests {
                 + continuation.prompt.components(separatedBy: "<No Solution in Sub Search ").count - 1
             // One line per message: a child's result or failure (a message whose lookup failed started none).
             #expect(joined >= firstRound.count)
+            print("apr.yaml with countdown-apr via llama-server: \(children.count) children in \(Set(childRequests.map { $0.thread.components(separatedBy: ".child[")[0] }).count) round(s), "
+                  + "\(result.requests.count) requests, \(String(format: "%.2f", result.seconds)) s; answer \(result.answer ?? "(none)")")
+            for request in firstRound {
+                print(String(format: "  %@: sent %.3f s, first chunk %.3f s, ended %.3f s, %@, %d tokens", request.thread,
+                             request.sent, request.firstChunk ?? -1, request.ended, request.ending, request.completionTokens ?? -1))
+            }
             // llama-server tokenizes the prompts Braid sends exactly as Braid's tokenizer does (phrases included).
             for request in [parent[0], continuation] + firstRound.prefix(2) {
                 let answer = try await client.post(path: "/tokenize", json: try JSONSerialization.data(withJSONObject: [
                     "content": request.prompt, "add_special": false]), label: "tokenize")
                 let ids = try #require((try JSONSerialization.jsonObject(with: answer) as? [String: Any])?["tokens"] as? [Int])
                 #expect(ids == tokenizer.encode(request.prompt).map(Int.init), "request #\(request.number) (\(request.segment))")
-            }
-            print("countdown-apr via llama-server: \(children.count) children in \(Set(childRequests.map { $0.thread.components(separatedBy: ".child[")[0] }).count) round(s), "
-                  + "\(result.requests.count) requests, \(String(format: "%.2f", result.seconds)) s; answer \(result.answer ?? "(none)")")
-            for request in firstRound {
-                print(String(format: "  %@: sent %.3f s, first chunk %.3f s, ended %.3f s, %@, %d tokens", request.thread,
-                             request.sent, request.firstChunk ?? -1, request.ended, request.ending, request.completionTokens ?? -1))
             }
         }
     }
