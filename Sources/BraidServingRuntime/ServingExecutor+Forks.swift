@@ -18,15 +18,22 @@ extension ServingExecutor {
             let values = variables.merging(["i": String(i + 1), "i0": String(i)]) { _, new in new }
             await state.startThread(branch, parent: fork.parent, kind: "branch", depth: depth, variables: values)
         }
+        var pending = fork.branches
+        var finishedBefore: [String] = []
         if let siblings = await state.plan.identicalSiblings(fork) {
             // Identical siblings draw with seed + i, as the choices of one request with `n` do, also when they are
             // sent one request each (the server refused `n`, or `ServingOptions.siblingsAsN` is off).
             let base = Self.seed(options.seed, thread: fork.branches[0])
             for (i, branch) in fork.branches.enumerated() { await state.setSeed(base + UInt64(i), of: branch) }
-            if options.siblingsAsN, !(await state.refusesN), try await runSiblings(fork, segments: siblings) { return }
+            if options.siblingsAsN, !(await state.refusesN) {
+                let left = try await runSiblings(fork, segments: siblings)
+                guard !left.branches.isEmpty else { return }
+                pending = left.branches
+                finishedBefore = left.finished
+            }
         }
         try await withThrowingTaskGroup(of: (branch: ThreadID, completed: Bool).self) { group in
-            for branch in fork.branches {
+            for branch in pending {
                 group.addTask {
                     do {
                         try await runThread(branch)
@@ -36,7 +43,7 @@ extension ServingExecutor {
                     }
                 }
             }
-            var finished: [String] = []
+            var finished = finishedBefore
             while let outcome = try await group.next() {
                 guard outcome.completed else { continue }
                 await state.stop(outcome.branch, reason: "done")

@@ -18,14 +18,21 @@ extension ServingExecutor {
         var done = false
     }
 
+    /// What a request with `n` left to do: the branches it did not decode (every one when the server refused `n`,
+    /// those whose choice never came when it ignored `n`) and the text of each branch it finished, in order.
+    struct SiblingsLeft {
+        var branches: [ThreadID]
+        var finished: [String]
+    }
+
     /// Decodes a fork of identical siblings (`Plan.identicalSiblings`) as one streamed request with `n` = the
     /// number of branches: choice i is branch i's segment (drawn by the server with the request's seed + i). Stop
     /// strings are found per choice; after each finished choice the fork's finish rule is checked, and once it is
-    /// met the stream is closed, the unfinished choices keeping their text as stopped branches do. Returns false,
-    /// sending nothing more, when the server refuses `n` (a 4xx answer before any chunk): the caller then sends
-    /// the branches one request each.
-    func runSiblings(_ fork: ForkPlan, segments: [Segment]) async throws -> Bool {
-        guard case .generate(let decoding) = segments[0].content else { return false }
+    /// met the stream is closed, the unfinished choices keeping their text as stopped branches do. A server that
+    /// refuses `n` (a 4xx answer before any chunk) or ignores it (a whole stream without some choices) leaves those
+    /// branches to the caller, which sends them one request each; the run's notes say which.
+    func runSiblings(_ fork: ForkPlan, segments: [Segment]) async throws -> SiblingsLeft {
+        guard case .generate(let decoding) = segments[0].content else { return SiblingsLeft(branches: fork.branches, finished: []) }
         let variables = await state.variables(of: fork.branches[0])
         let prefix = decoding.prefix.map { PlanLanguage.render($0, variables) } ?? ""
         let stops = decoding.stop.map { PlanLanguage.render($0, variables) }.filter { !$0.isEmpty }
@@ -91,7 +98,7 @@ extension ServingExecutor {
             await limiter.release()
             if case .status(let code, _, _) = error.failure, (400..<500).contains(code), choices.allSatisfy({ $0.chunks == 0 }) {
                 await state.refuseN("the server refused n=\(choices.count) for fork '\(fork.step)' (\(error.failure)); its branches were sent as \(choices.count) requests")
-                return false
+                return SiblingsLeft(branches: fork.branches, finished: [])
             }
             await state.markFailed()
             throw ServingRunError.request(thread: fork.parent, segment: segments.map(\.id).joined(separator: ", "), number: number, error: error)
@@ -100,9 +107,14 @@ extension ServingExecutor {
             throw error
         }
         await limiter.release()
+        // A whole stream, no finish rule met, and choices that never came: the server ignored `n`.
+        let missing = cancelled || met ? [] : choices.filter { $0.chunks == 0 && !$0.done }.map(\.thread)
+        if !missing.isEmpty {
+            await state.refuseN("the server answered n=\(choices.count) for fork '\(fork.step)' with \(choices.count - missing.count) choice(s); the other \(missing.count) branch(es) were sent as separate requests")
+        }
         let failed = await state.failed
         let end = await state.elapsed()
-        for (c, choice) in choices.enumerated() {
+        for (c, choice) in choices.enumerated() where !missing.contains(choice.thread) {
             let ending: String
             if choice.stop != nil {
                 ending = "stop-string"
@@ -126,6 +138,6 @@ extension ServingExecutor {
             await state.record(record)
         }
         if cancelled { throw CancellationError() }
-        return true
+        return SiblingsLeft(branches: missing, finished: finished)
     }
 }

@@ -82,6 +82,27 @@ struct ServingSiblingsTests {
         // Later identical siblings of the run go straight to one request each: nothing more is refused.
     }
 
+    @Test func aServerThatIgnoresNHasTheBranchesItLeftOutSentSeparately() async throws {
+        // One choice back for n=3 (a server that ignores n): the other two branches are sent one request each.
+        let stub = try await StubServer.start([], routes: [
+            StubRoute(#""n":3"#, .stream(events: [Self.chunk(0, "answer 15"), Self.chunk(0, "", finish: "stop", completion: 2)],
+                                         done: true, interval: 0.01)),
+            StubRoute("Q:", Scripted.stream(["answer 16"])),
+        ])
+        defer { Task { try? await stub.stop() } }
+        let result = try await CompletionsClient.with(baseURL: stub.baseURL) { client in
+            try await ServingExecutor.run(plan: try Scripted.plan(Self.samples), client: client, options: ServingOptions(seed: 5))
+        }
+        #expect(stub.requests.count == 3)
+        let records = result.requests.sorted { $0.segment < $1.segment }
+        #expect(records.map(\.segment) == ["chains[0]", "chains[1]", "chains[2]"])
+        #expect(records[0].n == 3 && records[0].choice == 0 && records[1].n == nil && records[2].n == nil)
+        #expect(records.map(\.seed) == [0, 1, 2].map { records[0].seed + $0 })
+        #expect(records.map(\.text) == ["answer 15", "answer 16", "answer 16"])
+        #expect(result.notes.count == 1 && result.notes[0].contains("answered n=3 for fork 'chains' with 1 choice(s)"))
+        #expect(result.answer == "16")
+    }
+
     @Test func aFirstFinishRuleClosesTheSharedStreamAndStopsTheOtherChoices() async throws {
         var events = [Self.chunk(0, "slow"), Self.chunk(1, "quick answer 4"), Self.chunk(2, "slow"),
                       Self.chunk(1, "", finish: "stop", completion: 2)]
