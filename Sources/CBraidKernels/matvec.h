@@ -1,18 +1,8 @@
 // The shape of the quantized matrix-vector products, shared by the translation units that
 // instantiate them (kernels.c for every instruction set, q4_1_avx512.c for AVX-512 lookups).
-// Each includer defines `fast_T` (the unpacker a product uses) before instantiating type T.
+// A product of type T unpacks with `unpack_T` (unpack.h; q4_1_avx512.c adds its own).
 #pragma once
 #include "unpack.h"
-
-typedef _Float16 f16x2 __attribute__((vector_size(4)));
-typedef float f32x2 __attribute__((vector_size(8)));
-
-/// Two adjacent binary16 scales (d, m) converted together (one instruction with F16C).
-INLINE f32x2 half_pair(const uint8_t *p) {
-    f16x2 h;
-    memcpy(&h, p, 4);
-    return __builtin_convertvector(h, f32x2);
-}
 
 INLINE float sum16(f32x16 v) {
     f32x8 a = __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7)
@@ -58,15 +48,14 @@ INLINE float sum16(f32x16 v) {
 
 // `wide` (a constant in each instantiation) allows the forms with 16 accumulators (8 rows, or
 // 4 rows × 2 weight rows), which only fit where there are 32 vector registers (AVX-512).
-// Products use the `fast_` unpackers (kernels.c); dequantization the reference's `unpack_`.
 #define DEFINE_PRODUCTS(T, XBYTES)                                                            \
-    DEFINE_DOT(dot1_##T, fast_##T, 1, 2)                                                      \
-    DEFINE_DOT(dot1s_##T, fast_##T, 1, 1)                                                     \
-    DEFINE_DOT(dot2_##T, fast_##T, 2, 2)                                                      \
-    DEFINE_DOT(dot2s_##T, fast_##T, 2, 1)                                                     \
-    DEFINE_DOT(dot4_##T, fast_##T, 4, 2)                                                      \
-    DEFINE_DOT(dot4s_##T, fast_##T, 4, 1)                                                     \
-    DEFINE_DOT(dot8_##T, fast_##T, 8, 1)                                                      \
+    DEFINE_DOT(dot1_##T, unpack_##T, 1, 2)                                                      \
+    DEFINE_DOT(dot1s_##T, unpack_##T, 1, 1)                                                     \
+    DEFINE_DOT(dot2_##T, unpack_##T, 2, 2)                                                      \
+    DEFINE_DOT(dot2s_##T, unpack_##T, 2, 1)                                                     \
+    DEFINE_DOT(dot4_##T, unpack_##T, 4, 2)                                                      \
+    DEFINE_DOT(dot4s_##T, unpack_##T, 4, 1)                                                     \
+    DEFINE_DOT(dot8_##T, unpack_##T, 8, 1)                                                      \
     INLINE void matvec_##T(const uint8_t *w, long row_bytes, long inputs, long o0, long o1,   \
                            const float *x, long xs, long rows, float *y, long ys, int wide) { \
         long groups = inputs / 32;                                                             \

@@ -10,7 +10,7 @@
 /// weight is looked up in it by its nibble (`vpermps` reads only an index's low four bits, so the
 /// low nibbles need no mask) — no integer-to-float conversion and no per-weight multiply-add.
 /// d·q is exact in f32 (11 × 4 significant bits), so the values equal the reference's.
-INLINE void fast_q4_1_lookup(const uint8_t *row, long g, f32x16 *a, f32x16 *b) {
+INLINE void unpack_q4_1_lookup(const uint8_t *row, long g, f32x16 *a, f32x16 *b) {
     const uint8_t *block = row + 20 * g;
     f32x2 dm = half_pair(block);
     const f32x16 iota = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};

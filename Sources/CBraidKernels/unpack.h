@@ -20,9 +20,13 @@ typedef int8_t i8x16 __attribute__((vector_size(16)));
 
 #define INLINE static inline __attribute__((always_inline))
 
-// Dequantized values must equal the reference's bit for bit (two roundings in `q * d + m`), so
-// no multiply-add in this file is fused; the kernels' accumulations (kernels.c) may be.
-#pragma clang fp contract(off)
+typedef _Float16 f16x2 __attribute__((vector_size(4)));
+typedef float f32x2 __attribute__((vector_size(8)));
+
+// Dequantized values must equal the reference's bit for bit. Where a type's value is `d·q ± m`, the
+// compiler may fuse the multiply and add (where the instruction set has FMA: one instruction less per
+// 16 weights) without changing it: d·q is exact in f32 (at most 11 + 6 + 5 significant bits), so fused
+// or not there is one rounding. Q6_K's d·scale·q, which is not exact, has no add to fuse with.
 
 enum {
     T_F32 = 0, T_F16 = 1, T_Q4_0 = 2, T_Q4_1 = 3, T_Q5_0 = 6, T_Q5_1 = 7, T_Q8_0 = 8,
@@ -51,6 +55,13 @@ INLINE u32x16 half_bits_to_float_bits(u32x16 h) {
     u32x16 special = (u32x16)((h & 0x7c00u) == 0x7c00u);   // all ones where inf/NaN
     bits = (bits & ~special) | ((magnitude | 0x7f800000u) & special);
     return bits | sign;
+}
+
+/// Two adjacent binary16 scales (d, m) converted together (one instruction with F16C).
+INLINE f32x2 half_pair(const uint8_t *p) {
+    f16x2 h;
+    memcpy(&h, p, 4);
+    return __builtin_convertvector(h, f32x2);
 }
 
 /// A scalar binary16 (block scales): `_Float16` converts with one instruction where the
@@ -100,7 +111,8 @@ INLINE void unpack_q4_0(const uint8_t *row, long g, f32x16 *a, f32x16 *b) {
 /// Q4_1: f16 d; f16 m; u8 qs[16]; value q * d + m.
 INLINE void unpack_q4_1(const uint8_t *row, long g, f32x16 *a, f32x16 *b) {
     const uint8_t *block = row + 20 * g;
-    f32x16 d = splat(half(block)), m = splat(half(block + 2));
+    f32x2 dm = half_pair(block);
+    f32x16 d = splat(dm[0]), m = splat(dm[1]);
     u8x16 q = load_u8(block + 4);
     *a = from_u8(q & 15) * d + m;
     *b = from_u8(q >> 4) * d + m;
@@ -159,6 +171,20 @@ INLINE void k_scale_min(const uint8_t *s, int j, float *scale, float *min) {
     }
 }
 
+/// The 32 four-bit values of sub-block j of a Q4_K/Q5_K super-block: the low (j even) or high (j odd)
+/// nibbles of the 32 bytes at `qs`.
+INLINE void k_nibbles(const uint8_t *qs, int j, u8x16 *q0, u8x16 *q1) {
+    *q0 = load_u8(qs);
+    *q1 = load_u8(qs + 16);
+    if (j & 1) {
+        *q0 >>= 4;
+        *q1 >>= 4;
+    } else {
+        *q0 &= 15;
+        *q1 &= 15;
+    }
+}
+
 /// Q4_K (256 elements, 144 bytes): f16 d; f16 dmin; u8 scales[12]; u8 qs[128]. Sub-block j
 /// (32 elements) uses the low (j even) or high (j odd) nibbles of qs[32(j/2) ..< 32(j/2)+32];
 /// value d·scale·q − dmin·min.
@@ -169,14 +195,8 @@ INLINE void unpack_q4_K(const uint8_t *row, long g, f32x16 *a, f32x16 *b) {
     k_scale_min(block + 4, j, &scale, &min);
     f32x16 d = splat(half(block) * scale), m = splat(half(block + 2) * min);
     const uint8_t *qs = block + 16 + 32 * (j >> 1);
-    u8x16 q0 = load_u8(qs), q1 = load_u8(qs + 16);
-    if (j & 1) {
-        q0 >>= 4;
-        q1 >>= 4;
-    } else {
-        q0 &= 15;
-        q1 &= 15;
-    }
+    u8x16 q0, q1;
+    k_nibbles(qs, j, &q0, &q1);
     *a = d * from_u8(q0) - m;
     *b = d * from_u8(q1) - m;
 }
@@ -190,14 +210,8 @@ INLINE void unpack_q5_K(const uint8_t *row, long g, f32x16 *a, f32x16 *b) {
     k_scale_min(block + 4, j, &scale, &min);
     f32x16 d = splat(half(block) * scale), m = splat(half(block + 2) * min);
     const uint8_t *qs = block + 48 + 32 * (j >> 1);
-    u8x16 q0 = load_u8(qs), q1 = load_u8(qs + 16);
-    if (j & 1) {
-        q0 >>= 4;
-        q1 >>= 4;
-    } else {
-        q0 &= 15;
-        q1 &= 15;
-    }
+    u8x16 q0, q1;
+    k_nibbles(qs, j, &q0, &q1);
     u8x16 h0 = ((load_u8(block + 16) >> j) & 1) << 4, h1 = ((load_u8(block + 32) >> j) & 1) << 4;
     *a = d * from_u8(q0 | h0) - m;
     *b = d * from_u8(q1 | h1) - m;
@@ -222,4 +236,3 @@ INLINE void unpack_q6_K(const uint8_t *row, long g, f32x16 *a, f32x16 *b) {
     }
 }
 
-#pragma clang fp contract(on)

@@ -31,6 +31,13 @@ void braid_block_scores(const float *q, int heads, int d, const float *keys, flo
 /// out[c] += Σ_t p[t] · values[t * row_stride + c] for c < d, t < n (one head, one KV block).
 void braid_block_values(const float *p, const float *values, long row_stride, int n, int d, float *out);
 
+/// x ← softmax(x) over `n` floats (e^(x − max) / Σ, with a vectorised e^x accurate to about 1e-7
+/// relative); a row's result does not depend on what else is computed.
+void braid_softmax(float *x, long n);
+
+/// out[i] = silu(gate[i]) · up[i] = gate[i] / (1 + e^−gate[i]) · up[i] for i < n (same e^x as softmax).
+void braid_swiglu(const float *gate, const float *up, float *out, long n);
+
 /// Asks the CPU to start loading `rows` rows of `row_bytes` bytes, `stride` bytes apart, from `p`
 /// (a hint; it changes no result). Attention walks KV blocks that lie far apart in memory, where the
 /// hardware prefetcher cannot guess the next one.
