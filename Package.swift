@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "BraidEval", targets: ["BraidEval"]),
         .library(name: "BraidServing", targets: ["BraidServing"]),
         .library(name: "BraidServingRuntime", targets: ["BraidServingRuntime"]),
+        .library(name: "BraidServingSession", targets: ["BraidServingSession"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
@@ -62,10 +63,14 @@ let package = Package(
         // Executes a plan against an OpenAI-style /v1/completions server (the second executor of a plan):
         // one streamed request per decoded segment, forks as concurrent requests, spawn/join as APR's client.
         .target(name: "BraidServingRuntime", dependencies: ["BraidRules", "BraidPlan", "BraidServing", "BraidRandom"]),
+        // `BraidSession.run(graph:on:)`: the library entry to a served run (the session's tokenizer renders prompts).
+        // Kept apart so that BraidRuntime never links an HTTP stack.
+        .target(name: "BraidServingSession", dependencies: ["BraidGraph", "BraidPlan", "BraidRuntime", "BraidTransformer",
+                                                            "BraidServing", "BraidServingRuntime"]),
 
         .executableTarget(name: "braid", dependencies: [
             "BraidGraph", "BraidPlan", "BraidTransformer", "BraidRuntime", "BraidCountdown", "BraidEval",
-            "BraidServing", "BraidServingRuntime",
+            "BraidServing", "BraidServingRuntime", "BraidServingSession",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -89,8 +94,9 @@ let package = Package(
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ], path: "Tests/BraidServingTestSupport"),
         .testTarget(name: "BraidServingTests", dependencies: ["BraidServing", "BraidServingTestSupport", "BraidServingRuntime",
-                                                         "BraidPlan", "BraidGraph", "BraidRuntime", "BraidTransformer"]),
+                                                         "BraidServingSession", "BraidPlan", "BraidGraph", "BraidRuntime",
+                                                         "BraidTransformer"]),
         // End-to-end: runs the built `braid` binary (SwiftPM builds it with the tests).
-        .testTarget(name: "BraidCLITests", dependencies: ["braid"]),
+        .testTarget(name: "BraidCLITests", dependencies: ["braid", "BraidServingTestSupport"]),
     ]
 )

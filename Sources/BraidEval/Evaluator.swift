@@ -51,9 +51,18 @@ public struct Evaluator {
     public var temperature: Double?
     /// When set, each run's trace is written there as `traceFileName(traceID)`.
     public var traceDirectory: String?
+    /// Executes several runs that write their own traces (a served run's request trace), at most `width` at
+    /// once: run i writes its trace to `traces[i]` (nil: none) and its result goes to the completion as it ends.
+    public typealias RunWritingTraces = (_ requests: [RunRequest], _ traces: [String?], _ width: Int,
+                                         _ done: @escaping (Int, Result<RunResult, RunError>) throws -> Void) throws -> Void
+
     /// How many problems run together (1: one after another).
     public var batch: Int
-    private let runMany: RunMany
+    private let execute: (_ requests: [RunRequest], _ traces: [String?], _ width: Int,
+                          _ observer: @escaping (Int, TraceEvent) -> Void,
+                          _ done: @escaping (Int, Result<RunResult, RunError>) throws -> Void) throws -> Void
+    /// Whether runs write their own traces (then the harness writes none from trace events).
+    private let runsWriteTraces: Bool
 
     /// Creates an evaluator that executes runs one after another with `run`.
     public init(task: String, seed: UInt64 = 0, temperature: Double? = nil, traceDirectory: String? = nil, run: @escaping Run) {
@@ -78,7 +87,21 @@ public struct Evaluator {
         self.temperature = temperature
         self.traceDirectory = traceDirectory
         self.batch = max(1, batch)
-        self.runMany = runMany
+        self.execute = { requests, _, width, observer, done in try runMany(requests, width, observer, done) }
+        self.runsWriteTraces = false
+    }
+
+    /// Creates an evaluator whose runs write their own traces (`braid eval --backend`: each problem's request
+    /// trace, named as a local run's trace would be), up to `width` problems at once.
+    public init(task: String, seed: UInt64 = 0, temperature: Double? = nil, traceDirectory: String? = nil,
+                width: Int, runWritingTraces: @escaping RunWritingTraces) {
+        self.task = task
+        self.seed = seed
+        self.temperature = temperature
+        self.traceDirectory = traceDirectory
+        self.batch = max(1, width)
+        self.execute = { requests, traces, width, _, done in try runWritingTraces(requests, traces, width, done) }
+        self.runsWriteTraces = true
     }
 
     /// The graph inputs for one problem: the task's inputs that the graph declares. Fails when the graph
@@ -121,17 +144,21 @@ public struct Evaluator {
                        options: RunOptions(inputs: try Evaluator.inputs(for: configuration.graph, problem: problem, task: task),
                                            seed: seed, temperature: temperature))
         }
-        let runs = problems.map { problem in
-            EvalRun(record: EvalRecord(config: configuration.label, graph: configuration.graph.name, task: task,
+        let tracePaths = problems.map { problem in
+            traceDirectory.map { ($0 as NSString).appendingPathComponent(EvalRecord.traceFileName(traceID(configuration, problem: problem))) }
+        }
+        let runs = problems.indices.map { index in
+            let problem = problems[index]
+            return EvalRun(record: EvalRecord(config: configuration.label, graph: configuration.graph.name, task: task,
                                        problem: problem.id, correct: false, answer: nil, reason: nil, checked: "text",
                                        seconds: 0, sampledTokens: 0, writtenTokens: 0, sequentialTokens: 0,
                                        peakKVBytes: 0, steps: 0, seed: seed, traceID: traceID(configuration, problem: problem)),
-                    tracePath: traceDirectory.map { ($0 as NSString).appendingPathComponent(EvalRecord.traceFileName(traceID(configuration, problem: problem))) })
+                    tracePath: runsWriteTraces ? nil : tracePaths[index])
         }
         var records = [EvalRecord?](repeating: nil, count: problems.count)
         var reported = 0
         try withoutActuallyEscaping(progress) { progress in
-            try runMany(requests, batch, { index, event in runs[index].observe(event) }) { index, result in
+            try execute(requests, tracePaths, batch, { index, event in runs[index].observe(event) }) { index, result in
                 let run = runs[index]
                 try run.close()
                 switch result {

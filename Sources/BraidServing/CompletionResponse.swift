@@ -52,16 +52,41 @@ public struct CompletionChoice: Decodable, Equatable, Sendable {
     }
 }
 
-/// The OpenAI completions log-probability block.
+/// The log-probability block of a choice: the OpenAI completions form (`tokens`, `token_logprobs`; vLLM, SGLang)
+/// or llama-server's (`content`: one object per token with `token` and `logprob`), read into the same fields.
 public struct CompletionLogprobs: Decodable, Equatable, Sendable {
     /// The generated tokens as text.
     public var tokens: [String]?
     /// Each generated token's log-probability.
     public var tokenLogprobs: [Double?]?
 
+    /// Creates a block.
+    public init(tokens: [String]?, tokenLogprobs: [Double?]?) {
+        self.tokens = tokens
+        self.tokenLogprobs = tokenLogprobs
+    }
+
     enum CodingKeys: String, CodingKey {
-        case tokens
+        case tokens, content
         case tokenLogprobs = "token_logprobs"
+    }
+
+    /// One token of llama-server's form.
+    struct ContentToken: Decodable {
+        var token: String
+        var logprob: Double?
+    }
+
+    /// Decodes either form.
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        if let content = try container.decodeIfPresent([ContentToken].self, forKey: .content) {
+            tokens = content.map(\.token)
+            tokenLogprobs = content.map(\.logprob)
+        } else {
+            tokens = try container.decodeIfPresent([String].self, forKey: .tokens)
+            tokenLogprobs = try container.decodeIfPresent([Double?].self, forKey: .tokenLogprobs)
+        }
     }
 }
 

@@ -19,7 +19,9 @@ extension CompletionsClient {
             do {
                 let json = try self.encode(body, label: label)
                 var yielded = 0
-                try await self.withRetries(idempotent: request.isIdempotent && yielded == 0) { attempt in
+                // Nothing handed on is retried: seeded requests after transient failures, any request whose
+                // connection the server closed before answering (`withRetries`); once a chunk is out, nothing is.
+                try await self.withRetries(idempotent: request.isIdempotent) { attempt in
                     do {
                         try await self.streamOnce(json: json, label: label, attempt: attempt) { chunk in
                             yielded += 1
@@ -82,7 +84,7 @@ extension CompletionsClient {
                                           seconds: configuration.idleTimeout), attempt)
         } catch {
             if Task.isCancelled { throw CancellationError() }
-            let failure = classify(error, waiting: "the stream")
+            let failure = classify(error, waiting: "the stream", headArrived: headArrived)
             if headArrived, case .transport = failure {
                 throw self.failure(label, .streamCut(received: received.chunks, text: received.texts[0] ?? ""), attempt)
             }

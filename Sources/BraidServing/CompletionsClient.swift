@@ -78,15 +78,20 @@ public final class CompletionsClient: Sendable {
     }
 
     /// GETs another path of the server (`/health`, `/slots`, `/v1/models`) and returns the answer's bytes;
-    /// a non-2xx status is an error.
+    /// a non-2xx status is an error. Sent again only when the server closed the connection before answering.
     public func get(path: String, label: String) async throws -> Data {
-        try await send(path: path, json: nil, label: label, attempts: 1)
+        try await withRetries(idempotent: false) { attempt in
+            try await self.send(path: path, json: nil, label: label, attempts: attempt)
+        }
     }
 
     /// POSTs JSON to another path of the server (llama-server's native `/completion`, `/tokenize`) and returns
-    /// the answer's bytes; errors as for `complete`, without retries.
+    /// the answer's bytes; errors as for `complete`, sent again only when the server closed the connection before
+    /// answering.
     public func post(path: String, json: Data, label: String) async throws -> Data {
-        try await send(path: path, json: json, label: label, attempts: 1)
+        try await withRetries(idempotent: false) { attempt in
+            try await self.send(path: path, json: json, label: label, attempts: attempt)
+        }
     }
 
     /// The raw exchange: one GET (no body) or POST, its status checked, its body read within the limits.
@@ -98,8 +103,10 @@ public final class CompletionsClient: Sendable {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: json))
         }
+        var headArrived = false
         do {
             let response = try await http.execute(request, timeout: .seconds(configuration.requestTimeout))
+            headArrived = true
             let buffer = try await response.body.collect(upTo: configuration.maxResponseBytes)
             let data = Data(buffer.readableBytesView)
             guard (200..<300).contains(response.status.code) else {
@@ -110,29 +117,34 @@ public final class CompletionsClient: Sendable {
         } catch let error as ServingError {
             throw error
         } catch {
-            throw failure(label, classify(error, waiting: "the answer"), attempts, url: url)
+            throw failure(label, classify(error, waiting: "the answer", headArrived: headArrived), attempts, url: url)
         }
     }
 
     /// Sends `operation` up to the retry policy's limit while it fails transiently and the request is
-    /// idempotent; the last error carries the number of attempts.
+    /// idempotent, or, idempotent or not, while the server closes the connection before any byte of the answer
+    /// (a stale pooled connection: the request never reached a model); the last error carries the number of attempts.
     func withRetries<T>(idempotent: Bool, _ operation: (Int) async throws -> T) async throws -> T {
-        let limit = idempotent ? configuration.retry.maxAttempts : 1
         var attempt = 1
         while true {
             do {
                 return try await operation(attempt)
             } catch var error as ServingError {
                 error.attempts = attempt
-                guard attempt < limit, error.isTransient, !Task.isCancelled else { throw error }
+                let resend = error.isSafeToResend || (idempotent && error.isTransient)
+                guard attempt < configuration.retry.maxAttempts, resend, !Task.isCancelled else { throw error }
                 try await Task.sleep(nanoseconds: UInt64(configuration.retry.backoff(after: attempt) * 1e9))
                 attempt += 1
             }
         }
     }
 
-    /// Maps what AsyncHTTPClient and NIO throw onto the failures the user is told about.
-    func classify(_ error: Error, waiting what: String) -> ServingError.Failure {
+    /// Maps what AsyncHTTPClient and NIO throw onto the failures the user is told about. A connection closed
+    /// (or reset) by the server before the response head arrived is `closedBeforeAnswer`.
+    func classify(_ error: Error, waiting what: String, headArrived: Bool) -> ServingError.Failure {
+        if !headArrived, Self.isClosedByPeer(error) {
+            return .closedBeforeAnswer(detail: String(describing: error))
+        }
         if let client = error as? HTTPClientError {
             switch client {
             case .readTimeout: return .timeout(what: what, seconds: configuration.idleTimeout)
@@ -146,6 +158,14 @@ public final class CompletionsClient: Sendable {
         if text.localizedCaseInsensitiveContains("refused") { return .connectionRefused(detail: text) }
         if error is CancellationError { return .transport(detail: "cancelled") }
         return .transport(detail: text)
+    }
+
+    /// Whether `error` says the peer closed or reset the connection.
+    static func isClosedByPeer(_ error: Error) -> Bool {
+        if let client = error as? HTTPClientError, client == .remoteConnectionClosed { return true }
+        if let io = error as? IOError, io.errnoCode == ECONNRESET || io.errnoCode == EPIPE { return true }
+        if let channel = error as? ChannelError, channel == .eof || channel == .ioOnClosedChannel { return true }
+        return false
     }
 
     func failure(_ label: String, _ failure: ServingError.Failure, _ attempts: Int, url: String? = nil) -> ServingError {

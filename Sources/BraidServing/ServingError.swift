@@ -31,6 +31,10 @@ public struct ServingError: Error, CustomStringConvertible, Sendable {
         case streamCut(received: Int, text: String)
         /// The server reported an error inside a stream (`data: {"error": …}`).
         case serverReported(message: String)
+        /// The server closed the connection before sending any byte of its answer (typically a pooled keep-alive
+        /// connection it had already given up on): the request never reached a model, so it is safe to send again
+        /// even without a seed.
+        case closedBeforeAnswer(detail: String)
         /// The connection failed some other way.
         case transport(detail: String)
     }
@@ -38,10 +42,17 @@ public struct ServingError: Error, CustomStringConvertible, Sendable {
     /// Whether sending the same (seeded) request again may succeed.
     public var isTransient: Bool {
         switch failure {
-        case .connectionRefused, .timeout, .streamCut, .transport: return true
+        case .connectionRefused, .timeout, .streamCut, .transport, .closedBeforeAnswer: return true
         case .status(let code, _, _): return code == 429 || code >= 500
         case .malformedJSON, .serverReported: return false
         }
+    }
+
+    /// Whether sending it again is safe even when the request has no seed: nothing of an answer was received, so
+    /// no answer is replaced by another one.
+    public var isSafeToResend: Bool {
+        if case .closedBeforeAnswer = failure { return true }
+        return false
     }
 
     /// One line: the request, the endpoint, what happened, what the server said.
@@ -61,6 +72,8 @@ public struct ServingError: Error, CustomStringConvertible, Sendable {
             return "\(head): stream cut after \(received) chunk(s), before data: [DONE]; text so far: \(quote(text))"
         case .serverReported(let message):
             return "\(head): server reported an error in the stream: \(message)"
+        case .closedBeforeAnswer(let detail):
+            return "\(head): the server closed the connection before answering (\(detail))"
         case .transport(let detail):
             return "\(head): \(detail)"
         }

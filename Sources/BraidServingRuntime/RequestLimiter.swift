@@ -1,12 +1,13 @@
 /// At most `limit` requests in flight (`--concurrency`): `acquire` waits for a free place, `release` hands one on.
-/// A task cancelled while it waits (a branch stopped by its fork's finish rule) leaves the queue at once.
-actor RequestLimiter {
+/// A task cancelled while it waits (a branch stopped by its fork's finish rule) leaves the queue at once. Runs that
+/// share one limiter (`braid eval --backend`: problems run together) share its places.
+public actor RequestLimiter {
     private var free: Int
     private var waiters: [(id: Int, continuation: CheckedContinuation<Void, any Error>)] = []
     private var nextID = 0
 
     /// A limiter with `limit` places (at least 1).
-    init(limit: Int) {
+    public init(limit: Int) {
         free = max(1, limit)
     }
 

@@ -1,3 +1,4 @@
+import BraidServing
 import Foundation
 
 /// One request of a served run, as the request trace records it (one JSON object per line, see Docs/backends.md).
@@ -41,8 +42,15 @@ public struct RequestRecord: Codable, Equatable, Sendable {
     public var temperature: Double
     /// See `maxTokens`.
     public var topP: Double
-    /// See `maxTokens`.
+    /// See `maxTokens`. For a choice of a request with `n`, the choice's own draw: the request's seed + `choice`.
     public var seed: UInt64
+    /// For identical siblings sent as one request: its `n` (every choice's record has the same `number`); nil for a
+    /// request with one completion.
+    public var n: Int?
+    /// For identical siblings sent as one request: which choice this record is (0 ..< n).
+    public var choice: Int?
+    /// Each generated token with its log-probability, when the run asked for them (`ServingOptions.logprobs`).
+    public var logprobs: [TokenLogprob]?
 
     /// Creates a record.
     public init(number: Int, thread: String, segment: String, prompt: String, text: String, ending: String,
@@ -75,6 +83,29 @@ public struct RequestRecord: Codable, Equatable, Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+}
+
+/// A generated token and its log-probability, as the server reported them.
+public struct TokenLogprob: Codable, Equatable, Sendable {
+    /// The token's text.
+    public var token: String
+    /// Its natural-log probability (nil where the server sent none).
+    public var logprob: Double?
+
+    /// Creates an entry.
+    public init(token: String, logprob: Double?) {
+        self.token = token
+        self.logprob = logprob
+    }
+}
+
+extension CompletionLogprobs {
+    /// The tokens and their log-probabilities, paired.
+    var entries: [TokenLogprob] {
+        let tokens = self.tokens ?? []
+        let values = tokenLogprobs ?? []
+        return tokens.enumerated().map { i, token in TokenLogprob(token: token, logprob: i < values.count ? values[i] : nil) }
     }
 }
 

@@ -11,12 +11,17 @@ actor RunState {
     private var threads: [ThreadID: ThreadRecord] = [:]
     private(set) var votes: [String: ServedVote] = [:]
     private(set) var requests: [RequestRecord] = []
-    private var spawnRounds: [String: Int] = [:]
     private var requestCount = 0
     /// The run's inputs, defaults filled in (what spawned children's variables start from).
     private(set) var inputs: [String: String] = [:]
     /// Set when a request fails: the streams cancelled after that are the failure's, not a finish rule's.
     private(set) var failed = false
+    /// Seeds given to threads by their fork (identical siblings draw with seed + i), over the default per thread.
+    private var seeds: [ThreadID: UInt64] = [:]
+    /// Set when the server refused a request with `n`: later identical siblings are sent one request each.
+    private(set) var refusesN = false
+    /// What the run did differently from the plain plan, for the user (a server that refused `n`).
+    private(set) var notes: [String] = []
     let began = Date()
     private let observer: (@Sendable (RequestRecord) -> Void)?
 
@@ -68,11 +73,6 @@ actor RunState {
         }.map { texts[$0] ?? "" }.joined()
     }
 
-    /// The plan's segments of `thread` (its list grows when a spawn round adds a join and a continuation).
-    func planSegments(of thread: ThreadID) -> [SegmentName] {
-        plan.thread(thread)?.segments ?? []
-    }
-
     // MARK: Segments
 
     /// Sets a segment's text, opening it on `thread` the first time.
@@ -81,7 +81,6 @@ actor RunState {
         texts[segment] = text
     }
 
-    func isWritten(_ segment: SegmentName) -> Bool { texts[segment] != nil }
     func text(of segment: SegmentName) -> String? { texts[segment] }
 
     /// The text of segments one after another (a segment never written counts as empty).
@@ -91,20 +90,9 @@ actor RunState {
 
     // MARK: Spawns
 
-    /// The spawn template whose next round's trigger is `segment` on `thread`, with that round.
-    func spawn(triggeredBy segment: SegmentName, on thread: ThreadID) -> (template: SpawnTemplate, round: Int)? {
-        for template in plan.spawns where template.parent == thread {
-            let round = spawnRounds[template.id] ?? 0
-            if template.trigger(round: round) == segment { return (template, round) }
-        }
-        return nil
-    }
-
     /// Instantiates the next round of a spawn in the plan.
     func instantiate(_ template: SpawnTemplate, round: Int, children: Int) throws -> SpawnInstance {
-        let instance = try plan.instantiateSpawn(template.id, round: round, children: children)
-        spawnRounds[template.id] = round + 1
-        return instance
+        try plan.instantiateSpawn(template.id, round: round, children: children)
     }
 
     // MARK: Votes and requests
@@ -123,6 +111,16 @@ actor RunState {
     }
 
     func markFailed() { failed = true }
+
+    /// Gives `thread` the seed its requests send (when its segment has none of its own).
+    func setSeed(_ seed: UInt64, of thread: ThreadID) { seeds[thread] = seed }
+    func seed(of thread: ThreadID) -> UInt64? { seeds[thread] }
+
+    /// Records that the server refused `n`, with the note the run reports.
+    func refuseN(_ note: String) {
+        refusesN = true
+        notes.append(note)
+    }
 
     /// Seconds since the run began.
     func elapsed() -> Double { Date().timeIntervalSince(began) }

@@ -4,23 +4,22 @@ import BraidServing
 
 extension ServingExecutor {
     /// Decodes a segment with one streamed request: the prompt is its view's text plus its forced prefix; stop
-    /// strings are found here (the stream is closed at the first, which the segment keeps); a spawn trigger ends in
-    /// a spawn round. Cancellation (a finish rule stopping the branch) closes the stream and keeps the text so far.
-    func decode(_ segment: Segment, _ decoding: Decoding, thread: ThreadID) async throws {
+    /// strings are found here (the stream is closed at the first, which the segment keeps). `trigger` (a spawn's
+    /// rendered trigger text) is one more stop string; returns whether the segment ended with it. Cancellation (a
+    /// finish rule stopping the branch) closes the stream, keeps the text so far and throws `CancellationError`.
+    func decode(_ segment: Segment, _ decoding: Decoding, thread: ThreadID, trigger: String?) async throws -> Bool {
         let variables = await state.variables(of: thread)
         let prefix = decoding.prefix.map { PlanLanguage.render($0, variables) } ?? ""
         var stops = decoding.stop.map { PlanLanguage.render($0, variables) }.filter { !$0.isEmpty }
-        let spawn = await state.spawn(triggeredBy: segment.id, on: thread)
-        if let spawn {
-            let trigger = PlanLanguage.render(spawn.template.triggerText, variables)
-            if !trigger.isEmpty, !stops.contains(trigger) { stops.append(trigger) }
-        }
+        if let trigger, !trigger.isEmpty, !stops.contains(trigger) { stops.append(trigger) }
         let prompt = await state.text(of: segment.view.dropLast()) + prefix
         await state.setText(segment.id, prefix, thread: thread)
+        let forkSeed = await state.seed(of: thread)
         let request = CompletionRequest(model: options.model, prompt: .text(prompt), maxTokens: decoding.maxTokens,
                                         temperature: options.temperature ?? decoding.sampling.temperature ?? 0,
                                         topP: decoding.sampling.topP ?? 1,
-                                        seed: decoding.sampling.seed ?? Self.seed(options.seed, thread: thread))
+                                        seed: decoding.sampling.seed ?? forkSeed ?? Self.seed(options.seed, thread: thread),
+                                        logprobs: options.logprobs)
         try await limiter.acquire()
         let outcome: StreamOutcome
         do {
@@ -31,10 +30,7 @@ extension ServingExecutor {
         }
         await limiter.release()
         if outcome.cancelled { throw CancellationError() }
-        if let spawn, outcome.record.ending == "stop-string",
-           outcome.record.stop == PlanLanguage.render(spawn.template.triggerText, variables) {
-            try await runSpawnRound(spawn.template, round: spawn.round, trigger: segment, thread: thread)
-        }
+        return trigger.map { !$0.isEmpty && outcome.record.ending == "stop-string" && outcome.record.stop == $0 } ?? false
     }
 
     /// What one stream gave: its record (also in the run's trace) and whether it ended by cancellation.
@@ -55,6 +51,7 @@ extension ServingExecutor {
         var usage: TokenUsage?
         var finishReason: String?
         var matched: String?
+        var logprobs: [TokenLogprob] = []
         var cancelled = false
         do {
             for try await chunk in client.stream(request, label: "\(thread) \(segment) #\(number)") {
@@ -63,15 +60,16 @@ extension ServingExecutor {
                 if let reported = chunk.usage { usage = reported }
                 guard let choice = chunk.choices.first else { continue }
                 if let reason = choice.finishReason { finishReason = reason }
+                logprobs += choice.logprobs?.entries ?? []
                 // A stop string may straddle chunks: look at the new text plus the longest stop's length before it.
                 let searchFrom = max(0, generated.utf8.count - max(0, longestStop - 1))
                 generated += choice.text
-                await state.setText(segment, prefix + generated, thread: thread)
-                let tail = String(decoding: Array(generated.utf8.dropFirst(searchFrom)), as: UTF8.self)
-                if let stop = stops.first(where: { tail.contains($0) }) {
-                    matched = stop
-                    break
+                if let found = Self.firstStop(stops, in: generated, from: searchFrom) {
+                    matched = found.stop
+                    generated = found.cut
                 }
+                await state.setText(segment, prefix + generated, thread: thread)
+                if matched != nil { break }
             }
             if matched == nil, Task.isCancelled { cancelled = true }
         } catch is CancellationError {
@@ -93,14 +91,36 @@ extension ServingExecutor {
             case nil: ending = "done"
             }
         }
-        let record = RequestRecord(number: number, thread: thread, segment: segment, prompt: request.prompt.text,
+        var record = RequestRecord(number: number, thread: thread, segment: segment, prompt: request.prompt.text,
                                    text: generated, ending: ending, stop: matched, chunks: chunks,
                                    promptTokens: usage?.promptTokens, completionTokens: usage?.completionTokens,
                                    cachedTokens: usage?.cachedTokens, sent: sent, firstChunk: firstChunk,
                                    ended: await state.elapsed(), maxTokens: request.maxTokens,
                                    temperature: request.temperature ?? 0, topP: request.topP ?? 1, seed: request.seed ?? 0)
+        record.logprobs = request.logprobs == nil ? nil : logprobs
         await state.record(record)
         return StreamOutcome(record: record, cancelled: cancelled)
+    }
+
+    /// The first of `stops` found in `text` at or after UTF-8 offset `from` (where new text may complete one), with
+    /// the text cut just after it: a segment ends with its stop string, as the local executor's does (text the same
+    /// chunk carried past it is not kept).
+    static func firstStop(_ stops: [String], in text: String, from: Int) -> (stop: String, cut: String)? {
+        let bytes = Array(text.utf8)
+        var best: (stop: String, end: Int)?
+        for stop in stops {
+            let needle = Array(stop.utf8)
+            guard !needle.isEmpty, bytes.count >= needle.count else { continue }
+            var start = max(0, from)
+            while start + needle.count <= bytes.count {
+                if bytes[start..<(start + needle.count)].elementsEqual(needle) {
+                    if best.map({ start + needle.count < $0.end }) ?? true { best = (stop, start + needle.count) }
+                    break
+                }
+                start += 1
+            }
+        }
+        return best.map { ($0.stop, String(decoding: bytes[..<$0.end], as: UTF8.self)) }
     }
 
     /// The seed a segment without one of its own sends: the run's seed mixed with its thread's name (FNV-1a), kept

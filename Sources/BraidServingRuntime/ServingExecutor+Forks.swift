@@ -1,13 +1,12 @@
 import BraidPlan
 
 extension ServingExecutor {
-    /// Runs, one after another, the forks the plan opens on `thread` right after `segment` (nil: before its first).
-    func runForks(at segment: SegmentName?, of thread: ThreadID) async throws {
-        let forks = await state.plan.forks.filter { $0.parent == thread && $0.at == segment }
-        for fork in forks {
-            try await runFork(fork)
-            try await runVotes(over: fork)
+    /// The plan's fork `id`, opened by `thread`'s program: its branches run as concurrent requests.
+    func runFork(_ id: String, thread: ThreadID) async throws {
+        guard let fork = await state.plan.fork(id) else {
+            throw ServingRunError.badPlan(segment: id, reason: "thread '\(thread)' forks, but the plan has no such fork")
         }
+        try await runFork(fork)
     }
 
     /// Runs a fork's branches concurrently until its finish rule is met; the branches it stops are cancelled (their
@@ -19,8 +18,22 @@ extension ServingExecutor {
             let values = variables.merging(["i": String(i + 1), "i0": String(i)]) { _, new in new }
             await state.startThread(branch, parent: fork.parent, kind: "branch", depth: depth, variables: values)
         }
+        var pending = fork.branches
+        var finishedBefore: [String] = []
+        if let siblings = await state.plan.identicalSiblings(fork) {
+            // Identical siblings draw with seed + i, as the choices of one request with `n` do, also when they are
+            // sent one request each (the server refused `n`, or `ServingOptions.siblingsAsN` is off).
+            let base = Self.seed(options.seed, thread: fork.branches[0])
+            for (i, branch) in fork.branches.enumerated() { await state.setSeed(base + UInt64(i), of: branch) }
+            if options.siblingsAsN, !(await state.refusesN) {
+                let left = try await runSiblings(fork, segments: siblings)
+                guard !left.branches.isEmpty else { return }
+                pending = left.branches
+                finishedBefore = left.finished
+            }
+        }
         try await withThrowingTaskGroup(of: (branch: ThreadID, completed: Bool).self) { group in
-            for branch in fork.branches {
+            for branch in pending {
                 group.addTask {
                     do {
                         try await runThread(branch)
@@ -30,7 +43,7 @@ extension ServingExecutor {
                     }
                 }
             }
-            var finished: [String] = []
+            var finished = finishedBefore
             while let outcome = try await group.next() {
                 guard outcome.completed else { continue }
                 await state.stop(outcome.branch, reason: "done")
@@ -49,18 +62,24 @@ extension ServingExecutor {
         }
     }
 
-    /// The plan's votes over `fork`: each branch's extracted answer, ranked by the vote's tie rule.
-    func runVotes(over fork: ForkPlan) async throws {
-        let votes = await state.plan.votes.filter { $0.fork == fork.id }
-        for vote in votes {
-            var answers: [String?] = []
-            for branch in fork.branches {
-                let text = await state.text(ofThread: branch)
-                answers.append(try PlanLanguage.extract(vote.pattern, from: text, occurrence: vote.occurrence,
-                                                        preferred: "answer", what: "vote '\(vote.id)'"))
-            }
-            let ranked = PlanLanguage.rank(answers, tie: vote.tie)
-            await state.recordVote(vote.id, ServedVote(answers: answers, winner: ranked.first?.answer, votes: ranked.first?.votes ?? 0))
+    /// The plan's vote `id`, counted by `thread`'s program: each branch's extracted answer, ranked by the vote's
+    /// tie rule; then its text segment (`{answer}`, `{votes}`), if it has one.
+    func runVote(_ id: String, thread: ThreadID) async throws {
+        let plan = await state.plan
+        guard let vote = plan.vote(id), let fork = plan.fork(vote.fork) else {
+            throw ServingRunError.badPlan(segment: id, reason: "thread '\(thread)' votes, but the plan has no such vote (or its fork)")
+        }
+        var answers: [String?] = []
+        for branch in fork.branches {
+            let text = await state.text(ofThread: branch)
+            answers.append(try PlanLanguage.extract(vote.pattern, from: text, occurrence: vote.occurrence,
+                                                    preferred: "answer", what: "vote '\(vote.step)'"))
+        }
+        let ranked = PlanLanguage.rank(answers, tie: vote.tie)
+        let outcome = ServedVote(answers: answers, winner: ranked.first?.answer, votes: ranked.first?.votes ?? 0)
+        await state.recordVote(vote.id, outcome)
+        if let text = vote.text {
+            try await write(text, thread: thread, extra: ["answer": outcome.winner ?? "", "votes": String(outcome.votes)])
         }
     }
 }

@@ -8,16 +8,40 @@ extension ServingExecutor {
         var child: ThreadID?
     }
 
-    /// One spawn round, as APR's client runs it: the trigger segment's text ends with the spawn block; its messages
-    /// (captures plus lookups in the parent's visible text) start one child each; the round is instantiated into the
-    /// plan; the children run concurrently; then the trigger's text is cut before the block and the join text is
-    /// written after it. The parent's next request (the round's continuation) re-sends its whole text.
-    func runSpawnRound(_ template: SpawnTemplate, round: Int, trigger: Segment, thread: ThreadID) async throws {
+    /// The program's `spawn` step, as APR's client runs it: decode the trigger segment with the spawn's trigger text
+    /// as one more stop string; when it ends there (and the thread may still spawn), run a round, which writes the
+    /// join, then decode the round's continuation, which may spawn again. A thread at `max_depth` or past
+    /// `max_rounds` stops at the spawn block instead, as the local executor does.
+    func runSpawn(_ id: String, thread: ThreadID) async throws {
+        let plan = await state.plan
+        guard let template = plan.spawnTemplate(id) else {
+            throw ServingRunError.badPlan(segment: id, reason: "thread '\(thread)' spawns, but the plan has no such spawn template")
+        }
+        let trigger = PlanLanguage.render(template.triggerText, await state.variables(of: thread))
+        var round = 0
+        while true {
+            let name = template.trigger(round: round)
+            guard let segment = await state.plan.segment(name), case .generate(let decoding) = segment.content else {
+                throw ServingRunError.badPlan(segment: name, reason: "spawn '\(id)' decodes it, but the plan does not say how")
+            }
+            let spawned = try await decode(segment, decoding, thread: thread, trigger: trigger)
+            guard spawned else { return }
+            guard template.maySpawn else { return await state.stop(thread, reason: "depth-limit") }
+            guard round < template.maxRounds else { return await state.stop(thread, reason: "max-rounds") }
+            guard try await runSpawnRound(template, round: round, trigger: segment, thread: thread) else { return }
+            round += 1
+        }
+    }
+
+    /// One spawn round: the trigger segment's text ends with the spawn block; its messages (captures plus lookups
+    /// in the parent's visible text) start one child each; the round is instantiated into the plan; the children
+    /// run concurrently; then the trigger's text is cut before the block and the join text is written after it.
+    /// Returns false when the block holds no message (nothing is spawned and the thread stops there).
+    func runSpawnRound(_ template: SpawnTemplate, round: Int, trigger: Segment, thread: ThreadID) async throws -> Bool {
         let variables = await state.variables(of: thread)
-        guard round < template.maxRounds else { return }  // the parent decodes on without spawning
         let text = await state.text(of: trigger.id) ?? ""
         let triggerText = PlanLanguage.render(template.triggerText, variables)
-        guard let triggerRange = text.range(of: triggerText, options: .backwards) else { return }
+        guard let triggerRange = text.range(of: triggerText, options: .backwards) else { return false }
         let before = String(text[..<triggerRange.lowerBound])
         let what = "spawn '\(template.id)' message"
         var blockStart: String.Index?
@@ -27,11 +51,11 @@ extension ServingExecutor {
         } else {
             blockStart = try PlanLanguage.firstMessageStart(template.messagePattern, in: before, variables: variables, what: what)
         }
-        guard let start = blockStart else { return }
+        guard let start = blockStart else { return false }
         let block = String(before[start...])
         let captures = Array(try PlanLanguage.messages(template.messagePattern, in: block, variables: variables, what: what)
             .prefix(template.maxChildren))
-        guard !captures.isEmpty else { return }
+        guard !captures.isEmpty else { return false }
         let messages = try await parseMessages(captures, template: template, trigger: trigger, thread: thread)
         let instance: SpawnInstance
         do {
@@ -49,6 +73,7 @@ extension ServingExecutor {
         await state.setText(trigger.id, String(before[..<start]), thread: thread)
         let join = try await joinText(template, messages: numbered, parent: thread)
         await state.setText(instance.join, join, thread: thread)
+        return true
     }
 
     /// Each message's variables: the run's inputs, the message's captures, the template's lookups in the parent's

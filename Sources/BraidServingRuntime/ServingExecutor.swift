@@ -23,13 +23,15 @@ public struct ServingExecutor: Sendable {
 
     /// Runs `plan` with `client`. `renderer` renders chat prompts and token cuts in the served model's format (nil:
     /// a plan that needs one fails naming the segment); `observer` sees every request as it ends (a request trace
-    /// writer). Throws `ServingRunFailure`, which carries every request completed before the failure.
+    /// writer). `limiter` bounds the requests in flight (nil: a limiter of `options.concurrency` places for this run
+    /// alone; runs that share one share its places). Throws `ServingRunFailure`, which carries every request
+    /// completed before the failure.
     public static func run(plan: Plan, client: CompletionsClient, options: ServingOptions = ServingOptions(),
-                           renderer: (any PromptRendering)? = nil,
+                           renderer: (any PromptRendering)? = nil, limiter: RequestLimiter? = nil,
                            observer: (@Sendable (RequestRecord) -> Void)? = nil) async throws -> ServingRunResult {
         let executor = ServingExecutor(client: client, options: options, renderer: renderer,
                                        state: RunState(plan: plan, observer: observer),
-                                       limiter: RequestLimiter(limit: options.concurrency))
+                                       limiter: limiter ?? RequestLimiter(limit: options.concurrency))
         do {
             return try await executor.run()
         } catch let error as ServingRunError {
@@ -60,7 +62,7 @@ public struct ServingExecutor: Sendable {
         let finalText = (main?.segments.dropFirst() ?? []).map(\.text).joined()
         return ServingRunResult(answer: try await answer(root: root, finalText: finalText), finalText: finalText,
                                 threads: threads, votes: await state.votes, requests: await state.requests,
-                                seconds: await state.elapsed())
+                                seconds: await state.elapsed(), notes: await state.notes)
     }
 
     /// The plan's answer rule over the finished run: the named step's output (or the root's text after its prompt),
@@ -82,25 +84,32 @@ public struct ServingExecutor: Sendable {
         return try PlanLanguage.extract(pattern, from: text, occurrence: rule.occurrence, preferred: "answer", what: "answer")
     }
 
-    /// Writes the thread's plan segments in order, opening the forks the plan places after each (the thread waits
-    /// for a fork's finish rule before its next segment) and running a spawn round after a trigger segment.
+    /// Walks the thread's program in the plan (`PlanThread.program`, the walk the local executor follows too):
+    /// writes segments, decodes spawn triggers through their rounds, opens forks (waiting for their finish rule),
+    /// writes merges and counts votes, in the plan's order.
     func runThread(_ thread: ThreadID) async throws {
-        try await runForks(at: nil, of: thread)
-        var index = 0
-        while true {
-            let segments = await state.planSegments(of: thread)
-            guard index < segments.count else { break }
-            let name = segments[index]
-            index += 1
-            if await state.isWritten(name) { continue }  // a join, written by its spawn round
+        for step in await state.plan.program(of: thread) {
             try Task.checkCancellation()
-            try await write(name, thread: thread)
-            try await runForks(at: name, of: thread)
+            switch step {
+            case .write(let name):
+                try await write(name, thread: thread)
+            case .spawn(let id):
+                try await runSpawn(id, thread: thread)
+            case .fork(let id):
+                try await runFork(id, thread: thread)
+            case .merge(let id):
+                guard let merge = await state.plan.merge(id) else {
+                    throw ServingRunError.badPlan(segment: id, reason: "thread '\(thread)' merges, but the plan has no such merge")
+                }
+                for segment in merge.segments { try await write(segment, thread: thread) }
+            case .vote(let id):
+                try await runVote(id, thread: thread)
+            }
         }
     }
 
     /// Writes one segment: prefilled text rendered here, or a decoded segment's request.
-    func write(_ name: SegmentName, thread: ThreadID) async throws {
+    func write(_ name: SegmentName, thread: ThreadID, extra: [String: String] = [:]) async throws {
         let plan = await state.plan
         guard let segment = plan.segment(name) else {
             throw ServingRunError.badPlan(segment: name, reason: "thread '\(thread)' writes it, but the plan has no such segment")
@@ -108,7 +117,7 @@ public struct ServingExecutor: Sendable {
         let variables = await state.variables(of: thread)
         switch segment.content {
         case .text(let template, let maxTokens):
-            var text = PlanLanguage.render(template, variables.merging(voteVariables(segment, plan: plan, votes: await state.votes)) { _, new in new })
+            var text = PlanLanguage.render(template, variables.merging(extra) { _, new in new })
             if let maxTokens {
                 guard let renderer else {
                     throw ServingRunError.rendering(segment: name, reason: "its text is cut to \(maxTokens) tokens, which needs the served model's tokenizer (--model)")
@@ -130,15 +139,8 @@ public struct ServingExecutor: Sendable {
         case .splice(let splice):
             await state.setText(name, try await mergeText(segment, splice: splice, variables: variables), thread: thread)
         case .generate(let decoding):
-            try await decode(segment, decoding, thread: thread)
+            _ = try await decode(segment, decoding, thread: thread, trigger: nil)
         }
-    }
-
-    /// The variables of a vote's text (`{answer}`, `{votes}`) when `segment` is one.
-    func voteVariables(_ segment: Segment, plan: Plan, votes: [String: ServedVote]) -> [String: String] {
-        guard let vote = plan.votes.first(where: { $0.id == segment.id || Naming.scoped($0.id, thread: segment.thread) == segment.id }),
-              let outcome = votes[vote.id] else { return [:] }
-        return ["answer": outcome.winner ?? "", "votes": String(outcome.votes)]
     }
 
     /// A `reprefill`/`text` merge's spliced text: each branch's text through `each`, joined by `separator`, between

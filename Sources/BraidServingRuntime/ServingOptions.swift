@@ -12,15 +12,24 @@ public struct ServingOptions: Sendable {
     /// Most requests in flight at once (`--concurrency`); the rest wait for a free place. The client must allow as
     /// many connections (`ClientConfiguration.maxConnections`, 64 by default).
     public var concurrency: Int
+    /// Ask the server for this many top log-probabilities per generated token (`logprobs`) and record each
+    /// token's log-probability in the request trace; nil asks for none.
+    public var logprobs: Int?
+    /// Send a fork of identical siblings (`Plan.identicalSiblings`) as one request with `n` completions (the
+    /// server shares the prompt's prefill among them); false sends one request per branch. A server that refuses
+    /// `n` gets one request per branch either way (the run's notes say so).
+    public var siblingsAsN: Bool
 
     /// Creates options.
     public init(inputs: [String: String] = [:], seed: UInt64 = 0, temperature: Double? = nil, model: String? = nil,
-                concurrency: Int = 16) {
+                concurrency: Int = 16, logprobs: Int? = nil, siblingsAsN: Bool = true) {
         self.inputs = inputs
         self.seed = seed
         self.temperature = temperature
         self.model = model
         self.concurrency = concurrency
+        self.logprobs = logprobs
+        self.siblingsAsN = siblingsAsN
     }
 }
 

@@ -12,6 +12,8 @@ public struct ServingRunResult: Codable, Sendable {
     public var requests: [RequestRecord]
     /// Wall time of the run in seconds.
     public var seconds: Double
+    /// What the run did differently from the plan's request pattern and why (a server that refused `n`).
+    public var notes: [String] = []
 }
 
 /// One thread of a served run.
@@ -22,7 +24,8 @@ public struct ServedThread: Codable, Sendable {
     public var parent: String?
     /// `main`, `branch` or `child`.
     public var kind: String
-    /// Why it stopped: `done`, `finish-policy` (its fork's finish rule stopped it), `max-rounds`, `never-started`.
+    /// Why it stopped: `done`, `finish-policy` (its fork's finish rule stopped it), `max-rounds` or `depth-limit` (a
+    /// spawn block it wrote past `max_rounds` or at `max_depth` ended its spawn step).
     public var stopReason: String
     /// Its segments and their text, in write order.
     public var segments: [ServedSegment]

@@ -3,6 +3,7 @@ import BraidPlan
 import BraidRuntime
 import BraidServing
 import BraidServingRuntime
+import BraidServingSession
 import BraidTransformer
 import Foundation
 
@@ -98,20 +99,5 @@ enum BackendRun {
         private var value: Result<ServingRunResult, any Error>?
         func set(_ result: Result<ServingRunResult, any Error>) { lock.withLock { value = result } }
         func get() -> Result<ServingRunResult, any Error>? { lock.withLock { value } }
-    }
-}
-
-/// Chat prompts and token cuts with a local tokenizer (`TransformerModel.chatPrompt`, the local executor's rendering).
-struct TokenizerPromptRenderer: PromptRendering {
-    let tokenizer: Tokenizer
-
-    func chatPrompt(_ messages: [(role: String, content: String)], continueLast: Bool) throws -> String {
-        try TransformerModel.chatPrompt(messages, continueLast: continueLast, tokenizer: tokenizer)
-    }
-
-    func prefix(of text: String, tokens: Int) -> String {
-        var ids = tokenizer.encode(text)
-        if tokenizer.addsBOS, let bos = tokenizer.bosID, ids.first == bos { ids.removeFirst() }
-        return tokenizer.decode(Array(ids.prefix(max(0, tokens))))
     }
 }

@@ -29,8 +29,9 @@ struct EvalCommand: ParsableCommand {
 
         With --backend URL every run goes to an OpenAI-style /v1/completions server instead (as braid run \
         --backend does; each graph's lowering is printed first, --require-exact refuses a lowered graph). \
-        Problems then run one after another; each run's requests run concurrently up to --concurrency. \
-        Records of served runs count tokens the server generated; --traces is not written for them.
+        Up to --concurrency problems then run at once, all their requests together at most --concurrency in \
+        flight. Records of served runs count tokens the server generated; --traces gets each problem's request \
+        trace (one JSON object per request), named as a local run's trace.
 
         Exit codes: 0 success, 1 invalid input (graph, problems, model file), 2 usage, 3 run failure.
         """)
@@ -95,17 +96,7 @@ struct EvalCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "No progress lines.")
     var quiet = false
 
-    @Option(help: "Run on an OpenAI-style /v1/completions server at this base URL instead of Braid's runtime.")
-    var backend: String?
-
-    @Option(name: .customLong("backend-model"), help: "With --backend: the model name sent in each request.")
-    var backendModel: String?
-
-    @Option(help: "With --backend: most requests of one run in flight at once.")
-    var concurrency: Int = 16
-
-    @Flag(name: .customLong("require-exact"), help: "With --backend: refuse (exit 1) a graph the server would run lowered.")
-    var requireExact = false
+    @OptionGroup var backendOptions: BackendOptions
 
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be ≥ 1") }
@@ -117,9 +108,7 @@ struct EvalCommand: ParsableCommand {
         if graphs.count > 1 && !compare { throw ValidationError("several graphs need --compare") }
         if n < 1 { throw ValidationError("--n must be at least 1") }
         if batch < 1 { throw ValidationError("--batch must be at least 1") }
-        if concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
-        if backend == nil, requireExact { throw ValidationError("--require-exact needs --backend") }
-        if backend != nil, batch > 1 { throw ValidationError("--batch is for Braid's runtime; with --backend use --concurrency") }
+        if backendOptions.backend != nil, batch > 1 { throw ValidationError("--batch is for Braid's runtime; with --backend use --concurrency") }
     }
 
     func run() throws {
@@ -128,13 +117,14 @@ struct EvalCommand: ParsableCommand {
         do { evalTask = try EvalTasks.named(task) } catch { throw CLIFailure(.usage, "error: \(error)") }
         let problemList = try loadProblems(evalTask)
         let configurations = try loadConfigurations()
-        let evaluator = try backend.map { try backendEvaluator($0, task: evalTask, configurations: configurations) }
+        let evaluator = try backendOptions.backend.map { try backendEvaluator($0, task: evalTask, configurations: configurations) }
             ?? sessionEvaluator(task: evalTask, configurations: configurations)
         let results: EvalResultsFile
         do { results = try EvalResultsFile(path: out) } catch { throw CLIFailure(.invalidInput, "error: \(error)") }
         let source = problems ?? "generated (seed \(problemSeed))"
         log("eval: task \(evalTask.name), \(problemList.count) problems from \(source), \(configurations.count) configuration(s); "
-            + (batch == 1 ? "problems run one after another (each run batches its own threads in one forward pass per step)"
+            + (backendOptions.backend != nil ? "on the server, up to \(backendOptions.concurrency) problems at a time, at most \(backendOptions.concurrency) requests in flight"
+               : batch == 1 ? "problems run one after another (each run batches its own threads in one forward pass per step)"
                : "\(batch) problems at a time, every live thread of every run in one forward pass per step"))
         var summaries: [EvalSummary] = []
         var throughputs: [EvalThroughput] = []
@@ -156,7 +146,7 @@ struct EvalCommand: ParsableCommand {
             } catch let error as RunError {
                 throw CLIFailure(error.isInputError ? .invalidInput : .runFailure, "error: \(configuration.label): \(error)")
             }
-            let throughput = EvalThroughput(config: configuration.label, problems: records.count, batch: batch,
+            let throughput = EvalThroughput(config: configuration.label, problems: records.count, batch: evaluator.batch,
                                             seconds: Date().timeIntervalSince(started))
             log(throughput.line)
             throughputs.append(throughput)
@@ -183,7 +173,9 @@ struct EvalCommand: ParsableCommand {
         }
         if json {
             let report = EvalReport(task: task, problems: problems, source: source, seed: seed,
-                                    scheduling: batch == 1 ? "sequential across problems; batched within a run"
+                                    scheduling: backendOptions.backend != nil
+                                        ? "served: up to \(backendOptions.concurrency) problems at once, at most \(backendOptions.concurrency) requests in flight"
+                                        : batch == 1 ? "sequential across problems; batched within a run"
                                         : "\(batch) problems at a time, all their threads in one forward pass per step",
                                     summaries: summaries, throughput: throughput.isEmpty ? nil : throughput,
                                     plot: plotPath, results: out)
@@ -254,22 +246,34 @@ struct EvalCommand: ParsableCommand {
         }
     }
 
-    /// Runs on the server at `url`: each graph's lowering printed (and refused under exactness) first, then one
-    /// problem after another through `ServingExecutor`; a failed served run is recorded as wrong with its error.
+    /// Runs on the server at `url`: each graph's lowering printed (and refused under exactness) first, then up to
+    /// `--concurrency` problems at once through `ServingExecutor`, all their requests under one limit of
+    /// `--concurrency` in flight; each problem's request trace goes to `--traces`, named as a local run's trace.
+    /// A failed served run is recorded as wrong with its error.
     private func backendEvaluator(_ url: String, task: AnyEvalTask, configurations: [EvalConfiguration]) throws -> Evaluator {
         var plans: [Graph: Plan] = [:]
         for configuration in configurations {
-            plans[configuration.graph] = try BackendRun.lower(configuration.graph, requireExact: requireExact, quiet: quiet)
+            plans[configuration.graph] = try BackendRun.lower(configuration.graph, requireExact: backendOptions.requireExact, quiet: quiet)
         }
         let renderer = try BackendRun.renderer(model: model)
-        return Evaluator(task: task.name, seed: seed, temperature: temperature, traceDirectory: nil) { graph, options, _ in
-            guard let plan = plans[graph] else { throw RunError.badInput("graph '\(graph.name)' was not lowered before the run") }
-            let serving = ServingOptions(inputs: try BackendRun.inputs(options.inputs, plan: plan), seed: options.seed,
-                                         temperature: options.temperature, model: backendModel, concurrency: concurrency)
-            do {
-                return BackendRun.runResult(try BackendRun.run(plan, url: url, options: serving, renderer: renderer, trace: nil))
-            } catch let failure as CLIFailure {
-                throw RunError.model(thread: nil, reason: String(failure.message.trimmingPrefix("error: ")))
+        let concurrency = backendOptions.concurrency
+        return Evaluator(task: task.name, seed: seed, temperature: temperature, traceDirectory: traces,
+                         width: concurrency) { requests, tracePaths, width, done in
+            let runs = try requests.map { request -> BackendEval.Run in
+                guard let plan = plans[request.graph] else {
+                    throw RunError.badInput("graph '\(request.graph.name)' was not lowered before the run")
+                }
+                let options = request.options
+                return BackendEval.Run(plan: plan, options: backendOptions.serving(
+                    inputs: try BackendRun.inputs(options.inputs, plan: plan), seed: options.seed, temperature: options.temperature))
+            }
+            try BackendEval.runMany(runs, traces: tracePaths, url: url, width: width, concurrency: concurrency,
+                                    renderer: renderer) { index, outcome in
+                switch outcome {
+                case .success(let served): try done(index, .success(BackendRun.runResult(served)))
+                case .failure(let failure as CLIFailure) where failure.code == .invalidInput: throw failure
+                case .failure(let error): try done(index, .failure(RunError.model(thread: nil, reason: "\(error)")))
+                }
             }
         }
     }

@@ -70,22 +70,10 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Threads that compute each forward step (the caller plus a pool of workers; default: one per core).")
     var threads: Int?
 
-    @Option(help: "Run on an OpenAI-style /v1/completions server at this base URL (e.g. http://127.0.0.1:8080) instead of Braid's runtime.")
-    var backend: String?
-
-    @Option(name: .customLong("backend-model"), help: "With --backend: the model name sent in each request (vLLM and SGLang need it).")
-    var backendModel: String?
-
-    @Option(help: "With --backend: most requests in flight at once.")
-    var concurrency: Int = 16
-
-    @Flag(name: .customLong("require-exact"), help: "With --backend: refuse (exit 1) a plan that the server would run lowered.")
-    var requireExact = false
+    @OptionGroup var backendOptions: BackendOptions
 
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be ≥ 1") }
-        if concurrency < 1 { throw ValidationError("--concurrency must be ≥ 1") }
-        if backend == nil, requireExact { throw ValidationError("--require-exact needs --backend") }
     }
 
     func run() throws {
@@ -106,7 +94,7 @@ struct RunCommand: ParsableCommand {
         } catch {
             throw CLIFailure(.invalidInput, "error: \(graph): \(error)")
         }
-        if let backend { return try runOnBackend(backend, graph: loaded, inputs: inputs) }
+        if let backend = backendOptions.backend { return try runOnBackend(backend, graph: loaded, inputs: inputs) }
         let limit = try SessionLoading.memoryLimit(memoryLimit)
         let url = try resolveModelPath(model)
         try SessionLoading.quickCheck([loaded], model: url, memoryLimit: limit)
@@ -147,7 +135,7 @@ extension RunCommand {
     /// `--backend URL`: the lowering report, then the plan on the server; prints the answer and each thread's text
     /// (or the result as JSON).
     func runOnBackend(_ url: String, graph: Graph, inputs given: [String: String]) throws {
-        let plan = try BackendRun.lower(graph, requireExact: requireExact, quiet: quiet)
+        let plan = try BackendRun.lower(graph, requireExact: backendOptions.requireExact, quiet: quiet)
         let inputs = try BackendRun.inputs(given, plan: plan)
         let renderer = try BackendRun.renderer(model: model)
         let writer: RequestTraceWriter?
@@ -156,8 +144,7 @@ extension RunCommand {
         } catch {
             throw CLIFailure(.invalidInput, "error: can't write the request trace \(trace ?? ""): \(error)")
         }
-        let options = ServingOptions(inputs: inputs, seed: seed, temperature: temperature, model: backendModel,
-                                     concurrency: concurrency)
+        let options = backendOptions.serving(inputs: inputs, seed: seed, temperature: temperature)
         let result = try BackendRun.run(plan, url: url, options: options, renderer: renderer, trace: writer)
         if json {
             let encoder = JSONEncoder()
@@ -199,6 +186,7 @@ enum BackendReport {
         let cached = result.requests.compactMap(\.cachedTokens).reduce(0, +)
         out += String(format: "%d requests, %.2f s; server counts: %d prompt tokens (%d from its prefix cache), %d generated\n",
                       result.requests.count, result.seconds, prompt, cached, completion)
+        for note in result.notes { out += "note: \(note)\n" }
         out += "answer: \(result.answer ?? "(none)")"
         return out
     }

@@ -1,3 +1,4 @@
+import BraidServingTestSupport
 import Foundation
 import Testing
 
@@ -55,5 +56,51 @@ import Testing
         #expect(records.allSatisfy { $0.contains("thread 'main', request #1 (segment 'reason')") && $0.contains("connection refused") })
         let batched = try BraidProcess.run(["eval", "Graphs/sequential.yaml", "--backend", "http://127.0.0.1:1", "--batch", "2"])
         #expect(batched.status == 2 && batched.error.contains("with --backend use --concurrency"), "stderr: \(batched.error)")
+    }
+
+    /// A streamed answer with a boxed result, as llama-server sends it.
+    static let boxed = StubReply.stream(events: [#"{"choices":[{"index":0,"text":" so \\boxed{15}","finish_reason":"stop"}]}"#],
+                                        done: true, interval: 0.01)
+
+    @Test func evalOnAServerRunsProblemsTogetherAndWritesEachOnesRequestTrace() async throws {
+        // The stub answers only once all three problems' requests have arrived: run one after another, the first
+        // would get a 500 instead.
+        let stub = try await StubServer.start([.afterRequests(count: 3, within: 30, reply: Self.boxed)])
+        defer { Task { try? await stub.stop() } }
+        let folder = try BraidProcess.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let out = folder + "/records.jsonl"
+        let traces = folder + "/traces"
+        let outcome = try BraidProcess.run(["eval", "Graphs/sequential.yaml", "--n", "3", "--set", "tokens=16", "-q",
+                                            "--backend", stub.baseURL, "--concurrency", "3", "--traces", traces, "--out", out])
+        #expect(outcome.status == 0, "stderr: \(outcome.error)")
+        #expect(stub.requests.count == 3)
+        let records = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
+        #expect(records.count == 3 && records.allSatisfy { !$0.contains("\"error\"") }, "\(records)")
+        // One request trace per problem, named as a local run's trace, holding that problem's request.
+        let files = try FileManager.default.contentsOfDirectory(atPath: traces).sorted()
+        #expect(files.count == 3 && files.allSatisfy { $0.hasPrefix("sequential__") && $0.hasSuffix("__s0.jsonl") }, "\(files)")
+        var prompts: Set<String> = []
+        for file in files {
+            let lines = try String(contentsOfFile: traces + "/" + file, encoding: .utf8).split(separator: "\n")
+            #expect(lines.count == 1 && lines[0].contains(#""segment":"reason""#) && lines[0].contains(#""ending":"eos""#))
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+            prompts.insert(try #require(object["prompt"] as? String))
+        }
+        #expect(prompts.count == 3, "each trace holds its own problem's prompt")
+    }
+
+    @Test func evalWithConcurrencyOneSendsOneProblemAtATime() async throws {
+        let stub = try await StubServer.start([.afterRequests(count: 2, within: 2, reply: Self.boxed)])
+        defer { Task { try? await stub.stop() } }
+        let out = try BraidProcess.temporaryFolder() + "/records.jsonl"
+        let outcome = try BraidProcess.run(["eval", "Graphs/sequential.yaml", "--n", "2", "--set", "tokens=16", "-q",
+                                            "--backend", stub.baseURL, "--concurrency", "1", "--out", out])
+        #expect(outcome.status == 0, "stderr: \(outcome.error)")
+        let records = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
+        // The first problem's request waited alone and got the 500; the second found the first already there.
+        #expect(records.count == 2)
+        #expect(records[0].contains("only 1 of 2 requests arrived in time"), "\(records)")
+        #expect(!records[1].contains("\"error\""), "\(records)")
     }
 }

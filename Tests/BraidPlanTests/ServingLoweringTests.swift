@@ -55,6 +55,31 @@ import Testing
         #expect(report.requests.last?.sharedPrefix == ["prompt", "think[0]"])
     }
 
+    @Test func identicalSiblingsAreOneRequestWithNAndBranchesThatDifferAreNot() throws {
+        // Self-consistency's samples share prompt and decoding: one request, n = samples.
+        let samples = ServingLowering.lower(try LibraryGraphs.plan("self-consistency", ["samples": "5"]))
+        #expect(samples.requests.count == 5 && samples.requests.allSatisfy { $0.n == 5 && $0.fork == "chains" })
+        #expect(ServingLoweringText.render(samples).contains("fork chains: one request, n=5 (identical siblings)"))
+        // ParaThinker's paths are forced to start with their own <think{i}> (and the flat variant's sit in slots of
+        // their own); sequential and apr have no fork: none of them is sent with n.
+        for name in ["parathinker", "parathinker-flat", "sequential", "apr"] {
+            let report = ServingLowering.lower(try LibraryGraphs.plan(name))
+            #expect(report.requests.allSatisfy { $0.n == nil }, "\(name)")
+        }
+        // A branch with a seed of its own draws what it is told: not a sibling of a request with n.
+        var seeded = try LibraryGraphs.plan("self-consistency", ["samples": "2"])
+        let fork = try #require(seeded.fork("chains"))
+        #expect(seeded.identicalSiblings(fork)?.count == 2)
+        let index = try #require(seeded.segments.firstIndex { $0.id == fork.segments[1] })
+        guard case .generate(var decoding) = seeded.segments[index].content else {
+            Issue.record("chains[1] is not decoded")
+            return
+        }
+        decoding.sampling.seed = 7
+        seeded.segments[index].content = .generate(decoding)
+        #expect(seeded.identicalSiblings(fork) == nil)
+    }
+
     @Test func childStepsOfASpawnAreScopedToIt() throws {
         let report = ServingLowering.lower(try LibraryGraphs.plan("apr-parathinker"))
         #expect(!report.changes.isEmpty)

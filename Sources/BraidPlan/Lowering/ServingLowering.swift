@@ -105,15 +105,20 @@ public struct ServingRequest: Codable, Equatable, Sendable {
     public var sharedPrefix: [SegmentName]
     /// The fork whose branch this is, if any (its siblings' requests run at the same time).
     public var fork: String?
+    /// When the fork's branches are identical siblings (`Plan.identicalSiblings`): how many, all decoded by one
+    /// request with `n` completions (this segment is one of its choices); nil otherwise.
+    public var n: Int?
 
     /// Creates a request.
-    public init(segment: SegmentName, thread: ThreadID, stage: Int, context: [SegmentName], sharedPrefix: [SegmentName], fork: String?) {
+    public init(segment: SegmentName, thread: ThreadID, stage: Int, context: [SegmentName], sharedPrefix: [SegmentName],
+                fork: String?, n: Int? = nil) {
         self.segment = segment
         self.thread = thread
         self.stage = stage
         self.context = context
         self.sharedPrefix = sharedPrefix
         self.fork = fork
+        self.n = n
     }
 }
 

@@ -15,7 +15,7 @@ public enum ServingLoweringText {
             }
             out += table.render(markdown: markdown)
         }
-        out += "\nrequests (\(report.requests.count)), one per decoded segment; a stage's requests are in flight together:\n"
+        out += "\nrequests (\(report.requests.count)), one per decoded segment (identical siblings: one request with n); a stage's requests are in flight together:\n"
         var requests = TextTable(headers: ["stage", "segment", "thread", "prompt = text of", "prefix shared with earlier requests", "with"])
         for request in report.requests {
             let siblings = report.requests.filter { $0.fork != nil && $0.fork == request.fork }.count
@@ -23,7 +23,9 @@ public enum ServingLoweringText {
                 String(request.stage), request.segment, request.thread,
                 request.context.isEmpty ? "-" : request.context.joined(separator: " + "),
                 request.sharedPrefix.isEmpty ? "-" : request.sharedPrefix.joined(separator: " + "),
-                request.fork.map { "fork \($0): \(siblings) requests at once" } ?? "-",
+                request.fork.map { fork in
+                    request.n.map { "fork \(fork): one request, n=\($0) (identical siblings)" } ?? "fork \(fork): \(siblings) requests at once"
+                } ?? "-",
             ])
         }
         out += requests.render(markdown: markdown)
