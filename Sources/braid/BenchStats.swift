@@ -1,3 +1,4 @@
+import BraidTransformer
 import Foundation
 
 /// The spread of one benchmark figure over its repeats: the median is what gets reported, min and max
@@ -76,11 +77,13 @@ struct BenchMachine: Codable {
     var openblasNumThreadsEnv: String?
     /// The `--threads` given to the benchmark (compute threads; nil: one per core).
     var threads: Int?
+    /// The `--activations` of the benchmark (`f32` exact, `q8` opt-in approximation).
+    var activations: String = ActivationPrecision.f32.rawValue
     /// When the benchmark started (ISO 8601, UTC).
     var date: String
 
     /// Reads the facts now (Linux `/proc`; missing files leave fields nil).
-    static func current(threads: Int?) -> BenchMachine {
+    static func current(threads: Int?, activations: ActivationPrecision = .f32) -> BenchMachine {
         let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
         let cpu = cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }
             .flatMap { $0.split(separator: ":", maxSplits: 1).last }
@@ -90,7 +93,7 @@ struct BenchMachine: Codable {
         let formatter = ISO8601DateFormatter()
         return BenchMachine(cpu: cpu, cpus: ProcessInfo.processInfo.activeProcessorCount, loadAverage: loadavg,
                             openblasNumThreadsEnv: ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"],
-                            threads: threads, date: formatter.string(from: Date()))
+                            threads: threads, activations: activations.rawValue, date: formatter.string(from: Date()))
     }
 
     /// Peak resident memory of this process (`VmHWM` in `/proc/self/status`), in bytes.
@@ -106,7 +109,7 @@ struct BenchMachine: Codable {
     var summary: String {
         let load = loadAverage.map { String(format: "%.2f", $0) } ?? "?"
         let compute = threads.map(String.init) ?? "\(cpus) (one per core)"
-        return "\(cpu ?? "unknown CPU"), \(cpus) CPUs, load \(load) at start, compute threads: \(compute), \(date)"
+        return "\(cpu ?? "unknown CPU"), \(cpus) CPUs, load \(load) at start, compute threads: \(compute), activations \(activations), \(date)"
     }
 }
 

@@ -37,6 +37,9 @@ struct BenchTransformerCommand: ParsableCommand {
     @Option(help: "Threads that compute each forward step (the caller plus a pool of workers; default: one per core).")
     var threads: Int?
 
+    @Option(help: ActivationPrecision.help)
+    var activations: ActivationPrecision = .f32
+
     @Flag(help: "Skip the 1-stream decode (e.g. to profile one stream count alone).")
     var skipSingleStream = false
 
@@ -59,12 +62,13 @@ struct BenchTransformerCommand: ParsableCommand {
     func run() throws {
         let counts = try BenchLog.positiveList(streams, option: "--streams")
         let url = try resolveModelPath(model)
-        let machine = BenchMachine.current(threads: threads)
+        let machine = BenchMachine.current(threads: threads, activations: activations)
         BenchLog.say("machine: \(machine.summary)", quiet: quiet)
         BenchLog.say("loading \(url.lastPathComponent)…", quiet: quiet)
         let (transformer, loadSeconds) = try BenchClock.time { () throws -> Transformer in
             do {
-                return Transformer(weights: try Weights(source: try ModelFiles.open(url).source), threads: threads)
+                return Transformer(weights: try Weights(source: try ModelFiles.open(url).source), threads: threads,
+                                   activations: activations)
             } catch {
                 throw CLIFailure(.invalidInput, "error: cannot load model \(url.path): \(error)")
             }

@@ -93,6 +93,9 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Threads that compute each forward step (the caller plus a pool of workers; default: one per core).")
     var threads: Int?
 
+    @Option(help: ActivationPrecision.help)
+    var activations: ActivationPrecision = .f32
+
     @Flag(name: .shortAndLong, help: "No progress lines.")
     var quiet = false
 
@@ -100,6 +103,9 @@ struct EvalCommand: ParsableCommand {
 
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be ≥ 1") }
+        if activations != .f32, backendOptions.backend != nil {
+            throw ValidationError("--activations applies to Braid's own transformer, not to a --backend server")
+        }
         if from != nil {
             if !graphs.isEmpty { throw ValidationError("--from summarizes a results file; give no graphs with it") }
             return
@@ -283,7 +289,7 @@ struct EvalCommand: ParsableCommand {
         let url = try resolveModelPath(model)
         let limit = try SessionLoading.memoryLimit(memoryLimit)
         try SessionLoading.quickCheck(graphs, model: url, memoryLimit: limit)
-        return try SessionLoading.session(at: url, memoryLimit: limit, threads: threads)
+        return try SessionLoading.session(at: url, memoryLimit: limit, threads: threads, activations: activations)
     }
 
     private func log(_ line: String) {

@@ -54,6 +54,9 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Threads that compute each forward step (the caller plus a pool of workers; default: one per core).")
     var threads: Int?
 
+    @Option(help: ActivationPrecision.help)
+    var activations: ActivationPrecision = .f32
+
     @Flag(help: "Print token counts and speed to standard error at the end.")
     var stats = false
 
@@ -73,7 +76,7 @@ struct GenerateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let session = try ModelSession(path: model, threads: threads)
+        let session = try ModelSession(path: model, threads: threads, activations: activations)
         let tokenizer = session.tokenizer
         let promptIDs: [Int32]
         if ids {
@@ -148,7 +151,7 @@ struct ModelSession {
     let tokenizer: Tokenizer
 
     /// Opens `path` (or the default model); unreadable or unsupported files are invalid input.
-    init(path: String?, threads: Int?) throws {
+    init(path: String?, threads: Int?, activations: ActivationPrecision = .f32) throws {
         url = try resolveModelPath(path)
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw CLIFailure(.invalidInput, "model file not found: \(url.path)")
@@ -156,7 +159,7 @@ struct ModelSession {
         do {
             let (source, tokenizer) = try ModelFiles.open(url)  // a GGUF file or a Hugging Face folder
             self.tokenizer = tokenizer
-            transformer = try Transformer(source: source, threads: threads)
+            transformer = try Transformer(source: source, threads: threads, activations: activations)
         } catch {
             throw CLIFailure(.invalidInput, "\(url.path): \(error)")
         }

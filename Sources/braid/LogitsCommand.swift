@@ -29,6 +29,9 @@ struct LogitsCommand: ParsableCommand {
     @Option(help: "Threads that compute each forward step (the caller plus a pool of workers; default: one per core).")
     var threads: Int?
 
+    @Option(help: ActivationPrecision.help)
+    var activations: ActivationPrecision = .f32
+
     func validate() throws {
         if topK < 1 { throw ValidationError("--top-k must be ≥ 1") }
         if let n = threads, n < 1 { throw ValidationError("--threads must be ≥ 1") }
@@ -44,7 +47,7 @@ struct LogitsCommand: ParsableCommand {
         } catch {
             throw CLIFailure(.invalidInput, "cannot read layout file \(path): \(error.localizedDescription)")
         }
-        let session = try ModelSession(path: model, threads: threads)
+        let session = try ModelSession(path: model, threads: threads, activations: activations)
         let tokenizer = session.tokenizer
         let report: Report
         do {

@@ -70,10 +70,16 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Threads that compute each forward step (the caller plus a pool of workers; default: one per core).")
     var threads: Int?
 
+    @Option(help: ActivationPrecision.help)
+    var activations: ActivationPrecision = .f32
+
     @OptionGroup var backendOptions: BackendOptions
 
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be ≥ 1") }
+        if activations != .f32, backendOptions.backend != nil {
+            throw ValidationError("--activations applies to Braid's own transformer, not to a --backend server")
+        }
     }
 
     func run() throws {
@@ -98,7 +104,7 @@ struct RunCommand: ParsableCommand {
         let limit = try SessionLoading.memoryLimit(memoryLimit)
         let url = try resolveModelPath(model)
         try SessionLoading.quickCheck([loaded], model: url, memoryLimit: limit)
-        let session = try SessionLoading.session(at: url, memoryLimit: limit, threads: threads)
+        let session = try SessionLoading.session(at: url, memoryLimit: limit, threads: threads, activations: activations)
         try preflight(loaded, inputs: inputs, session: session)
         let writer: TraceWriter?
         do {

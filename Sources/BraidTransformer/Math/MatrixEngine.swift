@@ -14,7 +14,8 @@ import Foundation
 /// Either way the work is cut into chunks of output rows that the pool's threads take
 /// dynamically; a chunk writes only its own output columns. The numbers a row gets do not
 /// depend on the other rows of the batch in the kernel regime (each dot product is computed
-/// the same way whatever else is in the batch).
+/// the same way whatever else is in the batch). In the `.q8` activation mode the kernel regime
+/// quantizes the rows once per product and multiplies Q4_1/Q8_0 matrices with integer kernels.
 final class MatrixEngine {
     /// Threads in all (the caller plus the pool's workers).
     let threads: Int
@@ -24,6 +25,10 @@ final class MatrixEngine {
     private let tileBases: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
     private let parts: UnsafeMutablePointer<PartJob>
     private static let maxParts = 4
+    /// How activations enter the kernel regime's products (`.f32`: exact).
+    var activations = ActivationPrecision.f32
+    /// The rows of the current product quantized to 8 bits (`.q8` only).
+    private let quantized = ByteBuffer()
 
     /// Batches up to this many rows use the kernels; larger ones dequantized tiles and sgemm.
     /// `BRAID_KERNEL_ROWS` overrides it (for measuring where the crossover lies).
@@ -60,6 +65,13 @@ final class MatrixEngine {
     ) {
         guard rows > 0, let inputs = matrices.first?.columns else { return }
         let useKernels = kernels ?? (rows <= Self.kernelRowLimit)
+        // q8: the rows quantized once for every matrix of the call that the integer kernels take.
+        var xq: UnsafeRawPointer?
+        if useKernels, activations == .q8, matrices.contains(where: \.takesQ8) {
+            let buffer = quantized.reserve(braid_q8_buffer_bytes(rows, inputs))
+            braid_q8_quantize(x, inputs, rows, inputs, buffer)
+            xq = UnsafeRawPointer(buffer)
+        }
         var offset = 0, chunks = 0, count = 0
         for m in matrices {
             defer { offset += m.rows }
@@ -68,29 +80,32 @@ final class MatrixEngine {
                 continue
             }
             if count == Self.maxParts {
-                run(parts: count, chunks: chunks, inputs: inputs, x: x, rows: rows, y: y, yStride: yStride, useKernels: useKernels)
+                run(parts: count, chunks: chunks, inputs: inputs, x: x, xq: xq, rows: rows, y: y, yStride: yStride,
+                    useKernels: useKernels)
                 count = 0
                 chunks = 0
             }
             let chunkRows = useKernels ? kernelChunkRows(m) : tileRows(m)
             parts[count] = PartJob(type: Int32(m.type.rawValue), base: m.base, rowBytes: m.rowBytes,
-                                   outputs: m.rows, yOffset: offset, chunkRows: chunkRows, firstChunk: chunks)
+                                   outputs: m.rows, yOffset: offset, chunkRows: chunkRows, firstChunk: chunks,
+                                   quantized: xq != nil && m.takesQ8)
             chunks += (m.rows + chunkRows - 1) / chunkRows
             count += 1
         }
-        run(parts: count, chunks: chunks, inputs: inputs, x: x, rows: rows, y: y, yStride: yStride, useKernels: useKernels)
+        run(parts: count, chunks: chunks, inputs: inputs, x: x, xq: xq, rows: rows, y: y, yStride: yStride,
+            useKernels: useKernels)
     }
 
     /// Runs the first `count` entries of `parts` as one pool job of `chunks` chunks.
-    private func run(parts count: Int, chunks: Int, inputs: Int, x: UnsafePointer<Float>, rows: Int,
-                     y: UnsafeMutablePointer<Float>, yStride: Int, useKernels: Bool) {
+    private func run(parts count: Int, chunks: Int, inputs: Int, x: UnsafePointer<Float>, xq: UnsafeRawPointer?,
+                     rows: Int, y: UnsafeMutablePointer<Float>, yStride: Int, useKernels: Bool) {
         guard count > 0 else { return }
         if !useKernels {
             var tileRows = 1
             for p in 0..<count { tileRows = max(tileRows, parts[p].chunkRows) }
             reserveTiles(inputs: inputs, rows: tileRows)
         }
-        var job = MatrixJob(parts: parts, partCount: count, inputs: inputs, x: x, rows: rows,
+        var job = MatrixJob(parts: parts, partCount: count, inputs: inputs, x: x, xq: xq, rows: rows,
                             y: y, yStride: yStride, tiles: useKernels ? nil : tileBases)
         withUnsafeMutablePointer(to: &job) { pointer in
             braid_pool_run(pool, matrixTask, pointer, chunks)
@@ -149,6 +164,8 @@ struct PartJob {
     var yOffset: Int
     var chunkRows: Int
     var firstChunk: Int
+    /// Whether this matrix multiplies the job's 8-bit rows (`xq`) rather than the f32 ones.
+    var quantized: Bool
 }
 
 /// What every chunk of one product needs; lives on the caller's stack for the call.
@@ -157,6 +174,8 @@ struct MatrixJob {
     var partCount: Int
     var inputs: Int
     var x: UnsafePointer<Float>
+    /// The rows quantized to 8 bits (`braid_q8_quantize`) in the `.q8` mode, else nil.
+    var xq: UnsafeRawPointer?
     var rows: Int
     var y: UnsafeMutablePointer<Float>
     var yStride: Int
@@ -184,6 +203,8 @@ private let matrixTask: braid_pool_task = { context, chunk, worker in
         braid_dequantize_rows(part.type, part.base, part.rowBytes, job.inputs, o0, o1, tile)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(job.rows), Int32(o1 - o0), Int32(job.inputs),
                     1, job.x, Int32(job.inputs), tile, Int32(job.inputs), 0, y + o0, Int32(job.yStride))
+    } else if part.quantized, let xq = job.xq {
+        braid_matvec_q8(part.type, part.base, part.rowBytes, job.inputs, o0, o1, xq, job.rows, y, job.yStride)
     } else {
         braid_matvec(part.type, part.base, part.rowBytes, job.inputs, o0, o1,
                      job.x, job.inputs, job.rows, y, job.yStride)

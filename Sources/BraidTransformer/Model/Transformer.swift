@@ -23,6 +23,13 @@ public final class Transformer {
     let engine: MatrixEngine
     /// Threads the forward pass computes on (the caller plus the pool's workers).
     public var threads: Int { engine.threads }
+    /// How activations enter the matrix products of decoding: `.f32` (default, exact) or the opt-in
+    /// `.q8` approximation (see `ActivationPrecision`). Prefill batches (over the kernels' row limit)
+    /// stay f32. May be changed between calls.
+    public var activations: ActivationPrecision {
+        get { engine.activations }
+        set { engine.activations = newValue }
+    }
     /// Workers for the attention step of large batches (prefill, many threads); matrix
     /// products run between attention steps, never concurrently with it.
     public var attentionThreads: Int
@@ -46,18 +53,20 @@ public final class Transformer {
     /// - Parameter threads: threads that compute each forward step (the calling thread plus
     ///   `threads - 1` workers of this transformer's own pool); `nil` is one per active core.
     ///   OpenBLAS is set to one thread process-wide: the pool splits its work instead.
-    public init(weights: Weights, threads: Int? = nil) {
+    /// - Parameter activations: `.f32` (exact, the default) or the opt-in `.q8` approximation.
+    public init(weights: Weights, threads: Int? = nil, activations: ActivationPrecision = .f32) {
         self.weights = weights
         rope = Rope(style: weights.config.ropeStyle, headDim: weights.config.headDim, base: weights.config.ropeBase,
                     scaling: weights.config.ropeScaling)
         let count = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
         engine = MatrixEngine(threads: count)
+        engine.activations = activations
         attentionThreads = engine.threads
     }
 
     /// Loads a model (matrices stay in their storage type) and wraps it.
-    public convenience init(source: ModelSource, threads: Int? = nil) throws {
-        self.init(weights: try Weights(source: source), threads: threads)
+    public convenience init(source: ModelSource, threads: Int? = nil, activations: ActivationPrecision = .f32) throws {
+        self.init(weights: try Weights(source: source), threads: threads, activations: activations)
     }
 
     /// A KV store shaped for this model.

@@ -22,6 +22,28 @@ void braid_matvec(int type, const void *w, long row_bytes, long inputs, long o0,
 void braid_dequantize_rows(int type, const void *w, long row_bytes, long inputs, long o0, long o1,
                            float *dst);
 
+/// Bytes of the buffer `braid_q8_quantize` fills for `rows` rows of `inputs` floats (the opt-in
+/// 8-bit activation mode).
+long braid_q8_buffer_bytes(long rows, long inputs);
+
+/// Whether `braid_matvec_q8` takes weights of GGML type `type` (Q4_1, Q8_0) with rows of `inputs`.
+int braid_q8_supports(int type, long inputs);
+
+/// Rows r < `rows` of `x` (`xs` floats apart, `inputs` each, a multiple of 32) quantized per 32-element
+/// block to int8 with an f32 scale d = max|x| / 127 (and the block's Σ q) into `buffer`, which must be
+/// 64-byte aligned and hold `braid_q8_buffer_bytes(rows, inputs)` bytes.
+void braid_q8_quantize(const float *x, long xs, long rows, long inputs, void *buffer);
+
+/// y[r * ys + o] = Σ over blocks of d_x · (d_w · Σ q_w q_x + m_w · Σ q_x) for o in [o0, o1) and
+/// r < rows: row o of `w` against activation row r as `braid_q8_quantize` left it in `xq`. The integer
+/// sums are exact; a row's result does not depend on the other rows.
+void braid_matvec_q8(int type, const void *w, long row_bytes, long inputs, long o0, long o1,
+                     const void *xq, long rows, float *y, long ys);
+
+/// The q8 kernels in use: 0 portable, 1 AVX2, 2 AVX-512 VNNI (follows the instruction set chosen
+/// for the other kernels, including a per-thread choice).
+int braid_q8_kernel(void);
+
 /// Attention scores of `heads` query heads (`d` floats each, consecutive) against one KV block
 /// of 16 key slots stored transposed (`keys[j * 16 + t]` is dimension j of slot t):
 /// scores[h * stride + t] = scale · q_h · k_t for t < n (n ≤ 16).

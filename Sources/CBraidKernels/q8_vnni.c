@@ -1,0 +1,22 @@
+// The q8 activation mode's kernels for AVX-512 VNNI: `vpdpbusd` multiplies four u8 weights with
+// four s8 activations and adds the sum to an int32 lane, 64 products an instruction. Signed Q8_0
+// weights are made unsigned by +128 (once per block, for all rows); the record's c = −128·Σq undoes it.
+#if defined(__x86_64__)
+#pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx2,fma,f16c"))), \
+                             apply_to = function)
+#include "q8_matvec.h"
+
+#define Q8_PERM(w, idx) ((i32x16)__builtin_ia32_permvarsi512((w), (idx)))
+#define Q8_DOT_U(acc, w, x) ((i32x16)__builtin_ia32_vpdpbusd512((acc), (w), (x)))
+#define Q8_DOT_S(acc, w, x) Q8_DOT_U(acc, w, x)
+#define Q8_PREP_S(w) ((w) ^ (int32_t)0x80808080)
+#define Q8_INIT_S(c) (c)
+#define Q8_DOT8_U(acc, w, x) ((i32x8)__builtin_ia32_vpdpbusd256((acc), (w), (x)))
+#define Q8_DOT8_S(acc, w, x) Q8_DOT8_U(acc, w, x)
+#define Q8_PREP8_S(w) ((w) ^ (int32_t)0x80808080)
+#define Q8_INIT8_S(c) (c)
+
+DEFINE_Q8_ENTRY(braid_matvec_q8_vnni)
+
+#pragma clang attribute pop
+#endif

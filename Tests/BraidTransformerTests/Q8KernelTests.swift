@@ -1,0 +1,121 @@
+import CBraidKernels
+import Foundation
+import Testing
+@testable import BraidTransformer
+
+/// The integer kernels of the opt-in 8-bit activation mode (`ActivationPrecision.q8`) on every
+/// instruction set the CPU offers (portable, AVX2, AVX-512 VNNI), for every row count 1…16.
+@Suite struct Q8KernelTests {
+    static let inputs = 96   // three 32-element blocks
+    static let outputs = 5
+
+    /// One weight row of `type` from 32-element blocks of integer values with scale `d` (and min `m`, Q4_1).
+    static func row(_ type: GGMLType, values: [Int], d: Float, m: Float) -> [UInt8] {
+        var bytes: [UInt8] = []
+        func half(_ f: Float) { withUnsafeBytes(of: Float16(f).bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
+        for g in stride(from: 0, to: values.count, by: 32) {
+            let q = values[g..<g + 32]
+            half(d)
+            if type == .q4_1 {
+                half(m)
+                for k in 0..<16 { bytes.append(UInt8(q[g + k] | (q[g + k + 16] << 4))) }
+            } else {
+                for v in q { bytes.append(UInt8(bitPattern: Int8(v))) }
+            }
+        }
+        return bytes
+    }
+
+    /// Runs the q8 product of `rows` activation rows against `weights` (rows of `rowBytes`) on instruction set `isa`.
+    static func product(_ type: GGMLType, _ weights: [UInt8], rowBytes: Int, x: [Float], rows: Int, isa: Int) -> [Float] {
+        braid_kernel_set_thread_isa(Int32(isa))
+        defer { braid_kernel_set_thread_isa(-1) }
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: braid_q8_buffer_bytes(rows, inputs), alignment: 64)
+        defer { buffer.deallocate() }
+        braid_q8_quantize(x, inputs, rows, inputs, buffer)
+        var y = [Float](repeating: .nan, count: rows * outputs)
+        weights.withUnsafeBytes { w in
+            y.withUnsafeMutableBufferPointer { out in
+                braid_matvec_q8(Int32(type.rawValue), w.baseAddress!, rowBytes, inputs, 0, outputs, buffer, rows, out.baseAddress!, outputs)
+            }
+        }
+        return y
+    }
+
+    @Test("integer dot products are exact (scales 1, activations already integers) for Q4_1 and Q8_0",
+          arguments: [GGMLType.q4_1, .q8_0])
+    func exactIntegerSums(type: GGMLType) {
+        var random = RandomSource(seed: 7)
+        func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(random.next() % UInt64(range.count)) }
+        let low = type == .q4_1 ? 0 : -128, high = type == .q4_1 ? 15 : 127
+        let m: Float = type == .q4_1 ? -8 : 0
+        let w = (0..<Self.outputs).map { _ in (0..<Self.inputs).map { _ in int(low...high) } }
+        // Activations in −127…127 with one ±127 in every block: d = 1 exactly, so q = x.
+        var x = (0..<16 * Self.inputs).map { _ in Float(int(-127...127)) }
+        for b in stride(from: 0, to: x.count, by: 32) { x[b + int(0...31)] = int(0...1) == 0 ? 127 : -127 }
+        let bytes = w.flatMap { Self.row(type, values: $0, d: 1, m: m) }
+        let rowBytes = bytes.count / Self.outputs
+        for isa in 0...Int(braid_kernel_isa()) {
+            for rows in 1...16 {
+                let y = Self.product(type, bytes, rowBytes: rowBytes, x: x, rows: rows, isa: isa)
+                for r in 0..<rows {
+                    for o in 0..<Self.outputs {
+                        let xr = x[(r * Self.inputs)..<((r + 1) * Self.inputs)]
+                        let dot = zip(w[o], xr).reduce(0) { $0 + (Double($1.0) + Double(m)) * Double($1.1) }
+                        #expect(Double(y[r * Self.outputs + o]) == dot, "isa \(isa) rows \(rows) row \(r) output \(o)")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("random scales: within 1e-5 of Σ d_x·(d_w·Σq_w·q_x + m·Σq_x) in double, and a row's result does not depend on the row count",
+          arguments: [GGMLType.q4_1, .q8_0])
+    func scaledSums(type: GGMLType) {
+        var random = RandomSource(seed: 11)
+        let low = type == .q4_1 ? 0 : -128, high = type == .q4_1 ? 15 : 127
+        let w = (0..<Self.outputs).map { _ in (0..<Self.inputs).map { _ in low + Int(random.next() % UInt64(high - low + 1)) } }
+        let d = Float(Float16(0.0123)), m = type == .q4_1 ? Float(Float16(-0.0456)) : 0
+        let bytes = w.flatMap { Self.row(type, values: $0, d: d, m: m) }
+        let rowBytes = bytes.count / Self.outputs
+        let x = (0..<16 * Self.inputs).map { _ in Float(random.nextUnit() * 6 - 3) }
+        // The reference quantizes each block as the kernels document: d = max|x| / 127, q = round(x / d).
+        func reference(row r: Int, output o: Int) -> (value: Double, scale: Double) {
+            var total = 0.0, magnitude = 0.0
+            for b in stride(from: 0, to: Self.inputs, by: 32) {
+                let block = x[(r * Self.inputs + b)..<(r * Self.inputs + b + 32)]
+                let dx = (block.map(abs).max() ?? 0) / 127, inverse = dx > 0 ? 1 / dx : 0
+                let q = block.map { max(-127, min(127, ($0 * inverse).rounded())) }
+                let dot = zip(w[o][b..<b + 32], q).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+                let term = Double(dx) * (Double(d) * dot + Double(m) * Double(q.reduce(0, +)))
+                total += term
+                magnitude += abs(term)
+            }
+            return (total, magnitude)
+        }
+        for isa in 0...Int(braid_kernel_isa()) {
+            let alone = Self.product(type, bytes, rowBytes: rowBytes, x: x, rows: 1, isa: isa)
+            for rows in 1...16 {
+                let y = Self.product(type, bytes, rowBytes: rowBytes, x: x, rows: rows, isa: isa)
+                for r in 0..<rows {
+                    for o in 0..<Self.outputs {
+                        let (expected, scale) = reference(row: r, output: o)
+                        #expect(abs(Double(y[r * Self.outputs + o]) - expected) <= 1e-5 * scale + 1e-12,
+                                "isa \(isa) rows \(rows) row \(r) output \(o)")
+                    }
+                }
+                #expect(Array(y[0..<Self.outputs]) == alone, "isa \(isa): row 0 with \(rows) rows")
+            }
+        }
+    }
+
+    @Test("only Q4_1 and Q8_0 rows of whole blocks take the integer kernels")
+    func supportedTypes() {
+        #expect(braid_q8_supports(Int32(GGMLType.q4_1.rawValue), 576) != 0)
+        #expect(braid_q8_supports(Int32(GGMLType.q8_0.rawValue), 576) != 0)
+        #expect(braid_q8_supports(Int32(GGMLType.q4_1.rawValue), 100) == 0)
+        for type in [GGMLType.f32, .f16, .q4_0, .q4_K, .q6_K] {
+            #expect(braid_q8_supports(Int32(type.rawValue), 576) == 0, "\(type)")
+        }
+    }
+}
