@@ -1,6 +1,6 @@
 // The opt-in 8-bit activation mode: activation rows quantized per 32-element block (as ggml's
-// Q8_0/Q8_1: d = max|x| / 127, q = round(x / d)) into the layout of q8_layout.h, the portable
-// integer kernel, and the choice of instruction set for the vector ones (q8_vnni.c, q8_avx2.c).
+// Q8_0/Q8_1: d = max|x| / 127, q = x · (1/d) rounded to nearest, ties to even) into the layout of
+// q8_layout.h, the portable integer kernel, and the choice of instruction set for the vector ones (q8_vnni.c, q8_avx2.c).
 // The integer dot product of a block is exact in every form; only the f32 scaling and the order of
 // the f32 sum over blocks may differ between instruction sets (FMA or not).
 #include "braid_kernels.h"
@@ -25,24 +25,33 @@ int braid_q8_supports(int type, long inputs) {
 }
 
 /// Row `x` (row `r` of a group of `group` rows) quantized block by block into the group's records.
+/// q = x / d rounded to nearest, ties to even: adding and removing 1.5·2^23 rounds exactly in the default
+/// rounding mode (|x / d| ≤ 127), on SIMD lanes with any instruction set.
 static void quantize_row(const float *x, long blocks, long r, long group, uint8_t *records) {
     long record = q8_record_bytes(group), per_vector = 16 / group;
+    const f32x16 magic = splat(12582912.0f);
     for (long g = 0; g < blocks; g++) {
-        const float *v = x + 32 * g;
-        uint8_t *rec = records + g * record;
+        f32x16 a = load_f32(x + 32 * g), b = load_f32(x + 32 * g + 16);
+        f32x16 m = __builtin_elementwise_max(__builtin_elementwise_abs(a), __builtin_elementwise_abs(b));
         float amax = 0;
-        for (int k = 0; k < 32; k++) amax = fmaxf(amax, fabsf(v[k]));
+        for (int k = 0; k < 16; k++) amax = m[k] > amax ? m[k] : amax;
         float d = amax / 127.0f, id = d > 0 ? 1.0f / d : 0.0f;
+        f32x16 va = a * id, vb = b * id;   // own statements: never fused with the rounding add
+        f32x16 qa = (va + magic) - magic, qb = (vb + magic) - magic;
+        qa = __builtin_elementwise_min(__builtin_elementwise_max(qa, splat(-127)), splat(127));
+        qb = __builtin_elementwise_min(__builtin_elementwise_max(qb, splat(-127)), splat(127));
+        i32x16 ia = __builtin_convertvector(qa, i32x16), ib = __builtin_convertvector(qb, i32x16);
+        i8x16 ba = __builtin_convertvector(ia, i8x16), bb = __builtin_convertvector(ib, i8x16);
+        int32_t quads[8];
+        memcpy(quads, &ba, 16);
+        memcpy(quads + 4, &bb, 16);
+        i32x16 total = ia + ib;
         int32_t sum = 0;
+        for (int k = 0; k < 16; k++) sum += total[k];
+        uint8_t *rec = records + g * record;
         for (int j = 0; j < 8; j++) {
             long lane = (j % per_vector) * group + r, vector = j / per_vector;
-            int8_t *out = (int8_t *)(rec + 64 * vector + 4 * lane);
-            for (int b = 0; b < 4; b++) {
-                float q = roundf(v[4 * j + b] * id);
-                q = q > 127 ? 127 : (q < -127 ? -127 : q);
-                out[b] = (int8_t)q;
-                sum += (int32_t)q;
-            }
+            memcpy(rec + 64 * vector + 4 * lane, &quads[j], 4);
         }
         float *ds = (float *)(void *)(rec + 64 * q8_vectors(group));
         ds[r] = d;

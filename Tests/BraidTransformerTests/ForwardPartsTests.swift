@@ -63,9 +63,11 @@ struct ForwardPartsTests {
         return out
     }
 
-    @Test("prefills and decodes of several runs in one pass: every run's logits equal its own pass bit for bit")
-    func partsEqualAlone() throws {
+    @Test("prefills and decodes of several runs in one pass: every run's logits equal its own pass bit for bit",
+          arguments: ActivationPrecision.allCases)
+    func partsEqualAlone(activations: ActivationPrecision) throws {
         let t = try RealModel.transformer()
+        t.activations = activations   // the contract holds in the opt-in q8 mode too
         // Above and below the kernel row limit (16), in both the pass's rows and its logit rows.
         let scripts = [
             Script(prompt: Self.tokens(40, seed: 1), threads: [[11], [12], [13]], logitRows: .all),

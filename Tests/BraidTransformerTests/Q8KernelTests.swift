@@ -79,13 +79,13 @@ import Testing
         let bytes = w.flatMap { Self.row(type, values: $0, d: d, m: m) }
         let rowBytes = bytes.count / Self.outputs
         let x = (0..<16 * Self.inputs).map { _ in Float(random.nextUnit() * 6 - 3) }
-        // The reference quantizes each block as the kernels document: d = max|x| / 127, q = round(x / d).
+        // The reference quantizes each block as the kernels document: d = max|x| / 127, q = x · (1/d) rounded to nearest even.
         func reference(row r: Int, output o: Int) -> (value: Double, scale: Double) {
             var total = 0.0, magnitude = 0.0
             for b in stride(from: 0, to: Self.inputs, by: 32) {
                 let block = x[(r * Self.inputs + b)..<(r * Self.inputs + b + 32)]
                 let dx = (block.map(abs).max() ?? 0) / 127, inverse = dx > 0 ? 1 / dx : 0
-                let q = block.map { max(-127, min(127, ($0 * inverse).rounded())) }
+                let q = block.map { max(-127, min(127, ($0 * inverse).rounded(.toNearestOrEven))) }
                 let dot = zip(w[o][b..<b + 32], q).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
                 let term = Double(dx) * (Double(d) * dot + Double(m) * Double(q.reduce(0, +)))
                 total += term

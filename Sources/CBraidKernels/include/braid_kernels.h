@@ -30,7 +30,8 @@ long braid_q8_buffer_bytes(long rows, long inputs);
 int braid_q8_supports(int type, long inputs);
 
 /// Rows r < `rows` of `x` (`xs` floats apart, `inputs` each, a multiple of 32) quantized per 32-element
-/// block to int8 with an f32 scale d = max|x| / 127 (and the block's Σ q) into `buffer`, which must be
+/// block to int8 (q = x · (1/d) rounded to nearest, ties to even) with an f32 scale d = max|x| / 127
+/// (and the block's Σ q) into `buffer`, which must be
 /// 64-byte aligned and hold `braid_q8_buffer_bytes(rows, inputs)` bytes.
 void braid_q8_quantize(const float *x, long xs, long rows, long inputs, void *buffer);
 
