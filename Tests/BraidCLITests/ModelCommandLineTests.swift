@@ -29,6 +29,25 @@ import Testing
         #expect(Array(produced.prefix(expected.count)) == Array(expected.prefix(produced.count)))
     }
 
+    @Test func activationsQ8IsAnOptInWithOneMeaning() throws {
+        let greedy = try #require(try Self.reference()["greedy"] as? [[String: Any]])
+        let entry = try #require(greedy.first)
+        let prompt = try #require(entry["prompt_ids"] as? [Int])
+        let expected = try #require(entry["greedy_ids"] as? [Int])
+        let q8 = try BraidProcess.run(["generate", "--ids", "--max-tokens", "4", "--activations", "q8", "\(prompt)"])
+        #expect(q8.status == 0, "stderr: \(q8.error)")
+        let ids = try JSONSerialization.jsonObject(with: Data(q8.output.utf8)) as? [Int]
+        // The reference's first token leads its runner-up by far more than q8's rounding moves a logit.
+        #expect(ids?.first == expected.first, "q8 produced \(ids ?? [])")
+        let unknown = try BraidProcess.run(["generate", "--activations", "q4", "Hi"])
+        #expect(unknown.status == 2)
+        #expect(unknown.error.contains("q4"), "stderr: \(unknown.error)")
+        let served = try BraidProcess.run(["run", "Graphs/sequential.yaml", "--backend", "http://127.0.0.1:9",
+                                           "--activations", "q8"])
+        #expect(served.status == 2)
+        #expect(served.error.contains("--activations applies to Braid's own transformer"), "stderr: \(served.error)")
+    }
+
     @Test func logitsOnTheMaskedLayoutMatchTheReferenceTopOne() throws {
         let layouts = try #require(try Self.reference()["masked_layouts"] as? [[String: Any]])
         let rows = try #require(layouts.first?["top5_per_token"] as? [[String: Any]])
