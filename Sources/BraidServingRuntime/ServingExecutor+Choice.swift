@@ -56,15 +56,17 @@ extension ServingExecutor {
             }
         }
 
-        /// The request trace's record of this choice (its `ending` is the caller's).
-        func record(number: Int, prompt: Prompt, request: CompletionRequest, sent: Double, ended end: Double,
+        /// The request trace's record of this choice: sent with `request` at `sent`, ended at `ended`, for `ending`
+        /// (`ending(stoppedEarly:runFailed:)`); `usage` are counts the server sent for the whole request, used when
+        /// the choice has none of its own; `seed` is the choice's own draw (default: the request's).
+        func record(number: Int, prompt: Prompt, request: CompletionRequest, sent: Double, ended: Double, ending: String,
                     usage: TokenUsage? = nil, seed: UInt64? = nil) -> RequestRecord {
             let counts = self.usage ?? usage
             var record = RequestRecord(number: number, thread: thread, segment: segment, prompt: prompt.text,
-                                       text: generated, ending: "", stop: stop, chunks: chunks,
+                                       text: generated, ending: ending, stop: stop, chunks: chunks,
                                        promptTokens: counts?.promptTokens, completionTokens: counts?.completionTokens,
                                        cachedTokens: counts?.cachedTokens, sent: sent, firstChunk: firstChunk,
-                                       ended: ended ?? end, maxTokens: request.maxTokens,
+                                       ended: ended, maxTokens: request.maxTokens,
                                        temperature: request.temperature ?? 0, topP: request.topP ?? 1,
                                        seed: seed ?? request.seed ?? 0)
             record.promptForm = prompt.ids == nil ? PromptForm.text.rawValue : PromptForm.ids.rawValue

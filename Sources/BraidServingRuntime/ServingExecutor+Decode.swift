@@ -46,17 +46,18 @@ extension ServingExecutor {
     }
 
     /// Sends one request and reads its stream into the segment's text; a prompt of ids the server refuses is sent
-    /// again as text, and so are all later prompts of the run (its notes say so).
+    /// again as text and, when the text is taken, so are all later prompts of the run (its notes say so).
     func stream(_ request: CompletionRequest, prompt: Prompt, segment: SegmentName, thread: ThreadID, prefix: String,
                 stops: [String]) async throws -> StreamOutcome {
         do {
             return try await streamOnce(request, prompt: prompt, segment: segment, thread: thread, prefix: prefix, stops: stops)
         } catch let refused as IDsRefused {
-            await state.refuseIDs(Self.idsRefusedNote(refused.error, number: refused.number))
             var asText = request
             asText.prompt = .text(prompt.text)
-            return try await streamOnce(asText, prompt: Prompt(text: prompt.text, ids: nil), segment: segment,
-                                        thread: thread, prefix: prefix, stops: stops)
+            let outcome = try await streamOnce(asText, prompt: Prompt(text: prompt.text, ids: nil), segment: segment,
+                                               thread: thread, prefix: prefix, stops: stops)
+            await state.refuseIDs(Self.idsRefusedNote(refused.error, number: refused.number))
+            return outcome
         }
     }
 
@@ -88,11 +89,9 @@ extension ServingExecutor {
             await state.markFailed()
             throw ServingRunError.request(thread: thread, segment: segment, number: number, error: error)
         }
-        let ending = choice.ending(stoppedEarly: cancelled, runFailed: await state.failed)
-        let end = await state.elapsed()
-        var record = choice.record(number: number, prompt: prompt, request: request, sent: sent, ended: end)
-        record.ended = end  // the request's end: the server's counts come after the choice's finish
-        record.ending = ending
+        // The request ends with its stream (the server's counts come after the choice's finish).
+        let record = choice.record(number: number, prompt: prompt, request: request, sent: sent, ended: await state.elapsed(),
+                                   ending: choice.ending(stoppedEarly: cancelled, runFailed: await state.failed))
         await state.record(record)
         return StreamOutcome(record: record, cancelled: cancelled)
     }
@@ -122,15 +121,5 @@ extension ServingExecutor {
     /// under 2³¹ because servers differ in the integer type they parse.
     static func seed(_ run: UInt64, thread: ThreadID) -> UInt64 {
         (run ^ fnv1a(thread)) % (1 << 31)
-    }
-}
-
-extension CompletionPrompt {
-    /// The prompt as text (token ids as a list).
-    var text: String {
-        switch self {
-        case .text(let text): return text
-        case .tokens(let ids): return "\(ids)"
-        }
     }
 }

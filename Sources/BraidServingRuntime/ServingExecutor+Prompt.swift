@@ -18,10 +18,11 @@ extension ServingExecutor {
     /// the served model's tokenizer and the server has not refused ids), it is what the local run prefills: each
     /// segment of the view tokenized on its own, after the begin-of-sequence token where a segment opens the
     /// sequence, then the prefix tokenized on its own. The server then neither re-tokenizes the text nor decides on
-    /// the begin-of-sequence token itself.
-    func prompt(view: [SegmentName], prefix: String) async -> Prompt {
+    /// the begin-of-sequence token itself. `asText` asks for text whatever the form (a request sent again after
+    /// the server refused its ids).
+    func prompt(view: [SegmentName], prefix: String, asText: Bool = false) async -> Prompt {
         let text = await state.text(of: view) + prefix
-        guard options.promptForm == .ids, let renderer, !(await state.refusesIDs) else { return Prompt(text: text, ids: nil) }
+        guard !asText, options.promptForm == .ids, let renderer, !(await state.refusesIDs) else { return Prompt(text: text, ids: nil) }
         let plan = await state.plan
         var ids: [Int] = []
         for name in view {
@@ -33,11 +34,13 @@ extension ServingExecutor {
         return Prompt(text: text, ids: ids)
     }
 
-    /// Whether a failed request was the server refusing a prompt of token ids: a 4xx answer, before any chunk, to
-    /// a request whose prompt was ids. The request is then sent again as text (`refuseIDs` notes it).
+    /// Whether a failed request may be the server refusing a prompt of token ids: a 400 or 422 (a request the
+    /// server found invalid), before any chunk, to a request whose prompt was ids. The request is then sent again
+    /// as text; only when that one is taken is the refusal noted (`refuseIDs`) and later prompts sent as text, so a
+    /// request the server finds invalid for another reason fails with the server's answer to the text.
     static func refusedIDs(_ error: ServingError, request: CompletionRequest, chunks: Int) -> Bool {
         guard case .tokens = request.prompt, chunks == 0, case .status(let code, _, _) = error.failure else { return false }
-        return (400..<500).contains(code)
+        return code == 400 || code == 422
     }
 
     /// The note a run gets when the server refused token ids.

@@ -15,13 +15,13 @@ extension ServingExecutor {
     /// met the stream is closed, the unfinished choices keeping their text as stopped branches do. A server that
     /// refuses `n` (a 4xx answer before any chunk) or ignores it (a whole stream without some choices) leaves those
     /// branches to the caller, which sends them one request each; the run's notes say which.
-    func runSiblings(_ fork: ForkPlan, segments: [Segment]) async throws -> SiblingsLeft {
+    func runSiblings(_ fork: ForkPlan, segments: [Segment], asText: Bool = false) async throws -> SiblingsLeft {
         guard case .generate(let decoding) = segments[0].content else { return SiblingsLeft(branches: fork.branches, finished: []) }
         let variables = await state.variables(of: fork.branches[0])
         let prefix = decoding.prefix.map { PlanLanguage.render($0, variables) } ?? ""
         let stops = decoding.stop.map { PlanLanguage.render($0, variables) }.filter { !$0.isEmpty }
         let longestStop = stops.map(\.utf8.count).max() ?? 0
-        let prompt = await self.prompt(view: Array(segments[0].view.dropLast()), prefix: prefix)
+        let prompt = await self.prompt(view: Array(segments[0].view.dropLast()), prefix: prefix, asText: asText)
         var choices = zip(segments, fork.branches).map { Choice(segment: $0.id, thread: $1) }
         for choice in choices { await state.setText(choice.segment, prefix, thread: choice.thread) }
         let seed = await state.seed(of: fork.branches[0]) ?? Self.seed(options.seed, thread: fork.branches[0])
@@ -71,9 +71,11 @@ extension ServingExecutor {
             await limiter.release()
             let arrived = choices.reduce(0) { $0 + $1.chunks }
             if Self.refusedIDs(error, request: request, chunks: arrived) {
-                // Sent again as text (the run's prompts are text from now on), still as one request with `n`.
-                await state.refuseIDs(Self.idsRefusedNote(error, number: number))
-                return try await runSiblings(fork, segments: segments)
+                // Sent again as text, still with `n`. Refused again, it was `n` the server refused (the branches go
+                // one request each, as ids); taken, it was the ids (the run's prompts are text from now on).
+                let left = try await runSiblings(fork, segments: segments, asText: true)
+                if !(await state.refusesN) { await state.refuseIDs(Self.idsRefusedNote(error, number: number)) }
+                return left
             }
             if case .status(let code, _, _) = error.failure, (400..<500).contains(code), arrived == 0 {
                 await state.refuseN("the server refused n=\(choices.count) for fork '\(fork.step)' (\(error.failure)); its branches were sent as \(choices.count) requests")
@@ -95,9 +97,9 @@ extension ServingExecutor {
         let end = await state.elapsed()
         for (c, choice) in choices.enumerated() where !missing.contains(choice.thread) {
             if !choice.done, choice.stop == nil { await state.stop(choice.thread, reason: "finish-policy") }
-            var record = choice.record(number: number, prompt: prompt, request: request, sent: sent, ended: end,
+            var record = choice.record(number: number, prompt: prompt, request: request, sent: sent, ended: choice.ended ?? end,
+                                       ending: choice.ending(stoppedEarly: !choice.done, runFailed: cancelled && failed),
                                        usage: c == 0 ? requestUsage : nil, seed: seed + UInt64(c))
-            record.ending = choice.ending(stoppedEarly: !choice.done, runFailed: cancelled && failed)
             record.n = choices.count
             record.choice = c
             await state.record(record)
