@@ -86,8 +86,9 @@ let package = Package(
         .testTarget(name: "BraidCountdownTests", dependencies: ["BraidCountdown", "BraidRandom"]),
         .testTarget(name: "BraidEvalTests", dependencies: ["BraidEval", "BraidRuntime", "BraidGraph", "BraidCountdown", "BraidTransformer", "BraidTestSupport"],
                     exclude: ["Fixtures"]),
-        // A fault-injecting HTTP server on loopback for the serving-client tests.
+        // A fault-injecting HTTP server on loopback for the serving-client tests, and the fixture they share.
         .target(name: "BraidServingTestSupport", dependencies: [
+            "BraidServing",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),

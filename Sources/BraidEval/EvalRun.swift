@@ -54,7 +54,7 @@ final class EvalRun {
         record.seconds = result.stats.seconds
         record.sampledTokens = result.stats.sampled
         record.writtenTokens = result.stats.written
-        record.sequentialTokens = critical.longest
+        record.sequentialTokens = result.stats.sequentialTokens ?? critical.longest
         record.peakKVBytes = result.stats.peakKVBytes
         record.steps = result.stats.steps
         return record

@@ -58,9 +58,12 @@ public struct Evaluator {
 
     /// How many problems run together (1: one after another).
     public var batch: Int
-    private let execute: (_ requests: [RunRequest], _ traces: [String?], _ width: Int,
-                          _ observer: @escaping (Int, TraceEvent) -> Void,
-                          _ done: @escaping (Int, Result<RunResult, RunError>) throws -> Void) throws -> Void
+    /// How runs are executed, whichever initializer set it: requests, their trace paths, how many at once, the
+    /// observer of trace events and the completion of each run.
+    private typealias Execute = (_ requests: [RunRequest], _ traces: [String?], _ width: Int,
+                                 _ observer: @escaping (Int, TraceEvent) -> Void,
+                                 _ done: @escaping (Int, Result<RunResult, RunError>) throws -> Void) throws -> Void
+    private let execute: Execute
     /// Whether runs write their own traces (then the harness writes none from trace events).
     private let runsWriteTraces: Bool
 
@@ -82,26 +85,32 @@ public struct Evaluator {
     /// Creates an evaluator that executes up to `batch` runs together with `runMany`.
     public init(task: String, seed: UInt64 = 0, temperature: Double? = nil, traceDirectory: String? = nil,
                 batch: Int, runMany: @escaping RunMany) {
-        self.task = task
-        self.seed = seed
-        self.temperature = temperature
-        self.traceDirectory = traceDirectory
-        self.batch = max(1, batch)
-        self.execute = { requests, _, width, observer, done in try runMany(requests, width, observer, done) }
-        self.runsWriteTraces = false
+        self.init(task: task, seed: seed, temperature: temperature, traceDirectory: traceDirectory, batch: batch,
+                  runsWriteTraces: false) { requests, _, width, observer, done in
+            try runMany(requests, width, observer, done)
+        }
     }
 
     /// Creates an evaluator whose runs write their own traces (`braid eval --backend`: each problem's request
     /// trace, named as a local run's trace would be), up to `width` problems at once.
     public init(task: String, seed: UInt64 = 0, temperature: Double? = nil, traceDirectory: String? = nil,
                 width: Int, runWritingTraces: @escaping RunWritingTraces) {
+        self.init(task: task, seed: seed, temperature: temperature, traceDirectory: traceDirectory, batch: width,
+                  runsWriteTraces: true) { requests, traces, width, _, done in
+            try runWritingTraces(requests, traces, width, done)
+        }
+    }
+
+    /// The one place the settings are stored; the public initializers differ only in how runs are executed.
+    private init(task: String, seed: UInt64, temperature: Double?, traceDirectory: String?, batch: Int,
+                 runsWriteTraces: Bool, execute: @escaping Execute) {
         self.task = task
         self.seed = seed
         self.temperature = temperature
         self.traceDirectory = traceDirectory
-        self.batch = max(1, width)
-        self.execute = { requests, traces, width, _, done in try runWritingTraces(requests, traces, width, done) }
-        self.runsWriteTraces = true
+        self.batch = max(1, batch)
+        self.execute = execute
+        self.runsWriteTraces = runsWriteTraces
     }
 
     /// The graph inputs for one problem: the task's inputs that the graph declares. Fails when the graph

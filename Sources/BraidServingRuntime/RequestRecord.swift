@@ -9,8 +9,12 @@ public struct RequestRecord: Codable, Equatable, Sendable {
     public var thread: String
     /// The plan segment it decodes.
     public var segment: String
-    /// The prompt sent (text, exactly as Braid rendered it).
+    /// The prompt's text, exactly as Braid rendered it (also when its token ids were sent).
     public var prompt: String
+    /// How the prompt was sent: `ids` (`promptIDs`) or `text` (`PromptForm`).
+    public var promptForm: String?
+    /// The token ids sent as the prompt, when it was sent as ids.
+    public var promptIDs: [Int]?
     /// The prompt's length in UTF-8 bytes.
     public var promptBytes: Int
     /// The decoded text (the forced prefix is part of the prompt, not of this).

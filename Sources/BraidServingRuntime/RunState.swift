@@ -20,8 +20,15 @@ actor RunState {
     private var seeds: [ThreadID: UInt64] = [:]
     /// Set when the server refused a request with `n`: later identical siblings are sent one request each.
     private(set) var refusesN = false
-    /// What the run did differently from the plain plan, for the user (a server that refused `n`).
+    /// Set when the server refused a prompt sent as token ids: later prompts are sent as text.
+    private(set) var refusesIDs = false
+    /// What the run did differently from the plain plan, for the user (a server that refused `n` or token ids).
     private(set) var notes: [String] = []
+    /// Each thread's sequential tokens so far (see `raiseSequential`).
+    private var sequential: [ThreadID: Int] = [:]
+    /// The most tokens generated along any chain of dependencies so far: the run's critical path in tokens, as the
+    /// local executor's trace counts it (`CriticalPath` in BraidEval).
+    private(set) var sequentialTokens = 0
     let began = Date()
     private let observer: (@Sendable (RequestRecord) -> Void)?
 
@@ -47,6 +54,7 @@ actor RunState {
         guard threads[id] == nil else { return }
         threadOrder.append(id)
         threads[id] = ThreadRecord(parent: parent, kind: kind, depth: depth, variables: variables)
+        sequential[id] = parent.flatMap { sequential[$0] } ?? 0
     }
 
     /// Records the run's inputs.
@@ -105,9 +113,31 @@ actor RunState {
         return requestCount
     }
 
+    /// Records an ended request; its generated tokens lengthen its thread's sequential chain.
     func record(_ request: RequestRecord) {
         requests.append(request)
+        raiseSequential(request.thread, to: (sequential[request.thread] ?? 0) + Self.generatedTokens(request))
         observer?(request)
+    }
+
+    /// The tokens a request generated: the server's count, else one per streamed chunk (llama-server, vLLM and
+    /// SGLang stream one token per chunk; a stream Braid closed at a stop string, or cancelled, has no count). A
+    /// choice of a request with `n` counts its chunks: vLLM and SGLang report only the whole request's count.
+    static func generatedTokens(_ request: RequestRecord) -> Int {
+        request.n == nil ? request.completionTokens ?? request.chunks : request.chunks
+    }
+
+    /// Raises a thread's sequential tokens to `value` (a token generated, or a merge, vote or join reading other
+    /// threads: the thread can continue only after the longest of them), as the local trace's counter does.
+    func raiseSequential(_ thread: ThreadID, to value: Int) {
+        sequential[thread] = max(sequential[thread] ?? 0, value)
+        sequentialTokens = max(sequentialTokens, value)
+    }
+
+    /// Raises `thread` to the longest sequential chain among `others` (the branches a merge or vote reads, the
+    /// children a join waits for).
+    func raiseSequential(_ thread: ThreadID, toLongestOf others: [ThreadID]) {
+        raiseSequential(thread, to: others.compactMap { sequential[$0] }.max() ?? 0)
     }
 
     func markFailed() { failed = true }
@@ -119,6 +149,12 @@ actor RunState {
     /// Records that the server refused `n`, with the note the run reports.
     func refuseN(_ note: String) {
         refusesN = true
+        notes.append(note)
+    }
+
+    /// Records that the server refused a prompt of token ids, with the note the run reports.
+    func refuseIDs(_ note: String) {
+        refusesIDs = true
         notes.append(note)
     }
 

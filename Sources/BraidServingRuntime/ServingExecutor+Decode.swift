@@ -12,10 +12,10 @@ extension ServingExecutor {
         let prefix = decoding.prefix.map { PlanLanguage.render($0, variables) } ?? ""
         var stops = decoding.stop.map { PlanLanguage.render($0, variables) }.filter { !$0.isEmpty }
         if let trigger, !trigger.isEmpty, !stops.contains(trigger) { stops.append(trigger) }
-        let prompt = await state.text(of: segment.view.dropLast()) + prefix
+        let prompt = await self.prompt(view: Array(segment.view.dropLast()), prefix: prefix)
         await state.setText(segment.id, prefix, thread: thread)
         let forkSeed = await state.seed(of: thread)
-        let request = CompletionRequest(model: options.model, prompt: .text(prompt), maxTokens: decoding.maxTokens,
+        let request = CompletionRequest(model: options.model, prompt: prompt.completion, maxTokens: decoding.maxTokens,
                                         temperature: options.temperature ?? decoding.sampling.temperature ?? 0,
                                         topP: decoding.sampling.topP ?? 1,
                                         seed: decoding.sampling.seed ?? forkSeed ?? Self.seed(options.seed, thread: thread),
@@ -23,7 +23,7 @@ extension ServingExecutor {
         try await limiter.acquire()
         let outcome: StreamOutcome
         do {
-            outcome = try await stream(request, segment: segment.id, thread: thread, prefix: prefix, stops: stops)
+            outcome = try await stream(request, prompt: prompt, segment: segment.id, thread: thread, prefix: prefix, stops: stops)
         } catch {
             await limiter.release()
             throw error
@@ -39,65 +39,59 @@ extension ServingExecutor {
         var cancelled: Bool
     }
 
-    /// Sends one request and reads its stream into the segment's text, recording the request when it ends.
-    func stream(_ request: CompletionRequest, segment: SegmentName, thread: ThreadID, prefix: String,
+    /// A server refused the prompt's token ids (`refusedIDs`); the request is sent again as text.
+    struct IDsRefused: Error {
+        var error: ServingError
+        var number: Int
+    }
+
+    /// Sends one request and reads its stream into the segment's text; a prompt of ids the server refuses is sent
+    /// again as text and, when the text is taken, so are all later prompts of the run (its notes say so).
+    func stream(_ request: CompletionRequest, prompt: Prompt, segment: SegmentName, thread: ThreadID, prefix: String,
                 stops: [String]) async throws -> StreamOutcome {
+        do {
+            return try await streamOnce(request, prompt: prompt, segment: segment, thread: thread, prefix: prefix, stops: stops)
+        } catch let refused as IDsRefused {
+            var asText = request
+            asText.prompt = .text(prompt.text)
+            let outcome = try await streamOnce(asText, prompt: Prompt(text: prompt.text, ids: nil), segment: segment,
+                                               thread: thread, prefix: prefix, stops: stops)
+            await state.refuseIDs(Self.idsRefusedNote(refused.error, number: refused.number))
+            return outcome
+        }
+    }
+
+    /// Sends one request and reads its stream into the segment's text, recording the request when it ends.
+    func streamOnce(_ request: CompletionRequest, prompt: Prompt, segment: SegmentName, thread: ThreadID, prefix: String,
+                    stops: [String]) async throws -> StreamOutcome {
         let number = await state.nextRequestNumber()
         let sent = await state.elapsed()
         let longestStop = stops.map(\.utf8.count).max() ?? 0
-        var generated = ""
-        var chunks = 0
-        var firstChunk: Double?
-        var usage: TokenUsage?
-        var finishReason: String?
-        var matched: String?
-        var logprobs: [TokenLogprob] = []
+        var choice = Choice(segment: segment, thread: thread)
         var cancelled = false
         do {
             for try await chunk in client.stream(request, label: "\(thread) \(segment) #\(number)") {
-                chunks += 1
-                if firstChunk == nil { firstChunk = await state.elapsed() }
-                if let reported = chunk.usage { usage = reported }
-                guard let choice = chunk.choices.first else { continue }
-                if let reason = choice.finishReason { finishReason = reason }
-                logprobs += choice.logprobs?.entries ?? []
-                // A stop string may straddle chunks: look at the new text plus the longest stop's length before it.
-                let searchFrom = max(0, generated.utf8.count - max(0, longestStop - 1))
-                generated += choice.text
-                if let found = Self.firstStop(stops, in: generated, from: searchFrom) {
-                    matched = found.stop
-                    generated = found.cut
+                let now = await state.elapsed()
+                if let reported = chunk.usage { choice.usage = reported }
+                guard let part = chunk.choices.first else {
+                    choice.arrived(at: now)  // a chunk with only the counts
+                    continue
                 }
-                await state.setText(segment, prefix + generated, thread: thread)
-                if matched != nil { break }
+                choice.take(part, at: now, stops: stops, longestStop: longestStop)
+                await state.setText(segment, prefix + choice.generated, thread: thread)
+                if choice.stop != nil { break }
             }
-            if matched == nil, Task.isCancelled { cancelled = true }
+            if choice.stop == nil, Task.isCancelled { cancelled = true }
         } catch is CancellationError {
             cancelled = true
         } catch let error as ServingError {
+            if Self.refusedIDs(error, request: request, chunks: choice.chunks) { throw IDsRefused(error: error, number: number) }
             await state.markFailed()
             throw ServingRunError.request(thread: thread, segment: segment, number: number, error: error)
         }
-        let ending: String
-        if matched != nil {
-            ending = "stop-string"
-        } else if cancelled {
-            ending = await state.failed ? "run-failed" : "finish-policy"
-        } else {
-            switch finishReason {
-            case "length": ending = "budget"
-            case "stop": ending = "eos"
-            case let other?: ending = other
-            case nil: ending = "done"
-            }
-        }
-        var record = RequestRecord(number: number, thread: thread, segment: segment, prompt: request.prompt.text,
-                                   text: generated, ending: ending, stop: matched, chunks: chunks,
-                                   promptTokens: usage?.promptTokens, completionTokens: usage?.completionTokens,
-                                   cachedTokens: usage?.cachedTokens, sent: sent, firstChunk: firstChunk,
-                                   ended: await state.elapsed(), maxTokens: request.maxTokens,
-                                   temperature: request.temperature ?? 0, topP: request.topP ?? 1, seed: request.seed ?? 0)
-        record.logprobs = request.logprobs == nil ? nil : logprobs
+        // The request ends with its stream (the server's counts come after the choice's finish).
+        let record = choice.record(number: number, prompt: prompt, request: request, sent: sent, ended: await state.elapsed(),
+                                   ending: choice.ending(stoppedEarly: cancelled, runFailed: await state.failed))
         await state.record(record)
         return StreamOutcome(record: record, cancelled: cancelled)
     }
@@ -127,15 +121,5 @@ extension ServingExecutor {
     /// under 2³¹ because servers differ in the integer type they parse.
     static func seed(_ run: UInt64, thread: ThreadID) -> UInt64 {
         (run ^ fnv1a(thread)) % (1 << 31)
-    }
-}
-
-extension CompletionPrompt {
-    /// The prompt as text (token ids as a list).
-    var text: String {
-        switch self {
-        case .text(let text): return text
-        case .tokens(let ids): return "\(ids)"
-        }
     }
 }

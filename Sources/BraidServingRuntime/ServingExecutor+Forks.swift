@@ -69,6 +69,7 @@ extension ServingExecutor {
         guard let vote = plan.vote(id), let fork = plan.fork(vote.fork) else {
             throw ServingRunError.badPlan(segment: id, reason: "thread '\(thread)' votes, but the plan has no such vote (or its fork)")
         }
+        await state.raiseSequential(fork.parent, toLongestOf: fork.branches)
         var answers: [String?] = []
         for branch in fork.branches {
             let text = await state.text(ofThread: branch)

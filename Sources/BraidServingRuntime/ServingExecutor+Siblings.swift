@@ -2,22 +2,6 @@ import BraidPlan
 import BraidServing
 
 extension ServingExecutor {
-    /// One choice of a request with `n`: a sibling branch as its stream delivers it.
-    struct Choice {
-        var segment: Segment
-        var thread: ThreadID
-        var generated = ""
-        var chunks = 0
-        var firstChunk: Double?
-        var ended: Double?
-        var usage: TokenUsage?
-        var finishReason: String?
-        var stop: String?
-        var logprobs: [TokenLogprob] = []
-        /// The choice is over: the server finished it, or Braid found a stop string in it.
-        var done = false
-    }
-
     /// What a request with `n` left to do: the branches it did not decode (every one when the server refused `n`,
     /// those whose choice never came when it ignored `n`) and the text of each branch it finished, in order.
     struct SiblingsLeft {
@@ -31,17 +15,17 @@ extension ServingExecutor {
     /// met the stream is closed, the unfinished choices keeping their text as stopped branches do. A server that
     /// refuses `n` (a 4xx answer before any chunk) or ignores it (a whole stream without some choices) leaves those
     /// branches to the caller, which sends them one request each; the run's notes say which.
-    func runSiblings(_ fork: ForkPlan, segments: [Segment]) async throws -> SiblingsLeft {
+    func runSiblings(_ fork: ForkPlan, segments: [Segment], asText: Bool = false) async throws -> SiblingsLeft {
         guard case .generate(let decoding) = segments[0].content else { return SiblingsLeft(branches: fork.branches, finished: []) }
         let variables = await state.variables(of: fork.branches[0])
         let prefix = decoding.prefix.map { PlanLanguage.render($0, variables) } ?? ""
         let stops = decoding.stop.map { PlanLanguage.render($0, variables) }.filter { !$0.isEmpty }
         let longestStop = stops.map(\.utf8.count).max() ?? 0
-        let prompt = await state.text(of: segments[0].view.dropLast()) + prefix
-        var choices = zip(segments, fork.branches).map { Choice(segment: $0, thread: $1) }
-        for choice in choices { await state.setText(choice.segment.id, prefix, thread: choice.thread) }
+        let prompt = await self.prompt(view: Array(segments[0].view.dropLast()), prefix: prefix, asText: asText)
+        var choices = zip(segments, fork.branches).map { Choice(segment: $0.id, thread: $1) }
+        for choice in choices { await state.setText(choice.segment, prefix, thread: choice.thread) }
         let seed = await state.seed(of: fork.branches[0]) ?? Self.seed(options.seed, thread: fork.branches[0])
-        let request = CompletionRequest(model: options.model, prompt: .text(prompt), maxTokens: decoding.maxTokens,
+        let request = CompletionRequest(model: options.model, prompt: prompt.completion, maxTokens: decoding.maxTokens,
                                         temperature: options.temperature ?? decoding.sampling.temperature ?? 0,
                                         topP: decoding.sampling.topP ?? 1, seed: seed, n: choices.count,
                                         logprobs: options.logprobs)
@@ -65,20 +49,9 @@ extension ServingExecutor {
                 }
                 for part in chunk.choices where choices.indices.contains(part.index) && !choices[part.index].done {
                     let c = part.index
-                    choices[c].chunks += 1
-                    if choices[c].firstChunk == nil { choices[c].firstChunk = now }
-                    choices[c].logprobs += part.logprobs?.entries ?? []
-                    let searchFrom = max(0, choices[c].generated.utf8.count - max(0, longestStop - 1))
-                    choices[c].generated += part.text
-                    if let found = Self.firstStop(stops, in: choices[c].generated, from: searchFrom) {
-                        choices[c].stop = found.stop
-                        choices[c].generated = found.cut
-                    }
-                    await state.setText(choices[c].segment.id, prefix + choices[c].generated, thread: choices[c].thread)
-                    if let reason = part.finishReason { choices[c].finishReason = reason }
-                    guard choices[c].stop != nil || choices[c].finishReason != nil else { continue }
-                    choices[c].done = true
-                    choices[c].ended = now
+                    choices[c].take(part, at: now, stops: stops, longestStop: longestStop)
+                    await state.setText(choices[c].segment, prefix + choices[c].generated, thread: choices[c].thread)
+                    guard choices[c].done else { continue }
                     await state.stop(choices[c].thread, reason: "done")
                     finished.append(await state.text(ofThread: choices[c].thread))
                     if try PlanLanguage.isMet(fork, finished: finished, of: choices.count) {
@@ -96,7 +69,15 @@ extension ServingExecutor {
             cancelled = true
         } catch let error as ServingError {
             await limiter.release()
-            if case .status(let code, _, _) = error.failure, (400..<500).contains(code), choices.allSatisfy({ $0.chunks == 0 }) {
+            let arrived = choices.reduce(0) { $0 + $1.chunks }
+            if Self.refusedIDs(error, request: request, chunks: arrived) {
+                // Sent again as text, still with `n`. Refused again, it was `n` the server refused (the branches go
+                // one request each, as ids); taken, it was the ids (the run's prompts are text from now on).
+                let left = try await runSiblings(fork, segments: segments, asText: true)
+                if !(await state.refusesN) { await state.refuseIDs(Self.idsRefusedNote(error, number: number)) }
+                return left
+            }
+            if case .status(let code, _, _) = error.failure, (400..<500).contains(code), arrived == 0 {
                 await state.refuseN("the server refused n=\(choices.count) for fork '\(fork.step)' (\(error.failure)); its branches were sent as \(choices.count) requests")
                 return SiblingsLeft(branches: fork.branches, finished: [])
             }
@@ -115,26 +96,12 @@ extension ServingExecutor {
         let failed = await state.failed
         let end = await state.elapsed()
         for (c, choice) in choices.enumerated() where !missing.contains(choice.thread) {
-            let ending: String
-            if choice.stop != nil {
-                ending = "stop-string"
-            } else if !choice.done {
-                ending = cancelled && failed ? "run-failed" : "finish-policy"
-                await state.stop(choice.thread, reason: "finish-policy")
-            } else {
-                ending = choice.finishReason == "length" ? "budget" : choice.finishReason == "stop" ? "eos" : choice.finishReason ?? "done"
-            }
-            let usage = choice.usage ?? (c == 0 ? requestUsage : nil)
-            var record = RequestRecord(number: number, thread: choice.thread, segment: choice.segment.id, prompt: prompt,
-                                       text: choice.generated, ending: ending, stop: choice.stop, chunks: choice.chunks,
-                                       promptTokens: usage?.promptTokens, completionTokens: usage?.completionTokens,
-                                       cachedTokens: usage?.cachedTokens, sent: sent, firstChunk: choice.firstChunk,
-                                       ended: choice.ended ?? end, maxTokens: request.maxTokens,
-                                       temperature: request.temperature ?? 0, topP: request.topP ?? 1,
-                                       seed: seed + UInt64(c))
+            if !choice.done, choice.stop == nil { await state.stop(choice.thread, reason: "finish-policy") }
+            var record = choice.record(number: number, prompt: prompt, request: request, sent: sent, ended: choice.ended ?? end,
+                                       ending: choice.ending(stoppedEarly: !choice.done, runFailed: cancelled && failed),
+                                       usage: c == 0 ? requestUsage : nil, seed: seed + UInt64(c))
             record.n = choices.count
             record.choice = c
-            record.logprobs = options.logprobs == nil ? nil : choice.logprobs
             await state.record(record)
         }
         if cancelled { throw CancellationError() }

@@ -70,6 +70,7 @@ extension ServingExecutor {
             next += 1
         }
         try await runChildren(numbered, parent: thread)
+        await state.raiseSequential(thread, toLongestOf: numbered.compactMap(\.child))
         await state.setText(trigger.id, String(before[..<start]), thread: thread)
         let join = try await joinText(template, messages: numbered, parent: thread)
         await state.setText(instance.join, join, thread: thread)

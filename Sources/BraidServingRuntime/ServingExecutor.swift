@@ -62,7 +62,8 @@ public struct ServingExecutor: Sendable {
         let finalText = (main?.segments.dropFirst() ?? []).map(\.text).joined()
         return ServingRunResult(answer: try await answer(root: root, finalText: finalText), finalText: finalText,
                                 threads: threads, votes: await state.votes, requests: await state.requests,
-                                seconds: await state.elapsed(), notes: await state.notes)
+                                seconds: await state.elapsed(), sequentialTokens: await state.sequentialTokens,
+                                notes: await state.notes)
     }
 
     /// The plan's answer rule over the finished run: the named step's output (or the root's text after its prompt),
@@ -100,6 +101,9 @@ public struct ServingExecutor: Sendable {
             case .merge(let id):
                 guard let merge = await state.plan.merge(id) else {
                     throw ServingRunError.badPlan(segment: id, reason: "thread '\(thread)' merges, but the plan has no such merge")
+                }
+                if let fork = await state.plan.fork(merge.fork) {
+                    await state.raiseSequential(thread, toLongestOf: fork.branches)
                 }
                 for segment in merge.segments { try await write(segment, thread: thread) }
             case .vote(let id):

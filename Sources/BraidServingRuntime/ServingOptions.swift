@@ -19,10 +19,14 @@ public struct ServingOptions: Sendable {
     /// server shares the prompt's prefill among them); false sends one request per branch. A server that refuses
     /// `n` gets one request per branch either way (the run's notes say so).
     public var siblingsAsN: Bool
+    /// How prompts are sent (`--prompt-form`): as the token ids the local run prefills (needs the run's
+    /// `PromptRendering`; without one, text is sent), or as text the server tokenizes itself.
+    public var promptForm: PromptForm
 
     /// Creates options.
     public init(inputs: [String: String] = [:], seed: UInt64 = 0, temperature: Double? = nil, model: String? = nil,
-                concurrency: Int = 16, logprobs: Int? = nil, siblingsAsN: Bool = true) {
+                concurrency: Int = 16, logprobs: Int? = nil, siblingsAsN: Bool = true, promptForm: PromptForm = .ids) {
+        self.promptForm = promptForm
         self.inputs = inputs
         self.seed = seed
         self.temperature = temperature
@@ -33,10 +37,24 @@ public struct ServingOptions: Sendable {
     }
 }
 
-/// Renders the parts of a prompt that need the served model's tokenizer: chat messages in its chat format, and
-/// text cut to a number of its tokens. Braid renders prompts itself and sends text, so these must be the served
-/// model's (the CLI takes them from the GGUF of `--model`, by default the cached SmolLM2).
+/// How a served run sends its prompts.
+public enum PromptForm: String, Sendable, CaseIterable {
+    /// The token ids the local run prefills (each segment tokenized on its own, the begin-of-sequence token where
+    /// the local run writes one): the served run sees exactly the local run's prompt tokens. vLLM, SGLang and
+    /// llama-server accept ids; a server that refuses them (a 4xx answer) gets text from then on.
+    case ids
+    /// The prompt's text; the server tokenizes it (and adds its begin-of-sequence token as it sees fit).
+    case text
+}
+
+/// Renders the parts of a prompt that need the served model's tokenizer: chat messages in its chat format, text
+/// cut to a number of its tokens, and prompts as token ids. Braid renders prompts itself, so these must be the
+/// served model's (the CLI takes them from the GGUF of `--model`, by default the cached SmolLM2).
 public protocol PromptRendering: Sendable {
+    /// The token ids of `text` as the local run prefills a segment of it (without a begin-of-sequence token).
+    func tokenIDs(of text: String) -> [Int]
+    /// The begin-of-sequence token the local run writes before a segment that opens a sequence (nil: none).
+    var beginOfSequence: Int? { get }
     /// Chat messages (role, content) as the model's chat format writes them; `continueLast` leaves the last
     /// (assistant) message open for the model to continue, otherwise the generation prompt follows.
     func chatPrompt(_ messages: [(role: String, content: String)], continueLast: Bool) throws -> String

@@ -12,6 +12,10 @@ public struct ServingRunResult: Codable, Sendable {
     public var requests: [RequestRecord]
     /// Wall time of the run in seconds.
     public var seconds: Double
+    /// Generated tokens on the run's longest chain of dependencies (a thread starts from its parent's count; a
+    /// merge, vote or join raises the thread that reads other threads to the longest of them), counted as the local
+    /// executor's trace is (`CriticalPath` in BraidEval): the run's decoding latency in tokens.
+    public var sequentialTokens: Int = 0
     /// What the run did differently from the plan's request pattern and why (a server that refused `n`).
     public var notes: [String] = []
 }

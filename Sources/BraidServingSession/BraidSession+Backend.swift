@@ -25,42 +25,16 @@ public struct ServingBackend: Sendable {
 }
 
 extension BraidSession {
-    /// What `graph` becomes on a serving engine (`ServingLowering`, as `braid plan --backend openai` prints it),
-    /// with its compiled plan. Throws the compile error of a graph that has no plan, and
-    /// `ServingLowering.NotExact` (listing every change) when exactness is required — by `requireExact` or by
-    /// the graph's `require: exact` — and anything would be lowered.
+    /// What `graph` becomes on a serving engine, with its compiled plan: `ServingSession.servingPlan(graph:requireExact:)`.
     public func servingPlan(graph: Graph, requireExact: Bool = false) throws -> (plan: Plan, lowering: ServingLowering) {
-        let plan = try GraphCompiler.compile(graph)
-        let lowering = ServingLowering.lower(plan)
-        if requireExact || graph.requiresExact { try lowering.requireExact() }
-        return (plan, lowering)
+        try ServingSession(tokenizer: tokenizer).servingPlan(graph: graph, requireExact: requireExact)
     }
 
-    /// Runs `graph` on an OpenAI-style `/v1/completions` server instead of this session's transformer: the same
-    /// plan, executed by `ServingExecutor` (one streamed request per decoded segment, forks as concurrent requests,
-    /// spawn/join as APR's client loop). The session's tokenizer renders chat prompts and token cuts, so it must
-    /// be the served model's. Nothing is sent when the graph is refused (see `servingPlan(graph:requireExact:)`)
-    /// or its inputs don't match (`InputError`). `observer` sees every request as it ends (a request trace).
-    /// Throws `ServingRunFailure` for a failed run, with every request completed before the failure.
-    ///
-    /// ```swift
-    /// let session = try BraidSession(model: ModelCache.defaultModel)
-    /// let graph = try GraphLoader.load(path: "Graphs/self-consistency.yaml", overrides: ["samples": "8"])
-    /// let result = try await session.run(graph: graph, on: ServingBackend(baseURL: "http://127.0.0.1:8080"),
-    ///                                    options: ServingOptions(inputs: ["question": "What is 12*13?"]))
-    /// print(result.answer ?? "no answer", result.requests.count)
-    /// ```
+    /// Runs `graph` on an OpenAI-style `/v1/completions` server instead of this session's transformer, with this
+    /// session's tokenizer: `ServingSession.run(graph:on:options:observer:)`. A program that only serves needs no
+    /// weights: `ServingSession(model:)` reads the tokenizer alone.
     public func run(graph: Graph, on backend: ServingBackend, options: ServingOptions = ServingOptions(),
                     observer: (@Sendable (RequestRecord) -> Void)? = nil) async throws -> ServingRunResult {
-        let plan = try servingPlan(graph: graph, requireExact: backend.requireExact).plan
-        var options = options
-        options.inputs = try plan.inputValues(options.inputs)
-        var configuration = backend.client
-        configuration.maxConnections = max(configuration.maxConnections, options.concurrency)
-        let renderer = TokenizerPromptRenderer(tokenizer: tokenizer)
-        let run = options
-        return try await CompletionsClient.with(baseURL: backend.baseURL, configuration: configuration) { client in
-            try await ServingExecutor.run(plan: plan, client: client, options: run, renderer: renderer, observer: observer)
-        }
+        try await ServingSession(tokenizer: tokenizer).run(graph: graph, on: backend, options: options, observer: observer)
     }
 }

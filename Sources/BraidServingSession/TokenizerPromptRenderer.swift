@@ -20,8 +20,23 @@ public struct TokenizerPromptRenderer: PromptRendering {
 
     /// The text of `text`'s first `tokens` tokens (a begin-of-sequence token the tokenizer adds is not counted).
     public func prefix(of text: String, tokens: Int) -> String {
+        tokenizer.decode(Array(encoded(text).prefix(max(0, tokens))))
+    }
+
+    /// `text`'s ids as the local run prefills them (`TransformerModel.encode`).
+    public func tokenIDs(of text: String) -> [Int] {
+        encoded(text).map(Int.init)
+    }
+
+    /// The begin-of-sequence token, when the model's tokenizer adds one (`TransformerModel.beginOfSequence`).
+    public var beginOfSequence: Int? {
+        tokenizer.addsBOS ? tokenizer.bosID.map(Int.init) : nil
+    }
+
+    /// `text` tokenized without the begin-of-sequence token the tokenizer may add.
+    private func encoded(_ text: String) -> [Int32] {
         var ids = tokenizer.encode(text)
         if tokenizer.addsBOS, let bos = tokenizer.bosID, ids.first == bos { ids.removeFirst() }
-        return tokenizer.decode(Array(ids.prefix(max(0, tokens))))
+        return ids
     }
 }

@@ -2,7 +2,8 @@ import ArgumentParser
 import BraidServingRuntime
 
 /// The `--backend` options `braid run` and `braid eval` share: where the server is, what model name to send,
-/// how many requests may be in flight, whether lowering is refused, and whether log-probabilities are recorded.
+/// how many requests may be in flight, whether lowering is refused, whether log-probabilities are recorded, and how
+/// prompts are sent.
 struct BackendOptions: ParsableArguments {
     @Option(help: "Run on an OpenAI-style /v1/completions server at this base URL (e.g. http://127.0.0.1:8080) instead of Braid's runtime.")
     var backend: String?
@@ -22,6 +23,9 @@ struct BackendOptions: ParsableArguments {
     @Option(help: "With --backend: ask for N top log-probabilities per generated token and record each token's in the request trace.")
     var logprobs: Int?
 
+    @Option(name: .customLong("prompt-form"), help: "With --backend: send prompts as the token ids Braid's runtime would prefill (ids: the server sees exactly the local run's tokens) or as text the server tokenizes itself (text). Default: ids; a server that refuses ids gets text.")
+    var promptForm: PromptForm?
+
     func validate() throws {
         if concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
         if let logprobs, logprobs < 0 { throw ValidationError("--logprobs must be at least 0") }
@@ -29,12 +33,16 @@ struct BackendOptions: ParsableArguments {
             if requireExact { throw ValidationError("--require-exact needs --backend") }
             if logprobs != nil { throw ValidationError("--logprobs needs --backend") }
             if separateSiblings { throw ValidationError("--separate-siblings needs --backend") }
+            if promptForm != nil { throw ValidationError("--prompt-form needs --backend") }
         }
     }
 
     /// The executor's options for one run with these backend settings.
     func serving(inputs: [String: String], seed: UInt64, temperature: Double?) -> ServingOptions {
         ServingOptions(inputs: inputs, seed: seed, temperature: temperature, model: backendModel,
-                       concurrency: concurrency, logprobs: logprobs, siblingsAsN: !separateSiblings)
+                       concurrency: concurrency, logprobs: logprobs, siblingsAsN: !separateSiblings,
+                       promptForm: promptForm ?? .ids)
     }
 }
+
+extension PromptForm: ExpressibleByArgument {}

@@ -39,15 +39,16 @@ enum BackendRun {
         }
     }
 
-    /// The renderer of chat prompts and token cuts: the tokenizer of the local model file (`--model`, default the
-    /// cached SmolLM2), which must be the served model's.
+    /// The renderer of chat prompts, token cuts and token-id prompts: the tokenizer of the local model file
+    /// (`--model`, default the cached SmolLM2), which must be the served model's. Only the tokenizer is read; the
+    /// model's weights are not.
     static func renderer(model: String?) throws -> TokenizerPromptRenderer {
         let url = try resolveModelPath(model)
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw CLIFailure(.invalidInput, "error: model file \(url.path) does not exist (the backend run renders prompts with its tokenizer; pass --model with the served model's GGUF)")
         }
         do {
-            return TokenizerPromptRenderer(tokenizer: try ModelFiles.open(url).tokenizer)
+            return TokenizerPromptRenderer(tokenizer: try ModelFiles.tokenizer(url))
         } catch {
             throw CLIFailure(.invalidInput, "error: cannot read the tokenizer of \(url.path): \(error)")
         }
@@ -83,14 +84,15 @@ enum BackendRun {
     }
 
     /// A served run as the eval harness records runs: answer, final text, wall time; tokens are the server's counts
-    /// (generated = sampled; prompt plus generated = written); one step per request. No KV is held on this side.
+    /// (generated = sampled; prompt plus generated = written), sequential tokens the executor's own count; one step
+    /// per request. No KV is held on this side.
     static func runResult(_ served: ServingRunResult) -> RunResult {
         let generated = served.requests.reduce(0) { $0 + ($1.completionTokens ?? $1.chunks) }
         let prompts = served.requests.reduce(0) { $0 + ($1.promptTokens ?? 0) }
         return RunResult(answer: served.answer, finalText: served.finalText, threads: [], outputs: [:], votes: [:],
                          stats: RunStats(steps: served.requests.count, forwards: 0, sampled: generated,
                                          written: generated + prompts, seconds: served.seconds, forwardSeconds: 0,
-                                         peakKVBytes: 0))
+                                         peakKVBytes: 0, sequentialTokens: served.sequentialTokens))
     }
 
     /// Carries the async run's outcome to the waiting command.

@@ -77,6 +77,8 @@ import Testing
         #expect(stub.requests.count == 3)
         let records = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
         #expect(records.count == 3 && records.allSatisfy { !$0.contains("\"error\"") }, "\(records)")
+        // Each problem's one request streamed one chunk without the server's counts: one sequential token.
+        #expect(records.allSatisfy { $0.contains(#""sequentialTokens":1"#) }, "\(records)")
         // One request trace per problem, named as a local run's trace, holding that problem's request.
         let files = try FileManager.default.contentsOfDirectory(atPath: traces).sorted()
         #expect(files.count == 3 && files.allSatisfy { $0.hasPrefix("sequential__") && $0.hasSuffix("__s0.jsonl") }, "\(files)")

@@ -6,31 +6,10 @@ import Testing
 /// The completions client against a stub server that injects one fault per test. Every wait in the client
 /// is bounded (short limits here), and the suite as a whole has a time limit, so no test can hang.
 @Suite(.timeLimit(.minutes(3))) struct CompletionsClientFaultTests {
-    /// Short backoffs; limits generous enough for a healthy answer on a machine busy with the rest of the suite.
-    static let fast = ClientConfiguration(connectTimeout: 10, idleTimeout: 20, requestTimeout: 60,
-                                          retry: RetryPolicy(maxAttempts: 3, initialBackoff: 0.01, multiplier: 2))
-    /// For the timeout tests: a short idle limit, against a server that stays silent far longer.
-    static let impatient = ClientConfiguration(connectTimeout: 10, idleTimeout: 0.5, requestTimeout: 60, retry: .never)
-    static let ok = #"{"id":"cmpl-1","choices":[{"index":0,"text":" 15","finish_reason":"stop"}],"usage":{"prompt_tokens":7,"completion_tokens":2,"total_tokens":9,"prompt_tokens_details":{"cached_tokens":4}}}"#
-    static let seeded = CompletionRequest(prompt: .text("7+8="), maxTokens: 4, temperature: 0, seed: 1)
-    static let unseeded = CompletionRequest(prompt: .text("7+8="), maxTokens: 4)
-
-    func failure(_ run: () async throws -> Void) async -> ServingError? {
-        do {
-            try await run()
-            return nil
-        } catch let error as ServingError {
-            return error
-        } catch {
-            Issue.record("expected a ServingError, got \(error)")
-            return nil
-        }
-    }
-
     @Test func aHealthyAnswerIsDecodedWithTheServersTokenCounts() async throws {
-        let stub = try await StubServer.start([.json(status: 200, body: Self.ok)])
-        let completion = try await CompletionsClient.with(baseURL: stub.baseURL, configuration: Self.fast) {
-            try await $0.complete(Self.seeded, label: "reason")
+        let stub = try await StubServer.start([.json(status: 200, body: StubFixture.ok)])
+        let completion = try await CompletionsClient.with(baseURL: stub.baseURL, configuration: StubFixture.fast) {
+            try await $0.complete(StubFixture.seeded, label: "reason")
         }
         try await stub.stop()
         #expect(completion.choices.first?.text == " 15")
@@ -48,9 +27,9 @@ import Testing
         let stub = try await StubServer.start([])
         let address = stub.baseURL
         try await stub.stop()
-        let error = await failure {
-            _ = try await CompletionsClient.with(baseURL: address, configuration: Self.fast) {
-                try await $0.complete(Self.unseeded, label: "think[2]")
+        let error = try await StubFixture.servingError {
+            _ = try await CompletionsClient.with(baseURL: address, configuration: StubFixture.fast) {
+                try await $0.complete(StubFixture.unseeded, label: "think[2]")
             }
         }
         guard case .connectionRefused = error?.failure else {
@@ -62,9 +41,9 @@ import Testing
 
     @Test func aClientErrorIsNotRetriedAndQuotesTheServer() async throws {
         let stub = try await StubServer.start([.json(status: 400, body: #"{"error":{"message":"max_tokens must be at least 1"}}"#)])
-        let error = await failure {
-            _ = try await CompletionsClient.with(baseURL: stub.baseURL, configuration: Self.fast) {
-                try await $0.complete(Self.seeded, label: "summary")
+        let error = try await StubFixture.servingError {
+            _ = try await CompletionsClient.with(baseURL: stub.baseURL, configuration: StubFixture.fast) {
+                try await $0.complete(StubFixture.seeded, label: "summary")
             }
         }
         try await stub.stop()
@@ -75,9 +54,9 @@ import Testing
     }
 
     @Test func aSeededRequestIsRetriedAfterAServerError() async throws {
-        let stub = try await StubServer.start([.json(status: 503, body: "loading model"), .json(status: 200, body: Self.ok)])
-        let completion = try await CompletionsClient.with(baseURL: stub.baseURL, configuration: Self.fast) {
-            try await $0.complete(Self.seeded, label: "reason")
+        let stub = try await StubServer.start([.json(status: 503, body: "loading model"), .json(status: 200, body: StubFixture.ok)])
+        let completion = try await CompletionsClient.with(baseURL: stub.baseURL, configuration: StubFixture.fast) {
+            try await $0.complete(StubFixture.seeded, label: "reason")
         }
         try await stub.stop()
         #expect(completion.choices.first?.text == " 15")
@@ -86,9 +65,9 @@ import Testing
 
     @Test func retriesStopAtTheLimitAndTheErrorCountsThem() async throws {
         let stub = try await StubServer.start([.json(status: 502, body: "bad gateway")])
-        let error = await failure {
-            _ = try await CompletionsClient.with(baseURL: stub.baseURL, configuration: Self.fast) {
-                try await $0.complete(Self.seeded, label: "reason")
+        let error = try await StubFixture.servingError {
+            _ = try await CompletionsClient.with(baseURL: stub.baseURL, configuration: StubFixture.fast) {
+                try await $0.complete(StubFixture.seeded, label: "reason")
             }
         }
         try await stub.stop()
@@ -98,10 +77,10 @@ import Testing
     }
 
     @Test func anUnseededRequestIsSentOnlyOnce() async throws {
-        let stub = try await StubServer.start([.json(status: 500, body: "oops"), .json(status: 200, body: Self.ok)])
-        let error = await failure {
-            _ = try await CompletionsClient.with(baseURL: stub.baseURL, configuration: Self.fast) {
-                try await $0.complete(Self.unseeded, label: "reason")
+        let stub = try await StubServer.start([.json(status: 500, body: "oops"), .json(status: 200, body: StubFixture.ok)])
+        let error = try await StubFixture.servingError {
+            _ = try await CompletionsClient.with(baseURL: stub.baseURL, configuration: StubFixture.fast) {
+                try await $0.complete(StubFixture.unseeded, label: "reason")
             }
         }
         try await stub.stop()
@@ -111,9 +90,9 @@ import Testing
 
     @Test func aSilentServerTimesOut() async throws {
         let stub = try await StubServer.start([.silent])
-        let error = await failure {
-            _ = try await CompletionsClient.with(baseURL: stub.baseURL, configuration: Self.impatient) {
-                try await $0.complete(Self.unseeded, label: "reason")
+        let error = try await StubFixture.servingError {
+            _ = try await CompletionsClient.with(baseURL: stub.baseURL, configuration: StubFixture.impatient) {
+                try await $0.complete(StubFixture.unseeded, label: "reason")
             }
         }
         try await stub.stop()
@@ -126,9 +105,9 @@ import Testing
 
     @Test func truncatedJSONIsMalformedAndQuoted() async throws {
         let stub = try await StubServer.start([.json(status: 200, body: #"{"choices":[{"index":0,"text":"hel"#)])
-        let error = await failure {
-            _ = try await CompletionsClient.with(baseURL: stub.baseURL, configuration: Self.fast) {
-                try await $0.complete(Self.seeded, label: "reason")
+        let error = try await StubFixture.servingError {
+            _ = try await CompletionsClient.with(baseURL: stub.baseURL, configuration: StubFixture.fast) {
+                try await $0.complete(StubFixture.seeded, label: "reason")
             }
         }
         try await stub.stop()

@@ -5,20 +5,11 @@ import Testing
 
 /// Streaming (`stream: true`): SSE parsing, token counts, cancellation, and the faults of a stream.
 @Suite(.timeLimit(.minutes(3))) struct CompletionsStreamTests {
-    static let fast = CompletionsClientFaultTests.fast
-
-    static func chunk(_ text: String, finish: String? = nil) -> String {
-        let reason = finish.map { #""\#($0)""# } ?? "null"
-        return #"{"choices":[{"index":0,"text":"\#(text)","finish_reason":\#(reason)}]}"#
-    }
-
-    static let usage = #"{"choices":[],"usage":{"prompt_tokens":12,"completion_tokens":3,"total_tokens":15}}"#
-
     @Test func aStreamIsPutTogetherUpToDoneWithItsTokenCounts() async throws {
-        let stub = try await StubServer.start([.stream(events: [Self.chunk("The"), Self.chunk(" answer"), Self.chunk(" is", finish: "length"), Self.usage],
+        let stub = try await StubServer.start([.stream(events: [StubFixture.chunk("The"), StubFixture.chunk(" answer"), StubFixture.chunk(" is", finish: "length"), StubFixture.usage],
                                                        done: true, interval: 0.01)])
         let request = CompletionRequest(prompt: .tokens([1, 504, 28]), maxTokens: 3, stop: ["</think1>"], temperature: 0.5, topP: 1, seed: 9)
-        let result = try await CompletionsClient.with(baseURL: stub.baseURL, configuration: Self.fast) {
+        let result = try await CompletionsClient.with(baseURL: stub.baseURL, configuration: StubFixture.fast) {
             try await $0.collect(request, label: "think[0]")
         }
         try await stub.stop()
@@ -35,8 +26,8 @@ import Testing
     }
 
     @Test func breakingOutOfAStreamClosesItsConnection() async throws {
-        let stub = try await StubServer.start([.endless(event: Self.chunk("x"), interval: 0.02)])
-        let client = try CompletionsClient(baseURL: stub.baseURL, configuration: Self.fast)
+        let stub = try await StubServer.start([.endless(event: StubFixture.chunk("x"), interval: 0.02)])
+        let client = try CompletionsClient(baseURL: stub.baseURL, configuration: StubFixture.fast)
         var read = 0
         for try await _ in client.stream(CompletionRequest(prompt: .text("go"), maxTokens: 100_000), label: "think[3]") {
             read += 1
@@ -62,11 +53,11 @@ import Testing
         // with a chunk (a loaded machine), the HTTP client fails the body without handing that chunk on, so
         // how many chunks arrive is the transport's business; the contract is that the error carries exactly
         // the text handed on, and that a stream which handed text on is not sent again.
-        let stub = try await StubServer.start([.stream(events: [Self.chunk("Hello"), Self.chunk(" wor")], done: false, interval: 0.3)])
+        let stub = try await StubServer.start([.stream(events: [StubFixture.chunk("Hello"), StubFixture.chunk(" wor")], done: false, interval: 0.3)])
         var texts = ""
         var handedOn = 0
         var caught: ServingError?
-        let client = try CompletionsClient(baseURL: stub.baseURL, configuration: Self.fast)
+        let client = try CompletionsClient(baseURL: stub.baseURL, configuration: StubFixture.fast)
         do {
             for try await chunk in client.stream(CompletionRequest(prompt: .text("hi"), maxTokens: 8, seed: 3), label: "child 2") {
                 texts += chunk.choices.map(\.text).joined()
@@ -85,8 +76,8 @@ import Testing
 
     @Test func malformedJSONInAStreamNamesThePayload() async throws {
         let stub = try await StubServer.start([.stream(events: [#"{"choices":[{"index":0,"te"#], done: true, interval: 0.01)])
-        let error = await CompletionsClientFaultTests().failure {
-            _ = try await CompletionsClient.with(baseURL: stub.baseURL, configuration: Self.fast) {
+        let error = try await StubFixture.servingError {
+            _ = try await CompletionsClient.with(baseURL: stub.baseURL, configuration: StubFixture.fast) {
                 try await $0.collect(CompletionRequest(prompt: .text("hi"), maxTokens: 8), label: "reason")
             }
         }
@@ -99,10 +90,10 @@ import Testing
     }
 
     @Test func anErrorObjectInTheStreamIsReported() async throws {
-        let stub = try await StubServer.start([.stream(events: [Self.chunk("a"), #"{"error":{"message":"KV cache is full","code":500}}"#],
+        let stub = try await StubServer.start([.stream(events: [StubFixture.chunk("a"), #"{"error":{"message":"KV cache is full","code":500}}"#],
                                                        done: true, interval: 0.01)])
-        let error = await CompletionsClientFaultTests().failure {
-            _ = try await CompletionsClient.with(baseURL: stub.baseURL, configuration: Self.fast) {
+        let error = try await StubFixture.servingError {
+            _ = try await CompletionsClient.with(baseURL: stub.baseURL, configuration: StubFixture.fast) {
                 try await $0.collect(CompletionRequest(prompt: .text("hi"), maxTokens: 8), label: "summary")
             }
         }
@@ -111,9 +102,9 @@ import Testing
     }
 
     @Test func aStalledStreamTimesOut() async throws {
-        let stub = try await StubServer.start([.stream(events: [Self.chunk("a")], done: true, interval: 30)])
-        let error = await CompletionsClientFaultTests().failure {
-            _ = try await CompletionsClient.with(baseURL: stub.baseURL, configuration: CompletionsClientFaultTests.impatient) {
+        let stub = try await StubServer.start([.stream(events: [StubFixture.chunk("a")], done: true, interval: 30)])
+        let error = try await StubFixture.servingError {
+            _ = try await CompletionsClient.with(baseURL: stub.baseURL, configuration: StubFixture.impatient) {
                 try await $0.collect(CompletionRequest(prompt: .text("hi"), maxTokens: 8), label: "reason")
             }
         }
@@ -122,8 +113,8 @@ import Testing
     }
 
     @Test func aSeededStreamIsRetriedWhileNothingWasHandedOn() async throws {
-        let stub = try await StubServer.start([.json(status: 503, body: "busy"), .stream(events: [Self.chunk("ok")], done: true, interval: 0.01)])
-        let result = try await CompletionsClient.with(baseURL: stub.baseURL, configuration: Self.fast) {
+        let stub = try await StubServer.start([.json(status: 503, body: "busy"), .stream(events: [StubFixture.chunk("ok")], done: true, interval: 0.01)])
+        let result = try await CompletionsClient.with(baseURL: stub.baseURL, configuration: StubFixture.fast) {
             try await $0.collect(CompletionRequest(prompt: .text("hi"), maxTokens: 8, seed: 5), label: "reason")
         }
         try await stub.stop()

@@ -39,6 +39,15 @@ struct LlamaServerExecutorTests {
             #expect(request.text == text)
             #expect(result.finalText == text)
             #expect(request.promptTokens == own.usage?.promptTokens && request.completionTokens == own.usage?.completionTokens)
+            // Sent as token ids (the default), which llama-server takes as they are: it counts exactly those ids.
+            #expect(request.promptForm == "ids" && result.notes.isEmpty, "\(result.notes)")
+            #expect(request.promptTokens == request.promptIDs?.count)
+            // Sent as text instead, the same completion.
+            let asText = try await ServingExecutor.run(plan: plan, client: client,
+                                                       options: ServingOptions(inputs: ["question": "What is 7+8?"], temperature: 0,
+                                                                               promptForm: .text),
+                                                       renderer: TokenizerPromptRenderer(tokenizer: tokenizer))
+            #expect(asText.requests.first?.promptForm == "text" && asText.requests.first?.text == text)
             print("sequential via backend: \(request.promptTokens ?? -1) prompt tokens (\(request.cachedTokens ?? -1) cached), "
                   + "\(request.completionTokens ?? -1) generated, ending \(request.ending); text \(text.debugDescription)")
         }
@@ -69,6 +78,9 @@ struct LlamaServerExecutorTests {
             let texts = (0..<4).compactMap { i in result.threads.first { $0.name == "think[\(i)]" }?.text }
             #expect(texts.count == 4 && texts.allSatisfy { summary.prompt.contains($0) })
             #expect(summary.sent >= firstEnd)
+            // Sequential tokens: the longest path, then the summary that read all four.
+            let generated = { (record: RequestRecord) in record.completionTokens ?? record.chunks }
+            #expect(result.sequentialTokens == (paths.map(generated).max() ?? 0) + generated(summary))
             print("summary: prompt \(summary.promptTokens ?? -1) tokens (\(summary.cachedTokens ?? -1) from the prefix cache), "
                   + "\(summary.completionTokens ?? -1) generated; answer \(result.answer ?? "(none)")")
         }

@@ -7,19 +7,16 @@ import Testing
 /// given up on) never reached a model: the request is sent again even without a seed, up to the retry limit.
 /// Once the answer has begun, an unseeded request is never sent again.
 @Suite(.timeLimit(.minutes(2))) struct StaleConnectionTests {
-    static let fast = CompletionsClientFaultTests.fast
-    static let unseeded = CompletionsClientFaultTests.unseeded
-
     @Test func anUnseededStreamOnAConnectionTheServerClosedIsSentAgain() async throws {
         // The first stream ends cleanly and leaves its connection in the pool; the server closes the next
         // request's connection (that pooled one) without answering; the request is sent again and answered.
         let stub = try await StubServer.start([
-            .stream(events: [CompletionsStreamTests.chunk("first")], done: true, interval: 0.01),
+            .stream(events: [StubFixture.chunk("first")], done: true, interval: 0.01),
             .closeBeforeAnswer,
-            .stream(events: [CompletionsStreamTests.chunk("second")], done: true, interval: 0.01),
+            .stream(events: [StubFixture.chunk("second")], done: true, interval: 0.01),
         ])
-        let (first, second) = try await CompletionsClient.with(baseURL: stub.baseURL, configuration: Self.fast) { client in
-            (try await client.collect(Self.unseeded, label: "think[0]"), try await client.collect(Self.unseeded, label: "think[1]"))
+        let (first, second) = try await CompletionsClient.with(baseURL: stub.baseURL, configuration: StubFixture.fast) { client in
+            (try await client.collect(StubFixture.unseeded, label: "think[0]"), try await client.collect(StubFixture.unseeded, label: "think[1]"))
         }
         try await stub.stop()
         #expect(first.texts[0] == "first")
@@ -29,9 +26,9 @@ import Testing
     }
 
     @Test func anUnseededCompletionIsSentAgainAfterAConnectionClosedBeforeAnswering() async throws {
-        let stub = try await StubServer.start([.closeBeforeAnswer, .json(status: 200, body: CompletionsClientFaultTests.ok)])
-        let completion = try await CompletionsClient.with(baseURL: stub.baseURL, configuration: Self.fast) {
-            try await $0.complete(Self.unseeded, label: "reason")
+        let stub = try await StubServer.start([.closeBeforeAnswer, .json(status: 200, body: StubFixture.ok)])
+        let completion = try await CompletionsClient.with(baseURL: stub.baseURL, configuration: StubFixture.fast) {
+            try await $0.complete(StubFixture.unseeded, label: "reason")
         }
         try await stub.stop()
         #expect(completion.choices.first?.text == " 15")
@@ -40,9 +37,9 @@ import Testing
 
     @Test func resendingStopsAtTheRetryLimitAndSaysWhy() async throws {
         let stub = try await StubServer.start([.closeBeforeAnswer])
-        let error = await CompletionsClientFaultTests().failure {
-            _ = try await CompletionsClient.with(baseURL: stub.baseURL, configuration: Self.fast) {
-                try await $0.collect(Self.unseeded, label: "summary")
+        let error = try await StubFixture.servingError {
+            _ = try await CompletionsClient.with(baseURL: stub.baseURL, configuration: StubFixture.fast) {
+                try await $0.collect(StubFixture.unseeded, label: "summary")
             }
         }
         try await stub.stop()
@@ -57,10 +54,10 @@ import Testing
     @Test func anUnseededStreamCutAfterItsAnswerBeganIsNotSentAgain() async throws {
         // The response head arrived (the answer began), then the connection closed: a model may have decoded.
         let stub = try await StubServer.start([.stream(events: [], done: false, interval: 0.01),
-                                               .stream(events: [CompletionsStreamTests.chunk("x")], done: true, interval: 0.01)])
-        let error = await CompletionsClientFaultTests().failure {
-            _ = try await CompletionsClient.with(baseURL: stub.baseURL, configuration: Self.fast) {
-                try await $0.collect(Self.unseeded, label: "reason")
+                                               .stream(events: [StubFixture.chunk("x")], done: true, interval: 0.01)])
+        let error = try await StubFixture.servingError {
+            _ = try await CompletionsClient.with(baseURL: stub.baseURL, configuration: StubFixture.fast) {
+                try await $0.collect(StubFixture.unseeded, label: "reason")
             }
         }
         try await stub.stop()

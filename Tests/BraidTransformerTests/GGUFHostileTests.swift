@@ -182,6 +182,31 @@ struct GGUFHostileTests {
         }
     }
 
+    @Test("the metadata alone (a tokenizer's read): any cut before its end is refused, any cut after it reads it whole")
+    func metadataAlone() throws {
+        var writer = try GGUFWriter()
+        writer.set("general.architecture", .string("llama"))
+        writer.set("tokens", .strings(["a", "bc", "déf"]))
+        try writer.addTensor(name: "a", dimensions: [32, 2], values: testValues(64, seed: 2), type: .q4_1)
+        let image = try writer.serialized()
+        let whole = try GGUFFile(data: image).metadata
+        var shortest: Int?
+        for length in 0...image.count {
+            let parsed = Data(image.prefix(length)).withUnsafeBytes { bytes in Result { try GGUFParser.parseMetadata(bytes) } }
+            switch parsed {
+            case .success(let metadata):
+                #expect(metadata == whole, "a prefix of \(length) bytes gave other metadata")
+                if shortest == nil { shortest = length }
+            case .failure(let error):
+                #expect(error is GGUFError, "\(error)")
+                #expect(shortest == nil, "a prefix of \(length) bytes was refused, though a shorter one was read")
+            }
+        }
+        // The tensor info and the tensor's data come after the metadata: cuts through them still give it.
+        let dataBytes = try GGUFFile(data: image).tensors.map(\.byteCount).reduce(0, +)
+        #expect((shortest ?? image.count) < image.count - dataBytes)
+    }
+
     @Test("random corruption is refused or parsed, never a crash")
     func randomCorruption() throws {
         var writer = try GGUFWriter()

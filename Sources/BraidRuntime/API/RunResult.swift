@@ -73,10 +73,14 @@ public struct RunStats: Sendable, Codable, Equatable {
     public var forwardSeconds: Double
     /// The most KV bytes in use at once.
     public var peakKVBytes: Int
+    /// Sampled tokens on the run's longest chain of dependencies, when the executor counted them itself (a served
+    /// run, which has no trace events to count them from); nil for a local run, whose trace gives them.
+    public var sequentialTokens: Int?
 
     /// Creates counters.
     public init(steps: Int, forwards: Int, sampled: Int, written: Int, seconds: Double, forwardSeconds: Double,
-                peakKVBytes: Int) {
+                peakKVBytes: Int, sequentialTokens: Int? = nil) {
+        self.sequentialTokens = sequentialTokens
         self.steps = steps
         self.forwards = forwards
         self.sampled = sampled

@@ -35,6 +35,19 @@ public final class GGUFFile: @unchecked Sendable {
         try self.init(mapping: mapping, url: url)
     }
 
+    /// The metadata of the GGUF file at `url`, without its tensors: the header and the metadata entries are
+    /// parsed and validated, the tensor infos and the data section are never read (a tokenizer needs nothing else,
+    /// and a served run needs only a tokenizer). The file is mapped only while this reads it. Throws `GGUFError`.
+    public static func metadata(contentsOf url: URL) throws -> GGUFMetadata {
+        let mapping: MappedFile
+        do {
+            mapping = try MappedFile(path: url.path)
+        } catch let failure as MappedFile.Failure {
+            throw GGUFError.unreadable(path: url.path, reason: failure.reason)
+        }
+        return try GGUFParser.parseMetadata(mapping.buffer)
+    }
+
     /// Parses and validates a GGUF image held in memory (tests, generated files). The bytes are copied.
     public convenience init(data: Data) throws {
         try self.init(mapping: MappedFile(copying: data), url: nil)

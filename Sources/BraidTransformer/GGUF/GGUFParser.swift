@@ -23,28 +23,7 @@ enum GGUFParser {
 
     static func parse(_ bytes: UnsafeRawBufferPointer) throws -> Parsed {
         var cursor = GGUFCursor(bytes)
-        try cursor.need(4, "magic")
-        let magic = Array(try cursor.bytes(4, "magic"))
-        guard magic == Array("GGUF".utf8) else { throw GGUFError.badMagic(found: magic) }
-        let version = try cursor.read(UInt32.self, "version")
-        guard version == 2 || version == 3 else { throw GGUFError.unsupportedVersion(version) }
-        // Smallest possible tensor info: name length (8) + n_dims (4) + one dim (8) + type (4) + offset (8).
-        let tensorCount = try cursor.count("tensor count", minimumElementSize: 32)
-        // Smallest possible key/value: key length (8) + type (4) + a one-byte value.
-        let kvCount = try cursor.count("metadata key/value count", minimumElementSize: 13)
-
-        var entries: [GGUFKeyValue] = []
-        entries.reserveCapacity(min(kvCount, 1 << 12))  // grows only as real entries are parsed
-        for i in 0..<kvCount {
-            let key = try cursor.string("key of metadata entry \(i)")
-            let rawType = try cursor.read(UInt32.self, "value type of '\(key)'")
-            guard let type = GGUFValueType(rawValue: rawType) else {
-                throw GGUFError.unknownValueType(raw: rawType, key: key)
-            }
-            let value = try readValue(type, key: key, depth: 0, cursor: &cursor)
-            entries.append(GGUFKeyValue(key: key, value: value))
-        }
-        let metadata = try GGUFMetadata(entries)
+        let (version, tensorCount, metadata) = try parseHeader(&cursor)
         let alignment = try readAlignment(metadata)
 
         var raw: [(name: String, dims: [Int], type: GGMLType, offset: Int)] = []
@@ -90,6 +69,41 @@ enum GGUFParser {
         let tensors = try raw.map { try validate($0, dataStart: dataStart, alignment: alignment, fileSize: bytes.count) }
         try checkOverlaps(tensors)
         return Parsed(version: version, metadata: metadata, tensors: tensors, alignment: alignment, dataOffset: dataStart)
+    }
+
+    /// The header and the metadata alone, for readers that need no tensor (a tokenizer): the tensor infos and
+    /// the data section after them are not read, so a file whose tensors are damaged or missing still gives its
+    /// metadata.
+    static func parseMetadata(_ bytes: UnsafeRawBufferPointer) throws -> GGUFMetadata {
+        var cursor = GGUFCursor(bytes)
+        return try parseHeader(&cursor).metadata
+    }
+
+    /// Reads the magic, the version, the two counts and the metadata entries, leaving `cursor` at the first
+    /// tensor info.
+    private static func parseHeader(_ cursor: inout GGUFCursor) throws -> (version: UInt32, tensorCount: Int, metadata: GGUFMetadata) {
+        try cursor.need(4, "magic")
+        let magic = Array(try cursor.bytes(4, "magic"))
+        guard magic == Array("GGUF".utf8) else { throw GGUFError.badMagic(found: magic) }
+        let version = try cursor.read(UInt32.self, "version")
+        guard version == 2 || version == 3 else { throw GGUFError.unsupportedVersion(version) }
+        // Smallest possible tensor info: name length (8) + n_dims (4) + one dim (8) + type (4) + offset (8).
+        let tensorCount = try cursor.count("tensor count", minimumElementSize: 32)
+        // Smallest possible key/value: key length (8) + type (4) + a one-byte value.
+        let kvCount = try cursor.count("metadata key/value count", minimumElementSize: 13)
+
+        var entries: [GGUFKeyValue] = []
+        entries.reserveCapacity(min(kvCount, 1 << 12))  // grows only as real entries are parsed
+        for i in 0..<kvCount {
+            let key = try cursor.string("key of metadata entry \(i)")
+            let rawType = try cursor.read(UInt32.self, "value type of '\(key)'")
+            guard let type = GGUFValueType(rawValue: rawType) else {
+                throw GGUFError.unknownValueType(raw: rawType, key: key)
+            }
+            let value = try readValue(type, key: key, depth: 0, cursor: &cursor)
+            entries.append(GGUFKeyValue(key: key, value: value))
+        }
+        return (version, tensorCount, try GGUFMetadata(entries))
     }
 
     private static func readAlignment(_ metadata: GGUFMetadata) throws -> Int {

@@ -14,8 +14,10 @@ public enum ModelFiles {
         return (file, try Tokenizer(gguf: file))
     }
 
-    /// The tokenizer alone (a GGUF file's metadata, or a folder's tokenizer files).
+    /// The tokenizer alone: a GGUF file's metadata (its tensors are never read, `GGUFFile.metadata(contentsOf:)`),
+    /// or a folder's tokenizer files (its safetensors are never opened).
     public static func tokenizer(_ url: URL) throws -> Tokenizer {
-        HFModelSource.isModelFolder(url) ? try Tokenizer(huggingFaceFolder: url) : try Tokenizer(gguf: GGUFFile(contentsOf: url))
+        if HFModelSource.isModelFolder(url) { return try Tokenizer(huggingFaceFolder: url) }
+        return try Tokenizer(metadata: GGUFFile.metadata(contentsOf: url))
     }
 }
