@@ -12,21 +12,9 @@ import Testing
 struct Q8ReferenceTests {
     let tolerance: Float = 1.0
 
-    /// Checks one row against a reference top-5; returns the worst logit difference.
+    /// Checks one row against a reference top-5; returns the worst difference.
     func check(_ row: ArraySlice<Float>, against reference: ReferenceFixture.Top5, _ label: String) -> Float {
-        let base = row.startIndex
-        var ourTop = base
-        for i in row.indices where row[i] > row[ourTop] { ourTop = i }
-        if reference.logits.count > 1, reference.logits[0] - reference.logits[1] > 2 * tolerance {
-            #expect(Int32(ourTop - base) == reference.ids[0], "\(label): top-1 (reference gap \(reference.logits[0] - reference.logits[1]))")
-        }
-        var worst: Float = 0
-        for (id, logit) in zip(reference.ids, reference.logits) {
-            let difference = abs(row[base + Int(id)] - logit)
-            worst = max(worst, difference)
-            #expect(difference < tolerance, "\(label): logit of id \(id) is \(row[base + Int(id)]), reference \(logit)")
-        }
-        return worst
+        reference.check(row, tolerance: tolerance, top1Gap: 2 * tolerance, label)
     }
 
     static func transformer() throws -> Transformer {

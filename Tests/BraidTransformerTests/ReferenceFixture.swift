@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 @testable import BraidTransformer
 
 /// `../shared/fixtures/smollm2/reference.json` (HF transformers, float32, on the dequantized
@@ -7,6 +8,26 @@ struct ReferenceFixture: Decodable {
     struct Top5: Decodable {
         let ids: [Int32]
         let logits: [Float]
+
+        /// Expects every reference top-5 logit in `row` within `tolerance`, and our top-1 to be the
+        /// reference's wherever the reference's top-1/top-2 gap exceeds `top1Gap` (always by default);
+        /// returns the worst logit difference.
+        func check(_ row: ArraySlice<Float>, tolerance: Float, top1Gap: Float = -.infinity, _ label: String) -> Float {
+            let base = row.startIndex
+            var ourTop = base
+            for i in row.indices where row[i] > row[ourTop] { ourTop = i }
+            let gap = logits.count > 1 ? logits[0] - logits[1] : .infinity
+            if gap > top1Gap {
+                #expect(Int32(ourTop - base) == ids[0], "\(label): top-1 (reference gap \(gap))")
+            }
+            var worst: Float = 0
+            for (id, logit) in zip(ids, logits) {
+                let difference = abs(row[base + Int(id)] - logit)
+                worst = max(worst, difference)
+                #expect(difference < tolerance, "\(label): logit of id \(id) is \(row[base + Int(id)]), reference \(logit)")
+            }
+            return worst
+        }
     }
     struct Greedy: Decodable {
         let prompt: String

@@ -9,19 +9,9 @@ import Testing
 struct ReferenceTests {
     let tolerance: Float = 1e-2
 
-    /// Checks one row of our logits against a reference top-5; returns the worst difference.
+    /// Checks one row against a reference top-5; returns the worst difference.
     func check(_ row: ArraySlice<Float>, against reference: ReferenceFixture.Top5, _ label: String) -> Float {
-        let base = row.startIndex
-        var ourTop = base
-        for i in row.indices where row[i] > row[ourTop] { ourTop = i }
-        #expect(Int32(ourTop - base) == reference.ids[0], "\(label): top-1")
-        var worst: Float = 0
-        for (id, logit) in zip(reference.ids, reference.logits) {
-            let difference = abs(row[base + Int(id)] - logit)
-            worst = max(worst, difference)
-            #expect(difference < tolerance, "\(label): logit of id \(id) is \(row[base + Int(id)]), reference \(logit)")
-        }
-        return worst
+        reference.check(row, tolerance: tolerance, label)
     }
 
     @Test("greedy continuations of every prompt equal the reference token for token")
