@@ -89,16 +89,17 @@ static void time_q8(int type, const unsigned char *w, long bytes, long inputs, l
         double t = (cpu_seconds() - t0) / reps;
         if (t < best) best = t;
     }
-    double largest = 0, diff = 0;
+    double largest = 0, diff = 0, checksum = 0;
     for (long i = 0; i < rows * outputs; i++) {
+        checksum += y[i] * (double)(1 + i % 7);
         double e = exact[i] < 0 ? -exact[i] : exact[i], d = y[i] - exact[i];
         if (e > largest) largest = e;
         if (d < 0) d = -d;
         if (d > diff) diff = d;
     }
-    printf("type %d %ldx%ld rows %2ld q8:  %9.1f us  %.3f ns per weight per pass  max diff %.2e of max %.2e (kernel %d)\n",
+    printf("type %d %ldx%ld rows %2ld q8:  %9.1f us  %.3f ns per weight per pass  max diff %.2e of max %.2e (kernel %d)  checksum %.9e\n",
            type, outputs, inputs, rows, best * 1e6, best * 1e9 / (double)(outputs * inputs), diff, largest,
-           braid_q8_kernel());
+           braid_q8_kernel(), checksum);
     free(xq);
     free(y);
 }

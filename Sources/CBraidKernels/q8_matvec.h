@@ -90,6 +90,8 @@ INLINE i32x16 q8_fold(i32x16 v, int rows) {
 
 INLINE i32x8 q8_lo8(i32x16 v) { return __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7); }
 
+#include "q8_wide.h"
+
 /// Weight rows [o0, o1) against one group of R rows (their records at `xq`) of weight type T.
 #define DEFINE_Q8_GROUP(T, SIGNED, R)                                                          \
     INLINE void q8_group_##T##_##R(const uint8_t *w, long row_bytes, long blocks, long o0, long o1, \
@@ -130,7 +132,7 @@ INLINE i32x8 q8_lo8(i32x16 v) { return __builtin_shufflevector(v, v, 0, 1, 2, 3,
     }
 
 #define DEFINE_Q8_TYPE(T, SIGNED)                                                              \
-    DEFINE_Q8_GROUP(T, SIGNED, 16) DEFINE_Q8_GROUP(T, SIGNED, 8) DEFINE_Q8_GROUP(T, SIGNED, 4) \
+    DEFINE_Q8W_TYPE(T, SIGNED) DEFINE_Q8_GROUP(T, SIGNED, 8) DEFINE_Q8_GROUP(T, SIGNED, 4) \
     DEFINE_Q8_GROUP(T, SIGNED, 2) DEFINE_Q8_SINGLE(T, SIGNED)                                   \
     INLINE void q8_matvec_##T(const uint8_t *w, long row_bytes, long inputs, long o0, long o1,  \
                               const uint8_t *xq, long rows, float *y, long ys) {                \
@@ -139,7 +141,7 @@ INLINE i32x8 q8_lo8(i32x16 v) { return __builtin_shufflevector(v, v, 0, 1, 2, 3,
             long group = q8_group_rows(rows - r0);                                              \
             float *yg = y + r0 * ys;                                                            \
             switch (group) {                                                                    \
-            case 16: q8_group_##T##_16(w, row_bytes, blocks, o0, o1, xq, yg, ys); break;        \
+            case 16: q8_group16_##T(w, row_bytes, blocks, o0, o1, xq, yg, ys); break;        \
             case 8: q8_group_##T##_8(w, row_bytes, blocks, o0, o1, xq, yg, ys); break;          \
             case 4: q8_group_##T##_4(w, row_bytes, blocks, o0, o1, xq, yg, ys); break;          \
             case 2: q8_group_##T##_2(w, row_bytes, blocks, o0, o1, xq, yg, ys); break;          \
