@@ -53,6 +53,8 @@ INLINE i32x16 perm(i32x16 w, i32x16 idx) {
 #define Q8_PREP8_S(w) (w)
 #define Q8_INIT8_S(c) ((i32x8){0})
 
+#define Q8_SMALL(T, R) o0   /* every weight row in the generic form */
+
 DEFINE_Q8_ENTRY(braid_matvec_q8_avx2)
 
 #pragma clang attribute pop
