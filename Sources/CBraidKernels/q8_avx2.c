@@ -5,6 +5,7 @@
 #if defined(__x86_64__)
 #pragma clang attribute push(__attribute__((target("avx2,fma,f16c"))), apply_to = function)
 #include "q8_matvec.h"
+#include "q8_quantize.h"
 
 typedef int16_t i16x16 __attribute__((vector_size(32)));
 typedef int8_t i8x32 __attribute__((vector_size(32)));
@@ -56,6 +57,10 @@ INLINE i32x16 perm(i32x16 w, i32x16 idx) {
 #define Q8_SMALL(T, R) o0   /* every weight row in the generic form */
 
 DEFINE_Q8_ENTRY(braid_matvec_q8_avx2)
+
+void braid_q8_quantize_avx2(const float *x, long xs, long rows, long inputs, void *buffer) {
+    q8_quantize(x, xs, rows, inputs, buffer);
+}
 
 #pragma clang attribute pop
 #endif

@@ -4,72 +4,15 @@
 // The integer dot product of a block is exact in every form; only the f32 scaling and the order of
 // the f32 sum over blocks may differ between instruction sets (FMA or not).
 #include "braid_kernels.h"
-#include "q8_layout.h"
-#include "unpack.h"
+#include "q8_quantize.h"
 
 #include <math.h>
 #include <stdlib.h>
 
-long braid_q8_buffer_bytes(long rows, long inputs) {
-    long bytes = 0, blocks = inputs / 32;
-    for (long r0 = 0; r0 < rows;) {
-        long r = q8_group_rows(rows - r0);
-        bytes += blocks * q8_record_bytes(r);
-        r0 += r;
-    }
-    return bytes;
-}
+long braid_q8_buffer_bytes(long rows, long inputs) { return q8_buffer_bytes(rows, inputs); }
 
 int braid_q8_supports(int type, long inputs) {
     return (type == T_Q4_1 || type == T_Q8_0) && inputs > 0 && inputs % 32 == 0;
-}
-
-/// Row `x` (row `r` of a group of `group` rows) quantized block by block into the group's records.
-/// q = x / d rounded to nearest, ties to even: adding and removing 1.5·2^23 rounds exactly in the default
-/// rounding mode (|x / d| ≤ 127), on SIMD lanes with any instruction set.
-static void quantize_row(const float *x, long blocks, long r, long group, uint8_t *records) {
-    long record = q8_record_bytes(group), per_vector = 16 / group;
-    const f32x16 magic = splat(12582912.0f);
-    for (long g = 0; g < blocks; g++) {
-        f32x16 a = load_f32(x + 32 * g), b = load_f32(x + 32 * g + 16);
-        f32x16 m = __builtin_elementwise_max(__builtin_elementwise_abs(a), __builtin_elementwise_abs(b));
-        float amax = 0;
-        for (int k = 0; k < 16; k++) amax = m[k] > amax ? m[k] : amax;
-        float d = amax / 127.0f, id = d > 0 ? 1.0f / d : 0.0f;
-        f32x16 va = a * id, vb = b * id;   // own statements: never fused with the rounding add
-        f32x16 qa = (va + magic) - magic, qb = (vb + magic) - magic;
-        qa = __builtin_elementwise_min(__builtin_elementwise_max(qa, splat(-127)), splat(127));
-        qb = __builtin_elementwise_min(__builtin_elementwise_max(qb, splat(-127)), splat(127));
-        i32x16 ia = __builtin_convertvector(qa, i32x16), ib = __builtin_convertvector(qb, i32x16);
-        i8x16 ba = __builtin_convertvector(ia, i8x16), bb = __builtin_convertvector(ib, i8x16);
-        int32_t quads[8];
-        memcpy(quads, &ba, 16);
-        memcpy(quads + 4, &bb, 16);
-        i32x16 total = ia + ib;
-        int32_t sum = 0;
-        for (int k = 0; k < 16; k++) sum += total[k];
-        uint8_t *rec = records + g * record;
-        for (int j = 0; j < 8; j++) {
-            long lane = (j % per_vector) * group + r, vector = j / per_vector;
-            memcpy(rec + 64 * vector + 4 * lane, &quads[j], 4);
-        }
-        float *ds = (float *)(void *)(rec + 64 * q8_vectors(group));
-        ds[r] = d;
-        ds[16 + r] = (float)sum;
-        ((int32_t *)(void *)(ds + 32))[r] = -128 * sum;
-    }
-}
-
-void braid_q8_quantize(const float *x, long xs, long rows, long inputs, void *buffer) {
-    long blocks = inputs / 32;
-    uint8_t *records = buffer;
-    memset(buffer, 0, (size_t)braid_q8_buffer_bytes(rows, inputs));
-    for (long r0 = 0; r0 < rows;) {
-        long group = q8_group_rows(rows - r0);
-        for (long r = 0; r < group; r++) quantize_row(x + (r0 + r) * xs, blocks, r, group, records);
-        records += blocks * q8_record_bytes(group);
-        r0 += group;
-    }
 }
 
 /// Row r's quantized value k of a block record (the inverse of quantize_row's placement).
@@ -133,6 +76,9 @@ void braid_matvec_q8_vnni(int type, const uint8_t *w, long row_bytes, long input
 void braid_matvec_q8_avx2(int type, const uint8_t *w, long row_bytes, long inputs, long o0, long o1,
                           const uint8_t *xq, long rows, float *y, long ys);
 
+void braid_q8_quantize_avx512(const float *x, long xs, long rows, long inputs, void *buffer);
+void braid_q8_quantize_avx2(const float *x, long xs, long rows, long inputs, void *buffer);
+
 static int has_vnni(void) {
     static int cached = -1;
     int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
@@ -152,6 +98,16 @@ int braid_q8_kernel(void) {
     if (isa >= 1) return 1;
 #endif
     return 0;
+}
+
+void braid_q8_quantize(const float *x, long xs, long rows, long inputs, void *buffer) {
+    switch (braid_q8_kernel()) {
+#if defined(__x86_64__)
+    case 2: braid_q8_quantize_avx512(x, xs, rows, inputs, buffer); return;
+    case 1: braid_q8_quantize_avx2(x, xs, rows, inputs, buffer); return;
+#endif
+    default: q8_quantize(x, xs, rows, inputs, buffer); return;
+    }
 }
 
 void braid_matvec_q8(int type, const void *w, long row_bytes, long inputs, long o0, long o1,

@@ -7,6 +7,7 @@
 #pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx2,fma,f16c"))), \
                              apply_to = function)
 #include "q8_matvec.h"
+#include "q8_quantize.h"
 
 #define Q8_PERM(w, idx) ((i32x16)__builtin_ia32_permvarsi512((w), (idx)))
 #define Q8_DOT_U(acc, w, x) ((i32x16)__builtin_ia32_vpdpbusd512((acc), (w), (x)))
@@ -25,6 +26,10 @@ DEFINE_Q8O_TYPE(q4_1, 0, 20)
 DEFINE_Q8O_TYPE(q8_0, 1, 34)
 
 DEFINE_Q8_ENTRY(braid_matvec_q8_vnni)
+
+void braid_q8_quantize_avx512(const float *x, long xs, long rows, long inputs, void *buffer) {
+    q8_quantize(x, xs, rows, inputs, buffer);
+}
 
 #pragma clang attribute pop
 #endif

@@ -1,0 +1,65 @@
+// The quantizer of the q8 activation mode (layout in q8_layout.h), instantiated once per instruction set
+// (q8_quantize.c portable, q8_avx2.c, q8_vnni.c) like the kernels. Every operation in it is exact or
+// correctly rounded in IEEE single precision (no fused multiply-add: see q8_quantize_row), so every
+// instantiation writes the same bytes.
+#pragma once
+#include "q8_layout.h"
+#include "unpack.h"
+
+/// Bytes of the records of `rows` rows of `inputs` values.
+INLINE long q8_buffer_bytes(long rows, long inputs) {
+    long bytes = 0, blocks = inputs / 32;
+    for (long r0 = 0; r0 < rows;) {
+        long r = q8_group_rows(rows - r0);
+        bytes += blocks * q8_record_bytes(r);
+        r0 += r;
+    }
+    return bytes;
+}
+
+/// Row `x` (row `r` of a group of `group` rows) quantized block by block into the group's records.
+/// q = x / d rounded to nearest, ties to even: adding and removing 1.5·2^23 rounds exactly in the default
+/// rounding mode (|x / d| ≤ 127), on SIMD lanes with any instruction set.
+INLINE void q8_quantize_row(const float *x, long blocks, long r, long group, uint8_t *records) {
+    long record = q8_record_bytes(group), per_vector = 16 / group, offset[8];
+    for (int j = 0; j < 8; j++) offset[j] = 64 * (j / per_vector) + 4 * ((j % per_vector) * group + r);   // quad j's bytes
+    const f32x16 magic = splat(12582912.0f);
+    for (long g = 0; g < blocks; g++) {
+        f32x16 a = load_f32(x + 32 * g), b = load_f32(x + 32 * g + 16);
+        f32x16 m = __builtin_elementwise_max(__builtin_elementwise_abs(a), __builtin_elementwise_abs(b));
+        // |x| ≥ 0 orders as its bits do: an integer tree, not a chain of NaN-aware scalar maxima
+        int32_t top = __builtin_reduce_max((i32x16)m);
+        float amax;
+        memcpy(&amax, &top, 4);
+        float d = amax / 127.0f, id = d > 0 ? 1.0f / d : 0.0f;
+        f32x16 va = a * id, vb = b * id;   // own statements: never fused with the rounding add
+        f32x16 qa = (va + magic) - magic, qb = (vb + magic) - magic;
+        qa = __builtin_elementwise_min(__builtin_elementwise_max(qa, splat(-127)), splat(127));
+        qb = __builtin_elementwise_min(__builtin_elementwise_max(qb, splat(-127)), splat(127));
+        i32x16 ia = __builtin_convertvector(qa, i32x16), ib = __builtin_convertvector(qb, i32x16);
+        i8x16 ba = __builtin_convertvector(ia, i8x16), bb = __builtin_convertvector(ib, i8x16);
+        int32_t quads[8];
+        memcpy(quads, &ba, 16);
+        memcpy(quads + 4, &bb, 16);
+        int32_t sum = __builtin_reduce_add(ia + ib);
+        uint8_t *rec = records + g * record;
+        for (int j = 0; j < 8; j++) memcpy(rec + offset[j], &quads[j], 4);
+        float *ds = (float *)(void *)(rec + 64 * q8_vectors(group));
+        ds[r] = d;
+        ds[16 + r] = (float)sum;
+        ((int32_t *)(void *)(ds + 32))[r] = -128 * sum;
+    }
+}
+
+/// braid_q8_quantize's work (the entry point chooses the instantiation).
+INLINE void q8_quantize(const float *x, long xs, long rows, long inputs, void *buffer) {
+    long blocks = inputs / 32;
+    uint8_t *records = buffer;
+    memset(buffer, 0, (size_t)q8_buffer_bytes(rows, inputs));
+    for (long r0 = 0; r0 < rows;) {
+        long group = q8_group_rows(rows - r0);
+        for (long r = 0; r < group; r++) q8_quantize_row(x + (r0 + r) * xs, blocks, r, group, records);
+        records += blocks * q8_record_bytes(group);
+        r0 += group;
+    }
+}
