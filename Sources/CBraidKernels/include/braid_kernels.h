@@ -61,6 +61,14 @@ void braid_softmax(float *x, long n);
 /// out[i] = silu(gate[i]) · up[i] = gate[i] / (1 + e^−gate[i]) · up[i] for i < n (same e^x as softmax).
 void braid_swiglu(const float *gate, const float *up, float *out, long n);
 
+/// Sampling weights in place: x[i] ← e^(x[i]/T − max_j x[j]/T) for i < n (T = `temperature` > 0, the
+/// division exact, e^x as in softmax); chunk_sums[c] ← the sum of elements [256c, 256c + 256), which must
+/// hold (n + 255) / 256 doubles. Returns the sum of chunk_sums.
+double braid_sampling_weights(float *x, long n, float temperature, double *chunk_sums);
+
+/// The index of the first largest of `n` floats (NaNs never win; 0 when none is a number or n = 0).
+long braid_argmax(const float *x, long n);
+
 /// Asks the CPU to start loading `rows` rows of `row_bytes` bytes, `stride` bytes apart, from `p`
 /// (a hint; it changes no result). Attention walks KV blocks that lie far apart in memory, where the
 /// hardware prefetcher cannot guess the next one.
