@@ -35,13 +35,14 @@ enum SessionLoading {
 
     /// Loads the model at `url` (from `resolveModelPath`) into a session; a missing or bad file is invalid input.
     static func session(at url: URL, memoryLimit: Int?, threads: Int?,
-                        activations: ActivationPrecision = .f32) throws -> BraidSession {
+                        activations: ActivationPrecision = .f32, kvType: KVPrecision = .f32) throws -> BraidSession {
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw CLIFailure(.invalidInput, "error: model file \(url.path) does not exist")
         }
         do {
             let session = try BraidSession(model: url, kvByteLimit: memoryLimit, threads: threads)
             session.transformer.activations = activations
+            session.transformer.kvPrecision = kvType
             return session
         } catch {
             throw CLIFailure(.invalidInput, "error: cannot load model \(url.path): \(error)")
