@@ -100,7 +100,7 @@ struct BenchGraphCommand: ParsableCommand {
             }
         }
         try SessionLoading.quickCheck(counts.flatMap { p in variants.compactMap { graphs[Setting(paths: p, variant: $0)] } },
-                                      model: url, memoryLimit: nil)
+                                      model: url, memoryLimit: nil, kvType: kvType)
         let session: BraidSession
         do {
             session = try BraidSession(model: url, threads: threads)

@@ -294,7 +294,7 @@ struct EvalCommand: ParsableCommand {
     private func loadSession(_ graphs: [Graph]) throws -> BraidSession {
         let url = try resolveModelPath(model)
         let limit = try SessionLoading.memoryLimit(memoryLimit)
-        try SessionLoading.quickCheck(graphs, model: url, memoryLimit: limit)
+        try SessionLoading.quickCheck(graphs, model: url, memoryLimit: limit, kvType: kvType)
         return try SessionLoading.session(at: url, memoryLimit: limit, threads: threads, activations: activations, kvType: kvType)
     }
 

@@ -109,7 +109,7 @@ struct RunCommand: ParsableCommand {
         if let backend = backendOptions.backend { return try runOnBackend(backend, graph: loaded, inputs: inputs) }
         let limit = try SessionLoading.memoryLimit(memoryLimit)
         let url = try resolveModelPath(model)
-        try SessionLoading.quickCheck([loaded], model: url, memoryLimit: limit)
+        try SessionLoading.quickCheck([loaded], model: url, memoryLimit: limit, kvType: kvType)
         let session = try SessionLoading.session(at: url, memoryLimit: limit, threads: threads, activations: activations, kvType: kvType)
         try preflight(loaded, inputs: inputs, session: session)
         let writer: TraceWriter?

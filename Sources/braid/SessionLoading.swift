@@ -21,9 +21,9 @@ enum SessionLoading {
     /// (`Preflight.quickCheck`; the model's shape comes from the file's header). Loading takes about a second, so a
     /// graph asking for 100,000 paths is refused in a fraction of that instead. Every run is checked in full
     /// (`BraidSession.check`) once the model is loaded; a missing or bad file is left for `session` to report.
-    static func quickCheck(_ graphs: [Graph], model url: URL, memoryLimit: Int?) throws {
+    static func quickCheck(_ graphs: [Graph], model url: URL, memoryLimit: Int?, kvType: KVPrecision = .f32) throws {
         guard let file = try? GGUFFile(contentsOf: url), let config = try? ModelConfig(source: file) else { return }
-        let preflight = Preflight(config: config, memoryLimit: memoryLimit)
+        let preflight = Preflight(config: config, memoryLimit: memoryLimit, kvPrecision: kvType)
         for graph in graphs {
             do {
                 try preflight.quickCheck(graph)
