@@ -11,7 +11,9 @@ size of real weights (|w| below about 0.1); norms are 1, biases 0. Such a model 
 text, but it reads, unpacks and multiplies exactly like a real one, which is all a benchmark needs.
 "Q4_K_M-style" follows llama.cpp's recipe: Q4_K everywhere except the output head (Q6_K) and, in the
 layers that llama.cpp gives more bits (the first and last eighth, and every third one between), the V
-projection and the FFN down projection (Q6_K). Needs numpy. No tokenizer is written.
+projection and the FFN down projection (Q6_K). Needs numpy. The tokenizer is a minimal byte-level BPE one
+(the 256 byte tokens, no merges, the rest of the vocabulary control tokens): enough for Braid and llama.cpp
+to load the file and for the benchmarks, whose token ids are arbitrary anyway.
 """
 import argparse
 import struct
@@ -81,6 +83,34 @@ def gguf_string(s):
     return struct.pack("<Q", len(b)) + b
 
 
+def byte_symbols():
+    """GPT-2's byte-level alphabet: byte b as the printable character byte-level BPE writes for it."""
+    printable = list(range(ord("!"), ord("~") + 1)) + list(range(0xA1, 0xAC + 1)) + list(range(0xAE, 0xFF + 1))
+    chars, extra = {}, 0
+    for b in range(256):
+        if b in printable:
+            chars[b] = chr(b)
+        else:
+            chars[b] = chr(256 + extra)
+            extra += 1
+    return [chars[b] for b in range(256)]
+
+
+def gguf_array(element_type, packed_items):
+    return struct.pack("<IQ", element_type, len(packed_items)) + b"".join(packed_items)
+
+
+def tokenizer_metadata(vocab):
+    """(key, type id, packed value) of a byte-level BPE tokenizer of `vocab` tokens."""
+    tokens = byte_symbols() + [f"<|random_{i}|>" for i in range(vocab - 256)]
+    types = [1] * 256 + [3] * (vocab - 256)          # normal bytes, control padding
+    return [("tokenizer.ggml.model", 8, gguf_string("gpt2")),
+            ("tokenizer.ggml.tokens", 9, gguf_array(8, [gguf_string(t) for t in tokens])),
+            ("tokenizer.ggml.token_type", 9, gguf_array(5, [struct.pack("<i", t) for t in types])),
+            ("tokenizer.ggml.merges", 9, gguf_array(8, [])),
+            ("tokenizer.ggml.eos_token_id", 4, struct.pack("<I", vocab - 1))]
+
+
 def metadata(d, name):
     """GGUF key/values: (key, type id, packed value)."""
     a = "qwen2."
@@ -93,7 +123,7 @@ def metadata(d, name):
             u32(a + "attention.head_count", d["heads"]), u32(a + "attention.head_count_kv", d["kv_heads"]),
             u32(a + "vocab_size", d["vocab"]),
             f32(a + "rope.freq_base", d["rope_base"]),
-            f32(a + "attention.layer_norm_rms_epsilon", d["epsilon"])]
+            f32(a + "attention.layer_norm_rms_epsilon", d["epsilon"])] + tokenizer_metadata(d["vocab"])
 
 
 def main():

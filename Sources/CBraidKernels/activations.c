@@ -97,11 +97,62 @@ INLINE void swiglu(const float *gate, const float *up, float *out, long n) {
     }
 }
 
+/// x ← e^(x/T − max x/T) in place over n floats; chunk[c] = Σ of elements [256c, 256c + 256) (f32
+/// lanes, then double); returns Σ chunk. The sampler draws from these weights without sorting or
+/// copying: a draw walks the chunk sums, then one chunk.
+INLINE double sampling_weights(float *x, long n, float temperature, double *chunk) {
+    f32x16 top = splat(-__builtin_inff()), t = splat(temperature);
+    long i = 0;
+    for (; i + 16 <= n; i += 16) {
+        f32x16 v = load_f32(x + i) / t;
+        store_f32(x + i, v);
+        top = __builtin_elementwise_max(top, v);
+    }
+    for (; i < n; i++) {
+        x[i] /= temperature;
+        top[0] = x[i] > top[0] ? x[i] : top[0];
+    }
+    f32x16 m = splat(max16(top));
+    double total = 0;
+    for (long c = 0; c * 256 < n; c++) {
+        long end = c * 256 + 256 < n ? c * 256 + 256 : n;
+        f32x16 sum = {0};
+        for (i = c * 256; i + 16 <= end; i += 16) {
+            f32x16 e = exp16(load_f32(x + i) - m);
+            store_f32(x + i, e);
+            sum += e;
+        }
+        if (i < end) {
+            f32x16 e = exp16(load_part(x + i, end - i, -__builtin_inff()) - m);
+            store_part(x + i, end - i, e);
+            sum += e;
+        }
+        chunk[c] = (double)sum16(sum);
+        total += chunk[c];
+    }
+    return total;
+}
+
+/// The index of the first largest of n floats (NaNs never win; 0 when none is a number).
+INLINE long argmax(const float *x, long n) {
+    f32x16 top = splat(-__builtin_inff());
+    long i = 0;
+    for (; i + 16 <= n; i += 16) top = __builtin_elementwise_max(top, load_f32(x + i));
+    float m = max16(top);
+    for (; i < n; i++) m = x[i] > m ? x[i] : m;
+    for (i = 0; i < n; i++) if (x[i] == m) return i;
+    return 0;
+}
+
 #define ACTIVATION_INSTANCE(SUFFIX, TARGET)                                                     \
     TARGET static void softmax_##SUFFIX(float *x, long n) { softmax(x, n); }                    \
     TARGET static void swiglu_##SUFFIX(const float *gate, const float *up, float *out, long n) { \
         swiglu(gate, up, out, n);                                                               \
-    }
+    }                                                                                           \
+    TARGET static double sampling_weights_##SUFFIX(float *x, long n, float t, double *chunk) {  \
+        return sampling_weights(x, n, t, chunk);                                                \
+    }                                                                                           \
+    TARGET static long argmax_##SUFFIX(const float *x, long n) { return argmax(x, n); }
 
 ACTIVATION_INSTANCE(baseline, )
 #if defined(__x86_64__)
@@ -126,5 +177,25 @@ void braid_swiglu(const float *gate, const float *up, float *out, long n) {
     case 1: swiglu_avx2(gate, up, out, n); return;
 #endif
     default: swiglu_baseline(gate, up, out, n); return;
+    }
+}
+
+double braid_sampling_weights(float *x, long n, float temperature, double *chunk_sums) {
+    switch (braid_kernel_isa()) {
+#if defined(__x86_64__)
+    case 2: return sampling_weights_avx512(x, n, temperature, chunk_sums);
+    case 1: return sampling_weights_avx2(x, n, temperature, chunk_sums);
+#endif
+    default: return sampling_weights_baseline(x, n, temperature, chunk_sums);
+    }
+}
+
+long braid_argmax(const float *x, long n) {
+    switch (braid_kernel_isa()) {
+#if defined(__x86_64__)
+    case 2: return argmax_avx512(x, n);
+    case 1: return argmax_avx2(x, n);
+#endif
+    default: return argmax_baseline(x, n);
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import CBraidKernels
 @testable import BraidTransformer
 
 /// Token selection: greedy, filters, penalty, and per-thread reproducibility.
@@ -98,5 +99,57 @@ import Testing
         #expect(SamplingParameters(repetitionPenalty: 0).problem() == "repetition penalty must be > 0, is 0.0")
         #expect(SamplingParameters(temperature: .nan).problem() == "temperature must be finite")
         #expect(SamplingParameters(temperature: 0.8, topK: 40, topP: 0.9).problem() == nil)
+    }
+    /// A vocabulary of 1,000 (four 256-token chunks): most of the mass on tokens at and around chunk
+    /// boundaries, the rest spread thin, as in a real row.
+    var wideLogits: [Float] {
+        var l = (0..<1000).map { Float(($0 * 37) % 101) / 101 - 4 }
+        for (id, value) in [(0, 1.5), (255, 2.0), (256, 1.0), (511, 0.5), (700, 2.2), (999, 1.2)] { l[id] = Float(value) }
+        return l
+    }
+
+    @Test("an unfiltered draw over many chunks follows softmax(logits / T) token by token")
+    func wideTemperatureDistribution() {
+        let l = wideLogits
+        let expected = softmax(l, temperature: 0.8)
+        var sampler = Sampler(parameters: SamplingParameters(temperature: 0.8), seed: 5)
+        var counts = [Double](repeating: 0, count: l.count)
+        let draws = 40_000
+        for _ in 0..<draws { counts[Int(sampler.sample(l))] += 1 }
+        // Each frequency's standard error is at most 0.0025 (p = 0.25); 0.012 is about five of them.
+        for i in l.indices { #expect(abs(counts[i] / Double(draws) - expected[i]) < 0.012, "token \(i)") }
+        // The thin tail (994 tokens) is drawn too, at its total mass.
+        let heavy: Set = [0, 255, 256, 511, 700, 999]
+        let tail = l.indices.filter { !heavy.contains($0) }
+        let observedTail = tail.reduce(0) { $0 + counts[$1] } / Double(draws)
+        #expect(abs(observedTail - tail.reduce(0) { $0 + expected[$1] }) < 0.012)
+    }
+
+    @Test("sampling weights are e^(l/T − max) to 1e-6 and the chunk sums add them up")
+    func samplingWeights() {
+        var w = wideLogits
+        var chunks = [Double](repeating: 0, count: 4)
+        let total = braid_sampling_weights(&w, w.count, 0.8, &chunks)
+        let top = wideLogits.map { Double($0 / 0.8) }.max() ?? 0
+        for (i, l) in wideLogits.enumerated() {
+            let exact = exp(Double(l / 0.8) - top)
+            #expect(abs(Double(w[i]) - exact) <= 1e-6 * exact, "token \(i)")
+        }
+        for c in 0..<4 {
+            let exact = w[(c * 256)..<min(1000, c * 256 + 256)].reduce(0) { $0 + Double($1) }
+            #expect(abs(chunks[c] - exact) <= 1e-5 * exact, "chunk \(c)")
+        }
+        #expect(abs(total - chunks.reduce(0, +)) <= 1e-12 * total)
+    }
+
+    @Test("argmax takes the first of equal largest values and never a NaN")
+    func argmaxTiesAndNaN() {
+        var l = [Float](repeating: -1, count: 40)
+        l[7] = 3; l[33] = 3; l[2] = .nan
+        #expect(braid_argmax(l, l.count) == 7)
+        var greedy = Sampler()
+        #expect(greedy.sample(l) == 7)
+        #expect(braid_argmax([Float.nan, .nan], 2) == 0)
+        #expect(braid_argmax([Float](), 0) == 0)
     }
 }

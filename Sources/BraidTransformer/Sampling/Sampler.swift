@@ -1,3 +1,4 @@
+import CBraidKernels
 import Foundation
 
 /// Picks tokens from logits with one thread's parameters and random stream.
@@ -11,6 +12,8 @@ public struct Sampler: Sendable {
     public var random: RandomSource
     private var scratch: [Float] = []
     private var candidates: [Int32] = []
+    /// Sums of 256-token chunks of the weights (see `drawUnfiltered`).
+    private var chunkSums: [Double] = []
 
     /// Creates a sampler; `seed` fixes the random stream.
     public init(parameters: SamplingParameters = .greedy, seed: UInt64 = 0) {
@@ -28,8 +31,7 @@ public struct Sampler: Sendable {
     /// the repetition penalty). Returns 0 for an empty row.
     public mutating func sample<C: Collection>(_ logits: C, history: [Int32] = []) -> Int32
     where C.Element == Float {
-        scratch.removeAll(keepingCapacity: true)
-        scratch.append(contentsOf: logits)
+        copyIntoScratch(logits)
         let v = scratch.count
         guard v > 0 else { return 0 }
         let p = parameters
@@ -41,11 +43,17 @@ public struct Sampler: Sendable {
             }
         }
         if p.temperature <= 0 { return argmax() }
-        for i in 0..<v { scratch[i] /= p.temperature }
-        var best = -Float.infinity
-        for l in scratch where l > best { best = l }
-        // Weights relative to the best token; scratch now holds e^(l − max).
-        for i in 0..<v { scratch[i] = expf(scratch[i] - best) }
+        // scratch ← e^(l/T − max l/T), the weights every filter below works on; chunkSums for the draw.
+        let chunks = (v + 255) / 256
+        if chunkSums.count < chunks { chunkSums = [Double](repeating: 0, count: chunks) }
+        let total = scratch.withUnsafeMutableBufferPointer { w in
+            chunkSums.withUnsafeMutableBufferPointer { c in
+                braid_sampling_weights(w.baseAddress, w.count, p.temperature, c.baseAddress)
+            }
+        }
+        if p.topK == 0 || p.topK >= v, p.topP >= 1, p.minP <= 0 {
+            return drawUnfiltered(total: total)
+        }
 
         candidates.removeAll(keepingCapacity: true)
         if p.topK > 0 && p.topK < v {
@@ -60,10 +68,50 @@ public struct Sampler: Sendable {
         return draw()
     }
 
+    /// Copies one row of logits into `scratch` (one block copy when the row is contiguous: the runtime
+    /// calls this for every live thread at every step, on a 49k–152k vocabulary).
+    private mutating func copyIntoScratch<C: Collection>(_ logits: C) where C.Element == Float {
+        let n = logits.count
+        if scratch.count != n { scratch = [Float](repeating: 0, count: n) }
+        let copied: Void? = logits.withContiguousStorageIfAvailable { source in
+            scratch.withUnsafeMutableBufferPointer { target in
+                guard let from = source.baseAddress, let to = target.baseAddress else { return }
+                to.update(from: from, count: n)
+            }
+        }
+        if copied == nil {
+            scratch.removeAll(keepingCapacity: true)
+            scratch.append(contentsOf: logits)
+        }
+    }
+
+    /// The first largest weight (or logit).
     private func argmax() -> Int32 {
-        var best = 0
-        for i in 1..<scratch.count where scratch[i] > scratch[best] { best = i }
-        return Int32(best)
+        Int32(scratch.withUnsafeBufferPointer { braid_argmax($0.baseAddress, $0.count) })
+    }
+
+    /// One draw over every token in id order, proportional to `scratch` (which sums to `total`): the chunk
+    /// whose running sum passes the target, then the token inside it — the same token a walk over all
+    /// tokens would find, up to the rounding of the chunk sums.
+    private mutating func drawUnfiltered(total: Double) -> Int32 {
+        guard total > 0, total.isFinite else { return argmax() }
+        let target = random.nextUnit() * total
+        let v = scratch.count
+        var running: Double = 0
+        var chunk = 0
+        let chunks = (v + 255) / 256
+        while chunk < chunks - 1 && running + chunkSums[chunk] <= target {
+            running += chunkSums[chunk]
+            chunk += 1
+        }
+        var last: Int32?
+        for i in (chunk * 256)..<min(v, chunk * 256 + 256) {
+            let w = Double(scratch[i])
+            if w > 0 { last = Int32(i) }
+            running += w
+            if running > target { return Int32(i) }
+        }
+        return last ?? argmax()
     }
 
     /// The `k` largest weights, sorted descending (ties: lower id first).

@@ -54,12 +54,30 @@ void braid_block_scores(const float *q, int heads, int d, const float *keys, flo
 /// out[c] += Σ_t p[t] · values[t * row_stride + c] for c < d, t < n (one head, one KV block).
 void braid_block_values(const float *p, const float *values, long row_stride, int n, int d, float *out);
 
+/// `braid_block_scores` over binary16 keys (`--kv-type f16`), widened exactly to f32 before use.
+void braid_block_scores_f16(const float *q, int heads, int d, const uint16_t *keys, float scale,
+                            float *scores, long stride, int n);
+
+/// `braid_block_values` over binary16 values (`--kv-type f16`), widened exactly to f32 before use.
+void braid_block_values_f16(const float *p, const uint16_t *values, long row_stride, int n, int d, float *out);
+
+/// out[i · stride] = x[i] rounded to binary16 (nearest, ties to even; overflow to ±inf) for i < n.
+void braid_store_f16(const float *x, long n, long stride, uint16_t *out);
+
 /// x ← softmax(x) over `n` floats (e^(x − max) / Σ, with a vectorised e^x accurate to about 1e-7
 /// relative); a row's result does not depend on what else is computed.
 void braid_softmax(float *x, long n);
 
 /// out[i] = silu(gate[i]) · up[i] = gate[i] / (1 + e^−gate[i]) · up[i] for i < n (same e^x as softmax).
 void braid_swiglu(const float *gate, const float *up, float *out, long n);
+
+/// Sampling weights in place: x[i] ← e^(x[i]/T − max_j x[j]/T) for i < n (T = `temperature` > 0, the
+/// division exact, e^x as in softmax); chunk_sums[c] ← the sum of elements [256c, 256c + 256), which must
+/// hold (n + 255) / 256 doubles. Returns the sum of chunk_sums.
+double braid_sampling_weights(float *x, long n, float temperature, double *chunk_sums);
+
+/// The index of the first largest of `n` floats (NaNs never win; 0 when none is a number or n = 0).
+long braid_argmax(const float *x, long n);
 
 /// Asks the CPU to start loading `rows` rows of `row_bytes` bytes, `stride` bytes apart, from `p`
 /// (a hint; it changes no result). Attention walks KV blocks that lie far apart in memory, where the
