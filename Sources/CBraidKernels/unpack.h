@@ -288,15 +288,20 @@ INLINE void prep_q6_K(const uint8_t *row, long s, q6_K_state *st) {
     st->d = from_i8(load_i8(block + 192)) * half(block + 208);
 }
 
+typedef uint8_t u8x32k __attribute__((vector_size(32)));
+typedef int8_t i8x32k __attribute__((vector_size(32)));
+
 INLINE void unpack_sb_q6_K(const uint8_t *row, long s, int k, const q6_K_state *st, f32x16 *a, f32x16 *b) {
     const uint8_t *block = row + 210 * s;
     int half_ = k >> 2, quarter = k & 3, shift = 2 * quarter;
     const uint8_t *ql = block + 64 * half_ + (quarter & 1) * 32, *qh = block + 128 + 32 * half_;
-    for (int c = 0; c < 2; c++) {
-        u8x16 l = load_u8(ql + 16 * c);
-        l = quarter < 2 ? (l & 15) : (l >> 4);
-        i8x16 q = (i8x16)(l | (((load_u8(qh + 16 * c) >> shift) & 3) << 4)) - 32;
-        f32x16 v = splat(st->d[8 * half_ + c + 2 * quarter]) * from_i8(q);
-        if (c == 0) *a = v; else *b = v;
-    }
+    u8x32k l, h;
+    memcpy(&l, ql, 32);
+    memcpy(&h, qh, 32);
+    l = quarter < 2 ? (l & 15) : (l >> 4);
+    i8x32k q = (i8x32k)(l | (((h >> shift) & 3) << 4)) - 32;
+    i8x16 q0 = __builtin_shufflevector(q, q, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    i8x16 q1 = __builtin_shufflevector(q, q, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31);
+    *a = splat(st->d[8 * half_ + 2 * quarter]) * from_i8(q0);
+    *b = splat(st->d[8 * half_ + 2 * quarter + 1]) * from_i8(q1);
 }
