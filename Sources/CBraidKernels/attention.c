@@ -3,14 +3,31 @@
 #include "braid_kernels.h"
 #include "unpack.h"
 
+typedef _Float16 f16x16 __attribute__((vector_size(32)));
+
+/// 16 KV elements from element `i` of `p`: f32, or binary16 widened exactly (one `vcvtph2ps` where
+/// the function is compiled for F16C; `--kv-type f16` halves the bytes attention reads).
+INLINE f32x16 load_kv(const void *p, long i, int f16) {
+    if (f16) {
+        f16x16 h;
+        memcpy(&h, (const _Float16 *)p + i, 32);
+        return __builtin_convertvector(h, f32x16);
+    }
+    return load_f32((const float *)p + i);
+}
+
+INLINE float kv_element(const void *p, long i, int f16) {
+    return f16 ? (float)((const _Float16 *)p)[i] : ((const float *)p)[i];
+}
+
 // Up to four heads share each key load; their chains (two per head: even and odd dimensions)
 // run interleaved, so the loop is bound by FMA throughput rather than FMA latency.
-INLINE void scores_heads(const float *q, int heads, int d, const float *keys, float scale,
+INLINE void scores_heads(const float *q, int heads, int d, const void *keys, int f16, float scale,
                          float *scores, long stride, int n) {
     f32x16 even[4] = {{0}}, odd[4] = {{0}};
     int j = 0;
     for (; j + 2 <= d; j += 2) {
-        f32x16 k0 = load_f32(keys + (long)j * 16), k1 = load_f32(keys + (long)(j + 1) * 16);
+        f32x16 k0 = load_kv(keys, (long)j * 16, f16), k1 = load_kv(keys, (long)(j + 1) * 16, f16);
         for (int h = 0; h < 4; h++) {
             if (h < heads) {
                 even[h] += q[(long)h * d + j] * k0;
@@ -19,7 +36,7 @@ INLINE void scores_heads(const float *q, int heads, int d, const float *keys, fl
         }
     }
     for (; j < d; j++) {
-        f32x16 k0 = load_f32(keys + (long)j * 16);
+        f32x16 k0 = load_kv(keys, (long)j * 16, f16);
         for (int h = 0; h < heads; h++) even[h] += q[(long)h * d + j] * k0;
     }
     for (int h = 0; h < heads; h++) {
@@ -29,57 +46,60 @@ INLINE void scores_heads(const float *q, int heads, int d, const float *keys, fl
     }
 }
 
-INLINE void block_scores(const float *q, int heads, int d, const float *keys, float scale,
+INLINE void block_scores(const float *q, int heads, int d, const void *keys, int f16, float scale,
                          float *scores, long stride, int n) {
     for (int h = 0; h < heads; h += 4) {
         int count = heads - h < 4 ? heads - h : 4;
         const float *qh = q + (long)h * d;
         float *rows = scores + h * stride;
         switch (count) {   // constant head counts let the compiler keep every chain in registers
-        case 4: scores_heads(qh, 4, d, keys, scale, rows, stride, n); break;
-        case 3: scores_heads(qh, 3, d, keys, scale, rows, stride, n); break;
-        case 2: scores_heads(qh, 2, d, keys, scale, rows, stride, n); break;
-        default: scores_heads(qh, 1, d, keys, scale, rows, stride, n); break;
+        case 4: scores_heads(qh, 4, d, keys, f16, scale, rows, stride, n); break;
+        case 3: scores_heads(qh, 3, d, keys, f16, scale, rows, stride, n); break;
+        case 2: scores_heads(qh, 2, d, keys, f16, scale, rows, stride, n); break;
+        default: scores_heads(qh, 1, d, keys, f16, scale, rows, stride, n); break;
         }
     }
 }
 
-INLINE void block_values(const float *p, const float *values, long row_stride, int n, int d, float *out) {
+INLINE void block_values(const float *p, const void *values, int f16, long row_stride, int n, int d, float *out) {
     int c = 0;
     for (; c + 32 <= d; c += 32) {
         f32x16 a = load_f32(out + c), b = load_f32(out + c + 16);
         f32x16 a2 = {0}, b2 = {0};
         int t = 0;
         for (; t + 2 <= n; t += 2) {
-            const float *v = values + t * row_stride + c;
-            a += p[t] * load_f32(v);
-            b += p[t] * load_f32(v + 16);
-            a2 += p[t + 1] * load_f32(v + row_stride);
-            b2 += p[t + 1] * load_f32(v + row_stride + 16);
+            long v = t * row_stride + c;
+            a += p[t] * load_kv(values, v, f16);
+            b += p[t] * load_kv(values, v + 16, f16);
+            a2 += p[t + 1] * load_kv(values, v + row_stride, f16);
+            b2 += p[t + 1] * load_kv(values, v + row_stride + 16, f16);
         }
         for (; t < n; t++) {
-            const float *v = values + t * row_stride + c;
-            a += p[t] * load_f32(v);
-            b += p[t] * load_f32(v + 16);
+            long v = t * row_stride + c;
+            a += p[t] * load_kv(values, v, f16);
+            b += p[t] * load_kv(values, v + 16, f16);
         }
         store_f32(out + c, a + a2);
         store_f32(out + c + 16, b + b2);
     }
     for (; c < d; c++) {
         float sum = out[c];
-        for (int t = 0; t < n; t++) sum += p[t] * values[t * row_stride + c];
+        for (int t = 0; t < n; t++) sum += p[t] * kv_element(values, t * row_stride + c, f16);
         out[c] = sum;
     }
 }
 
+// Separate f32 and f16 instances, so that each inner loop is compiled for one element type.
 #define ATTENTION_INSTANCE(SUFFIX, TARGET)                                                      \
-    TARGET static void scores_##SUFFIX(const float *q, int heads, int d, const float *keys,      \
-                                       float scale, float *scores, long stride, int n) {       \
-        block_scores(q, heads, d, keys, scale, scores, stride, n);                              \
+    TARGET static void scores_##SUFFIX(const float *q, int heads, int d, const void *keys,       \
+                                       int f16, float scale, float *scores, long stride, int n) { \
+        if (f16) block_scores(q, heads, d, keys, 1, scale, scores, stride, n);                  \
+        else block_scores(q, heads, d, keys, 0, scale, scores, stride, n);                      \
     }                                                                                           \
-    TARGET static void values_##SUFFIX(const float *p, const float *values, long row_stride,     \
-                                       int n, int d, float *out) {                              \
-        block_values(p, values, row_stride, n, d, out);                                         \
+    TARGET static void values_##SUFFIX(const float *p, const void *values, int f16,              \
+                                       long row_stride, int n, int d, float *out) {             \
+        if (f16) block_values(p, values, 1, row_stride, n, d, out);                             \
+        else block_values(p, values, 0, row_stride, n, d, out);                                 \
     }
 
 ATTENTION_INSTANCE(baseline, )
@@ -88,24 +108,49 @@ ATTENTION_INSTANCE(avx2, __attribute__((target("avx2,fma,f16c"))))
 ATTENTION_INSTANCE(avx512, __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx2,fma,f16c"))))
 #endif
 
-void braid_block_scores(const float *q, int heads, int d, const float *keys, float scale,
-                        float *scores, long stride, int n) {
+static void scores_any(const float *q, int heads, int d, const void *keys, int f16, float scale,
+                       float *scores, long stride, int n) {
     switch (braid_kernel_isa()) {
 #if defined(__x86_64__)
-    case 2: scores_avx512(q, heads, d, keys, scale, scores, stride, n); return;
-    case 1: scores_avx2(q, heads, d, keys, scale, scores, stride, n); return;
+    case 2: scores_avx512(q, heads, d, keys, f16, scale, scores, stride, n); return;
+    case 1: scores_avx2(q, heads, d, keys, f16, scale, scores, stride, n); return;
 #endif
-    default: scores_baseline(q, heads, d, keys, scale, scores, stride, n); return;
+    default: scores_baseline(q, heads, d, keys, f16, scale, scores, stride, n); return;
     }
 }
 
-void braid_block_values(const float *p, const float *values, long row_stride, int n, int d, float *out) {
+static void values_any(const float *p, const void *values, int f16, long row_stride, int n, int d, float *out) {
     switch (braid_kernel_isa()) {
 #if defined(__x86_64__)
-    case 2: values_avx512(p, values, row_stride, n, d, out); return;
-    case 1: values_avx2(p, values, row_stride, n, d, out); return;
+    case 2: values_avx512(p, values, f16, row_stride, n, d, out); return;
+    case 1: values_avx2(p, values, f16, row_stride, n, d, out); return;
 #endif
-    default: values_baseline(p, values, row_stride, n, d, out); return;
+    default: values_baseline(p, values, f16, row_stride, n, d, out); return;
+    }
+}
+
+void braid_block_scores(const float *q, int heads, int d, const float *keys, float scale,
+                        float *scores, long stride, int n) {
+    scores_any(q, heads, d, keys, 0, scale, scores, stride, n);
+}
+
+void braid_block_scores_f16(const float *q, int heads, int d, const uint16_t *keys, float scale,
+                            float *scores, long stride, int n) {
+    scores_any(q, heads, d, keys, 1, scale, scores, stride, n);
+}
+
+void braid_block_values(const float *p, const float *values, long row_stride, int n, int d, float *out) {
+    values_any(p, values, 0, row_stride, n, d, out);
+}
+
+void braid_block_values_f16(const float *p, const uint16_t *values, long row_stride, int n, int d, float *out) {
+    values_any(p, values, 1, row_stride, n, d, out);
+}
+
+void braid_store_f16(const float *x, long n, long stride, uint16_t *out) {
+    for (long i = 0; i < n; i++) {
+        _Float16 h = (_Float16)x[i];
+        memcpy(out + i * stride, &h, 2);
     }
 }
 

@@ -60,6 +60,9 @@ struct BenchGraphCommand: ParsableCommand {
     @Option(help: ActivationPrecision.help)
     var activations: ActivationPrecision = .f32
 
+    @Option(name: .customLong("kv-type"), help: KVPrecision.help)
+    var kvType: KVPrecision = .f32
+
     @Flag(help: "Print the report as JSON.")
     var json = false
 
@@ -82,7 +85,7 @@ struct BenchGraphCommand: ParsableCommand {
         let names = try checkParams(base, file: graph)
         let otherNames = try compareGraph.map { try checkParams(try loadGraph($0, [:]), file: $0) }
         let url = try resolveModelPath(model)
-        let machine = BenchMachine.current(threads: threads, activations: activations)
+        let machine = BenchMachine.current(threads: threads, activations: activations, kvType: kvType)
         BenchLog.say("machine: \(machine.summary)", quiet: quiet)
         var variants: [Setting.Variant] = [.attend]
         if compareReprefill { variants.append(.recompute) }
@@ -97,11 +100,12 @@ struct BenchGraphCommand: ParsableCommand {
             }
         }
         try SessionLoading.quickCheck(counts.flatMap { p in variants.compactMap { graphs[Setting(paths: p, variant: $0)] } },
-                                      model: url, memoryLimit: nil)
+                                      model: url, memoryLimit: nil, kvType: kvType)
         let session: BraidSession
         do {
             session = try BraidSession(model: url, threads: threads)
             session.transformer.activations = activations
+            session.transformer.kvPrecision = kvType
         } catch {
             throw CLIFailure(.invalidInput, "error: cannot load model \(url.path): \(error)")
         }

@@ -79,11 +79,13 @@ struct BenchMachine: Codable {
     var threads: Int?
     /// The `--activations` of the benchmark (`f32` exact, `q8` opt-in approximation).
     var activations: String = ActivationPrecision.f32.rawValue
+    /// The `--kv-type` of the benchmark (`f32` exact, `f16` opt-in).
+    var kvType: String = KVPrecision.f32.rawValue
     /// When the benchmark started (ISO 8601, UTC).
     var date: String
 
     /// Reads the facts now (Linux `/proc`; missing files leave fields nil).
-    static func current(threads: Int?, activations: ActivationPrecision = .f32) -> BenchMachine {
+    static func current(threads: Int?, activations: ActivationPrecision = .f32, kvType: KVPrecision = .f32) -> BenchMachine {
         let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
         let cpu = cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }
             .flatMap { $0.split(separator: ":", maxSplits: 1).last }
@@ -93,7 +95,8 @@ struct BenchMachine: Codable {
         let formatter = ISO8601DateFormatter()
         return BenchMachine(cpu: cpu, cpus: ProcessInfo.processInfo.activeProcessorCount, loadAverage: loadavg,
                             openblasNumThreadsEnv: ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"],
-                            threads: threads, activations: activations.rawValue, date: formatter.string(from: Date()))
+                            threads: threads, activations: activations.rawValue, kvType: kvType.rawValue,
+                            date: formatter.string(from: Date()))
     }
 
     /// Peak resident memory of this process (`VmHWM` in `/proc/self/status`), in bytes.
@@ -109,7 +112,7 @@ struct BenchMachine: Codable {
     var summary: String {
         let load = loadAverage.map { String(format: "%.2f", $0) } ?? "?"
         let compute = threads.map(String.init) ?? "\(cpus) (one per core)"
-        return "\(cpu ?? "unknown CPU"), \(cpus) CPUs, load \(load) at start, compute threads: \(compute), activations \(activations), \(date)"
+        return "\(cpu ?? "unknown CPU"), \(cpus) CPUs, load \(load) at start, compute threads: \(compute), activations \(activations), KV \(kvType), \(date)"
     }
 }
 

@@ -40,6 +40,9 @@ struct BenchTransformerCommand: ParsableCommand {
     @Option(help: ActivationPrecision.help)
     var activations: ActivationPrecision = .f32
 
+    @Option(name: .customLong("kv-type"), help: KVPrecision.help)
+    var kvType: KVPrecision = .f32
+
     @Flag(help: "Skip the 1-stream decode (e.g. to profile one stream count alone).")
     var skipSingleStream = false
 
@@ -62,7 +65,7 @@ struct BenchTransformerCommand: ParsableCommand {
     func run() throws {
         let counts = try BenchLog.positiveList(streams, option: "--streams")
         let url = try resolveModelPath(model)
-        let machine = BenchMachine.current(threads: threads, activations: activations)
+        let machine = BenchMachine.current(threads: threads, activations: activations, kvType: kvType)
         BenchLog.say("machine: \(machine.summary)", quiet: quiet)
         BenchLog.say("loading \(url.lastPathComponent)…", quiet: quiet)
         let (transformer, loadSeconds) = try BenchClock.time { () throws -> Transformer in
@@ -73,6 +76,7 @@ struct BenchTransformerCommand: ParsableCommand {
                 throw CLIFailure(.invalidInput, "error: cannot load model \(url.path): \(error)")
             }
         }
+        transformer.kvPrecision = kvType
         let config = transformer.config
         let longest = promptTokens + decodeSteps
         guard longest <= config.contextLength else {

@@ -96,6 +96,9 @@ struct EvalCommand: ParsableCommand {
     @Option(help: ActivationPrecision.help)
     var activations: ActivationPrecision = .f32
 
+    @Option(name: .customLong("kv-type"), help: KVPrecision.help)
+    var kvType: KVPrecision = .f32
+
     @Flag(name: .shortAndLong, help: "No progress lines.")
     var quiet = false
 
@@ -105,6 +108,9 @@ struct EvalCommand: ParsableCommand {
         if let threads, threads < 1 { throw ValidationError("--threads must be ≥ 1") }
         if activations != .f32, backendOptions.backend != nil {
             throw ValidationError("--activations applies to Braid's own transformer, not to a --backend server")
+        }
+        if kvType != .f32, backendOptions.backend != nil {
+            throw ValidationError("--kv-type applies to Braid's own transformer, not to a --backend server")
         }
         if from != nil {
             if !graphs.isEmpty { throw ValidationError("--from summarizes a results file; give no graphs with it") }
@@ -288,8 +294,8 @@ struct EvalCommand: ParsableCommand {
     private func loadSession(_ graphs: [Graph]) throws -> BraidSession {
         let url = try resolveModelPath(model)
         let limit = try SessionLoading.memoryLimit(memoryLimit)
-        try SessionLoading.quickCheck(graphs, model: url, memoryLimit: limit)
-        return try SessionLoading.session(at: url, memoryLimit: limit, threads: threads, activations: activations)
+        try SessionLoading.quickCheck(graphs, model: url, memoryLimit: limit, kvType: kvType)
+        return try SessionLoading.session(at: url, memoryLimit: limit, threads: threads, activations: activations, kvType: kvType)
     }
 
     private func log(_ line: String) {

@@ -57,6 +57,9 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: ActivationPrecision.help)
     var activations: ActivationPrecision = .f32
 
+    @Option(name: .customLong("kv-type"), help: KVPrecision.help)
+    var kvType: KVPrecision = .f32
+
     @Flag(help: "Print token counts and speed to standard error at the end.")
     var stats = false
 
@@ -76,7 +79,7 @@ struct GenerateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let session = try ModelSession(path: model, threads: threads, activations: activations)
+        let session = try ModelSession(path: model, threads: threads, activations: activations, kvType: kvType)
         let tokenizer = session.tokenizer
         let promptIDs: [Int32]
         if ids {
@@ -151,7 +154,7 @@ struct ModelSession {
     let tokenizer: Tokenizer
 
     /// Opens `path` (or the default model); unreadable or unsupported files are invalid input.
-    init(path: String?, threads: Int?, activations: ActivationPrecision = .f32) throws {
+    init(path: String?, threads: Int?, activations: ActivationPrecision = .f32, kvType: KVPrecision = .f32) throws {
         url = try resolveModelPath(path)
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw CLIFailure(.invalidInput, "model file not found: \(url.path)")
@@ -160,6 +163,7 @@ struct ModelSession {
             let (source, tokenizer) = try ModelFiles.open(url)  // a GGUF file or a Hugging Face folder
             self.tokenizer = tokenizer
             transformer = try Transformer(source: source, threads: threads, activations: activations)
+            transformer.kvPrecision = kvType
         } catch {
             throw CLIFailure(.invalidInput, "\(url.path): \(error)")
         }

@@ -32,6 +32,9 @@ struct LogitsCommand: ParsableCommand {
     @Option(help: ActivationPrecision.help)
     var activations: ActivationPrecision = .f32
 
+    @Option(name: .customLong("kv-type"), help: KVPrecision.help)
+    var kvType: KVPrecision = .f32
+
     func validate() throws {
         if topK < 1 { throw ValidationError("--top-k must be ≥ 1") }
         if let n = threads, n < 1 { throw ValidationError("--threads must be ≥ 1") }
@@ -47,7 +50,7 @@ struct LogitsCommand: ParsableCommand {
         } catch {
             throw CLIFailure(.invalidInput, "cannot read layout file \(path): \(error.localizedDescription)")
         }
-        let session = try ModelSession(path: model, threads: threads, activations: activations)
+        let session = try ModelSession(path: model, threads: threads, activations: activations, kvType: kvType)
         let tokenizer = session.tokenizer
         let report: Report
         do {

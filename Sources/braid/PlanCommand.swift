@@ -34,8 +34,10 @@ struct PlanCommand: ParsableCommand {
     @Option(help: "A GGUF model whose header gives the shape (default: SmolLM2-135M's dimensions).")
     var model: String?
 
-    @Option(name: .customLong("kv"), help: "KV element type: f32 or f16.")
-    var kv: String = "f32"
+    @Option(name: [.customLong("kv-type"), .customLong("kv")],
+            help: ArgumentHelp("KV element type the bounds count: f32 or f16 (as run's --kv-type; --kv is the older spelling).",
+                               valueName: "f32|f16"))
+    var kvType: KVPrecision = .f32
 
     @Option(name: .customLong("memory-limit"), help: "Refuse a plan whose peak KV exceeds this, e.g. 512MB, 2GB.")
     var memoryLimit: String?
@@ -68,7 +70,7 @@ struct PlanCommand: ParsableCommand {
         }
         guard !requireExact else { throw CLIFailure(.usage, "error: --require-exact needs --backend") }
         let limit = try memoryLimit.map(PlanCommand.parseMemory)
-        let shape = try ModelShapeReader.shape(model: model, kv: kv)
+        let shape = try ModelShapeReader.shape(model: model, kv: kvType)
         let plan = try PlanCommand.compile(try graph.load())
         let given = try lengths.map { try MaskLengths.parse($0).values } ?? [:]
         let bounds: Bounds
@@ -136,14 +138,9 @@ struct PlanCommand: ParsableCommand {
 
 /// Reads a `ModelShape` from a GGUF header (no weights are touched).
 enum ModelShapeReader {
-    /// The shape for `--model` (or SmolLM2's when nil) with the `--kv` element type.
-    static func shape(model: String?, kv: String) throws -> ModelShape {
-        let bytes: Int
-        switch kv.lowercased() {
-        case "f32": bytes = 4
-        case "f16": bytes = 2
-        default: throw CLIFailure(.usage, "error: --kv must be f32 or f16, got '\(kv)'")
-        }
+    /// The shape for `--model` (or SmolLM2's when nil) with the `--kv-type` element type.
+    static func shape(model: String?, kv: KVPrecision) throws -> ModelShape {
+        let bytes = kv.bytes
         guard let model else { return ModelShape.smolLM2.withKVBytes(bytes) }
         let file: GGUFFile
         do {

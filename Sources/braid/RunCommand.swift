@@ -73,12 +73,18 @@ struct RunCommand: ParsableCommand {
     @Option(help: ActivationPrecision.help)
     var activations: ActivationPrecision = .f32
 
+    @Option(name: .customLong("kv-type"), help: KVPrecision.help)
+    var kvType: KVPrecision = .f32
+
     @OptionGroup var backendOptions: BackendOptions
 
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be ≥ 1") }
         if activations != .f32, backendOptions.backend != nil {
             throw ValidationError("--activations applies to Braid's own transformer, not to a --backend server")
+        }
+        if kvType != .f32, backendOptions.backend != nil {
+            throw ValidationError("--kv-type applies to Braid's own transformer, not to a --backend server")
         }
     }
 
@@ -103,8 +109,8 @@ struct RunCommand: ParsableCommand {
         if let backend = backendOptions.backend { return try runOnBackend(backend, graph: loaded, inputs: inputs) }
         let limit = try SessionLoading.memoryLimit(memoryLimit)
         let url = try resolveModelPath(model)
-        try SessionLoading.quickCheck([loaded], model: url, memoryLimit: limit)
-        let session = try SessionLoading.session(at: url, memoryLimit: limit, threads: threads, activations: activations)
+        try SessionLoading.quickCheck([loaded], model: url, memoryLimit: limit, kvType: kvType)
+        let session = try SessionLoading.session(at: url, memoryLimit: limit, threads: threads, activations: activations, kvType: kvType)
         try preflight(loaded, inputs: inputs, session: session)
         let writer: TraceWriter?
         do {

@@ -21,9 +21,9 @@ enum SessionLoading {
     /// (`Preflight.quickCheck`; the model's shape comes from the file's header). Loading takes about a second, so a
     /// graph asking for 100,000 paths is refused in a fraction of that instead. Every run is checked in full
     /// (`BraidSession.check`) once the model is loaded; a missing or bad file is left for `session` to report.
-    static func quickCheck(_ graphs: [Graph], model url: URL, memoryLimit: Int?) throws {
+    static func quickCheck(_ graphs: [Graph], model url: URL, memoryLimit: Int?, kvType: KVPrecision = .f32) throws {
         guard let file = try? GGUFFile(contentsOf: url), let config = try? ModelConfig(source: file) else { return }
-        let preflight = Preflight(config: config, memoryLimit: memoryLimit)
+        let preflight = Preflight(config: config, memoryLimit: memoryLimit, kvPrecision: kvType)
         for graph in graphs {
             do {
                 try preflight.quickCheck(graph)
@@ -35,13 +35,14 @@ enum SessionLoading {
 
     /// Loads the model at `url` (from `resolveModelPath`) into a session; a missing or bad file is invalid input.
     static func session(at url: URL, memoryLimit: Int?, threads: Int?,
-                        activations: ActivationPrecision = .f32) throws -> BraidSession {
+                        activations: ActivationPrecision = .f32, kvType: KVPrecision = .f32) throws -> BraidSession {
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw CLIFailure(.invalidInput, "error: model file \(url.path) does not exist")
         }
         do {
             let session = try BraidSession(model: url, kvByteLimit: memoryLimit, threads: threads)
             session.transformer.activations = activations
+            session.transformer.kvPrecision = kvType
             return session
         } catch {
             throw CLIFailure(.invalidInput, "error: cannot load model \(url.path): \(error)")

@@ -48,6 +48,26 @@ import Testing
         #expect(served.error.contains("--activations applies to Braid's own transformer"), "stderr: \(served.error)")
     }
 
+    @Test func kvTypeF16IsAnOptInWithOneMeaning() throws {
+        let greedy = try #require(try Self.reference()["greedy"] as? [[String: Any]])
+        let entry = try #require(greedy.first)
+        let prompt = try #require(entry["prompt_ids"] as? [Int])
+        let expected = try #require(entry["greedy_ids"] as? [Int])
+        let f16 = try BraidProcess.run(["generate", "--ids", "--max-tokens", "\(expected.count)", "--kv-type", "f16",
+                                        "\(prompt)"])
+        #expect(f16.status == 0, "stderr: \(f16.error)")
+        let ids = try #require(try JSONSerialization.jsonObject(with: Data(f16.output.utf8)) as? [Int])
+        // Rounding keys and values to binary16 moves logits by ~1e-2; this prompt's greedy margins are wider.
+        #expect(Array(ids.prefix(expected.count)) == Array(expected.prefix(ids.count)), "f16 KV produced \(ids)")
+        let unknown = try BraidProcess.run(["generate", "--kv-type", "q4", "Hi"])
+        #expect(unknown.status == 2)
+        #expect(unknown.error.contains("q4"), "stderr: \(unknown.error)")
+        let served = try BraidProcess.run(["run", "Graphs/sequential.yaml", "--backend", "http://127.0.0.1:9",
+                                           "--kv-type", "f16"])
+        #expect(served.status == 2)
+        #expect(served.error.contains("--kv-type applies to Braid's own transformer"), "stderr: \(served.error)")
+    }
+
     @Test func logitsOnTheMaskedLayoutMatchTheReferenceTopOne() throws {
         let layouts = try #require(try Self.reference()["masked_layouts"] as? [[String: Any]])
         let rows = try #require(layouts.first?["top5_per_token"] as? [[String: Any]])

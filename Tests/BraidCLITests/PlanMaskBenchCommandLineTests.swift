@@ -33,6 +33,23 @@ import Testing
         let memory = try BraidProcess.run(["plan"] + Self.parathinker + ["--memory-limit", "lots"])
         #expect(memory.status == 2)
         #expect(memory.error.contains("--memory-limit expects a size such as 512MB or 2GB, got 'lots'"), "stderr: \(memory.error)")
+        let kv = try BraidProcess.run(["plan"] + Self.parathinker + ["--kv-type", "f8"])
+        #expect(kv.status == 2)
+        #expect(kv.error.contains("f8"), "stderr: \(kv.error)")
+    }
+
+    @Test func planCountsTheKVElementTypeAsRunDoes() throws {
+        var perToken: [String: Int] = [:]
+        for (flag, type) in [("--kv-type", "f32"), ("--kv-type", "f16"), ("--kv", "f16")] {
+            let outcome = try BraidProcess.run(["plan"] + Self.parathinker + ["--format", "json", flag, type])
+            #expect(outcome.status == 0, "stderr: \(outcome.error)")
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(outcome.output.utf8)) as? [String: Any])
+            let bounds = try #require(object["bounds"] as? [String: Any], "\(outcome.output.prefix(300))")
+            perToken[flag + " " + type] = bounds["kvBytesPerToken"] as? Int
+        }
+        #expect(perToken["--kv-type f32"] == 30 * 3 * 64 * 2 * 4)
+        #expect(perToken["--kv-type f16"] == 30 * 3 * 64 * 2 * 2)
+        #expect(perToken["--kv f16"] == perToken["--kv-type f16"], "the older spelling means the same")
     }
 }
 

@@ -75,6 +75,18 @@ struct PreflightTests {
             == .memoryOverLimit(segment: "summary", bytes: 1_319 * 46_080, limit: 1_300 * 46_080, stage: "summary"))
     }
 
+    @Test("a session with an f16 KV cache counts two bytes an element, so a limit f32 KV is over can fit")
+    func halfPrecisionKVCountsHalfTheBytes() throws {
+        let session = try Self.session(kvByteLimit: 40 << 20)
+        #expect(session.preflight.shape.kvBytesPerToken == 46_080)
+        // 4 paths' worst case is 1,279 + prompt tokens: about 58 MB in f32, about 29 MB in f16.
+        #expect(Self.refusal { try session.preflight.quickCheck(try Self.parathinker(["paths": "4"])) } != nil)
+        session.transformer.kvPrecision = .f16
+        #expect(session.preflight.shape.kvBytesPerToken == 23_040)
+        #expect(Self.refusal { try session.preflight.quickCheck(try Self.parathinker(["paths": "4"])) } == nil)
+        #expect(session.transformer.makeKVStore().bytesPerToken == 23_040, "the store and the check agree")
+    }
+
     @Test("a plan that fits passes with its bounds and no notes")
     func fits() throws {
         let check = Preflight(shape: .smolLM2, memoryLimit: 1 << 30)

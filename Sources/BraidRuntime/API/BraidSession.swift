@@ -54,7 +54,7 @@ public final class BraidSession {
 
     /// The bounds check for this model and memory limit.
     public var preflight: Preflight {
-        Preflight(config: transformer.config, memoryLimit: kvByteLimit)
+        Preflight(config: transformer.config, memoryLimit: kvByteLimit, kvPrecision: transformer.kvPrecision)
     }
 
     /// Compiles `graph` and checks its worst case (the prompt's real length with these inputs, every branch at its

@@ -19,7 +19,7 @@ import Foundation
 /// the part that needs no prompt and no weights (bounds with an empty prompt), for commands to run before loading
 /// the model; `check` runs it too, so the message is the same wherever a plan is refused.
 public struct Preflight: Sendable {
-    /// The model's shape as the bounds see it (layers, KV heads, head dimension, context window, f32 KV).
+    /// The model's shape as the bounds see it (layers, KV heads, head dimension, context window, KV element size).
     public var shape: ModelShape
     /// The most KV bytes a run may hold (`--memory-limit`); nil: the machine's physical memory.
     public var memoryLimit: Int?
@@ -29,10 +29,11 @@ public struct Preflight: Sendable {
         memoryLimit ?? Int(clamping: ProcessInfo.processInfo.physicalMemory)
     }
 
-    /// A check against a model of this configuration; KV is f32, as `KVStore` keeps it.
-    public init(config: ModelConfig, memoryLimit: Int?) {
+    /// A check against a model of this configuration whose KV store keeps elements of `kvPrecision`
+    /// (f32 by default, as `KVStore` does unless asked for f16).
+    public init(config: ModelConfig, memoryLimit: Int?, kvPrecision: KVPrecision = .f32) {
         shape = ModelShape(layers: config.layers, kvHeads: config.kvHeads, headDim: config.headDim,
-                           contextLength: config.contextLength, kvBytesPerElement: 4)
+                           contextLength: config.contextLength, kvBytesPerElement: kvPrecision.bytes)
         self.memoryLimit = memoryLimit
     }
 

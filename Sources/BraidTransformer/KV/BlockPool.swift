@@ -1,22 +1,23 @@
 /// Fixed-size KV blocks carved from large chunks, recycled through a free list.
 ///
 /// A block holds `blockTokens` tokens of keys and values for every layer, laid out as
-/// `[layer][K or V][slot][kvDim]`, so the keys of one layer in one block are contiguous rows.
+/// `[layer][K or V][slot][kvDim]`, so the keys of one layer in one block are contiguous rows; its
+/// elements are f32 or binary16 (`KVPrecision`), which only the store interprets.
 /// Chunks are never moved or freed while the pool lives, so block pointers stay valid; freed
 /// blocks go back to the free list and are handed out again, so steady-state decoding
 /// allocates nothing.
 struct BlockPool {
-    let floatsPerBlock: Int
+    let bytesPerBlock: Int
     let blocksPerChunk: Int
-    private var chunks: [UnsafeMutablePointer<Float>] = []
+    private var chunks: [UnsafeMutableRawPointer] = []
     private var free: [Int32] = []
     /// Reference count per block: the number of segments whose block list contains it.
     private(set) var references: [Int32] = []
 
-    init(floatsPerBlock: Int) {
-        self.floatsPerBlock = floatsPerBlock
+    init(bytesPerBlock: Int) {
+        self.bytesPerBlock = bytesPerBlock
         // About 8 MiB per chunk keeps growth coarse without reserving memory nobody uses.
-        blocksPerChunk = max(1, (8 << 20) / max(1, floatsPerBlock * 4))
+        blocksPerChunk = max(1, (8 << 20) / max(1, bytesPerBlock))
     }
 
     /// Total blocks ever carved (in use or free).
@@ -27,8 +28,8 @@ struct BlockPool {
     /// Takes a block (reference count 1), carving a new chunk when none is free.
     mutating func take() -> Int32 {
         if free.isEmpty {
-            let chunk = UnsafeMutablePointer<Float>.allocate(capacity: floatsPerBlock * blocksPerChunk)
-            chunk.initialize(repeating: 0, count: floatsPerBlock * blocksPerChunk)
+            let chunk = UnsafeMutableRawPointer.allocate(byteCount: bytesPerBlock * blocksPerChunk, alignment: 64)
+            chunk.initializeMemory(as: UInt8.self, repeating: 0, count: bytesPerBlock * blocksPerChunk)
             let first = references.count
             chunks.append(chunk)
             references.append(contentsOf: repeatElement(0, count: blocksPerChunk))
@@ -50,9 +51,9 @@ struct BlockPool {
     }
 
     /// Start of a block's storage.
-    func base(_ block: Int32) -> UnsafeMutablePointer<Float> {
+    func base(_ block: Int32) -> UnsafeMutableRawPointer {
         let b = Int(block)
-        return chunks[b / blocksPerChunk] + (b % blocksPerChunk) * floatsPerBlock
+        return chunks[b / blocksPerChunk] + (b % blocksPerChunk) * bytesPerBlock
     }
 
     /// Frees every chunk; the pool must not be used afterwards.

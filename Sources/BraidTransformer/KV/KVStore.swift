@@ -1,3 +1,5 @@
+import CBraidKernels
+
 /// The paged, reference-counted key/value cache that every query token attends through.
 ///
 /// Tokens' keys and values live in *segments*: ordered runs of tokens appended by one writer
@@ -28,6 +30,8 @@ public final class KVStore {
     public let blockTokens: Int
     /// Upper bound on `bytesInUse`; `nil` for no bound.
     public let byteLimit: Int?
+    /// How keys and values are stored: f32 (exact, the default) or binary16.
+    public let precision: KVPrecision
 
     var pool: BlockPool
     private var segments: [Int: Segment] = [:]
@@ -37,28 +41,32 @@ public final class KVStore {
     /// The most bytes that were ever in use at once.
     public private(set) var peakBytes = 0
 
-    /// Creates an empty store for a model with `layers` layers of `kvDim`-wide keys and values.
-    public init(layers: Int, kvDim: Int, blockTokens: Int = 16, byteLimit: Int? = nil) {
+    /// Creates an empty store for a model with `layers` layers of `kvDim`-wide keys and values,
+    /// stored with `precision`.
+    public init(layers: Int, kvDim: Int, blockTokens: Int = 16, byteLimit: Int? = nil, precision: KVPrecision = .f32) {
         self.layers = max(1, layers)
         self.kvDim = max(1, kvDim)
         self.blockTokens = max(1, blockTokens)
         self.byteLimit = byteLimit
-        pool = BlockPool(floatsPerBlock: self.layers * 2 * self.blockTokens * self.kvDim)
+        self.precision = precision
+        pool = BlockPool(bytesPerBlock: self.layers * 2 * self.blockTokens * self.kvDim * precision.bytes)
     }
 
     /// Creates an empty store shaped for `config`.
-    public convenience init(config: ModelConfig, blockTokens: Int = 16, byteLimit: Int? = nil) {
-        self.init(layers: config.layers, kvDim: config.kvDim, blockTokens: blockTokens, byteLimit: byteLimit)
+    public convenience init(config: ModelConfig, blockTokens: Int = 16, byteLimit: Int? = nil,
+                            precision: KVPrecision = .f32) {
+        self.init(layers: config.layers, kvDim: config.kvDim, blockTokens: blockTokens, byteLimit: byteLimit,
+                  precision: precision)
     }
 
     deinit { pool.deallocateAll() }
 
     // MARK: Accounting
 
-    /// Bytes of one block (all layers, keys and values, f32).
-    public var bytesPerBlock: Int { pool.floatsPerBlock * 4 }
-    /// Bytes one token occupies (all layers, keys and values, f32).
-    public var bytesPerToken: Int { layers * 2 * kvDim * 4 }
+    /// Bytes of one block (all layers, keys and values).
+    public var bytesPerBlock: Int { pool.bytesPerBlock }
+    /// Bytes one token occupies (all layers, keys and values).
+    public var bytesPerToken: Int { layers * 2 * kvDim * precision.bytes }
     /// Blocks referenced by at least one segment.
     public var blocksInUse: Int { pool.inUse }
     /// Bytes of the blocks in use.
@@ -164,7 +172,7 @@ public final class KVStore {
         }
         if sharedTail, let last = s.blocks.last {
             let copy = pool.take()
-            pool.base(copy).update(from: pool.base(last), count: pool.floatsPerBlock)
+            pool.base(copy).copyMemory(from: pool.base(last), byteCount: pool.bytesPerBlock)
             pool.release(last)
             s.blocks[s.blocks.count - 1] = copy
         }
@@ -190,22 +198,51 @@ public final class KVStore {
     /// The block list of a live segment.
     func blocks(of id: SegmentID) throws -> [Int32] { try segment(id).blocks }
 
-    /// Where layer `layer`'s keys (`value == false`) or values of a block start.
+    /// Where layer `layer`'s keys (`value == false`) or values of a block start (elements of `precision`).
     ///
     /// Values are rows: `[slot][kvDim]`. Keys are stored transposed per KV head,
     /// `[kvHead][dim][slot]`, so one query's scores against all keys of a block are a run of
     /// vector FMAs over contiguous slots (no horizontal sums); see `AttentionJob`.
     @inline(__always)
-    func rows(block: Int32, layer: Int, value: Bool) -> UnsafeMutablePointer<Float> {
-        pool.base(block) + ((layer * 2 + (value ? 1 : 0)) * blockTokens) * kvDim
+    func rows(block: Int32, layer: Int, value: Bool) -> UnsafeMutableRawPointer {
+        pool.base(block) + ((layer * 2 + (value ? 1 : 0)) * blockTokens) * kvDim * precision.bytes
+    }
+
+    /// `rows(block:layer:value:)` moved on by `elements` elements.
+    @inline(__always)
+    func rows(block: Int32, layer: Int, value: Bool, offset elements: Int) -> UnsafeMutableRawPointer {
+        rows(block: block, layer: layer, value: value) + elements * precision.bytes
     }
 
     /// Stores one token's rotated key (`kvDim` values) at `slot` of a block,
     /// in the transposed key layout.
     @inline(__always)
     func writeKey(_ key: UnsafePointer<Float>, block: Int32, slot: Int, layer: Int) {
-        let base = rows(block: block, layer: layer, value: false) + slot
-        for j in 0..<kvDim { base[j * blockTokens] = key[j] }
+        write(key, to: rows(block: block, layer: layer, value: false, offset: slot), stride: blockTokens)
+    }
+
+    /// Stores one token's values (`kvDim` of them) at `slot` of a block.
+    @inline(__always)
+    func writeValue(_ value: UnsafePointer<Float>, block: Int32, slot: Int, layer: Int) {
+        write(value, to: rows(block: block, layer: layer, value: true, offset: slot * kvDim), stride: 1)
+    }
+
+    /// `kvDim` floats to `target`, `stride` elements apart, in the store's precision.
+    private func write(_ x: UnsafePointer<Float>, to target: UnsafeMutableRawPointer, stride: Int) {
+        switch precision {
+        case .f32:
+            let t = target.assumingMemoryBound(to: Float.self)
+            for j in 0..<kvDim { t[j * stride] = x[j] }
+        case .f16:
+            braid_store_f16(x, kvDim, stride, target.assumingMemoryBound(to: UInt16.self))
+        }
+    }
+
+    /// Element `index` of a KV row in the store's precision, widened to f32 (the scalar paths).
+    @inline(__always)
+    func element(_ p: UnsafeRawPointer, _ index: Int) -> Float {
+        precision == .f16 ? Float(p.load(fromByteOffset: index * 2, as: Float16.self))
+            : p.load(fromByteOffset: index * 4, as: Float.self)
     }
 
     private func segment(_ id: SegmentID) throws -> Segment {

@@ -82,19 +82,16 @@ struct AttentionJob: @unchecked Sendable {
         var count = 0
         for s in spans {
             // Transposed keys: row j of this KV head holds dimension j of every slot.
-            let keys = kv.rows(block: spanBlock[s], layer: layer, value: false) + headOffset * b
+            let keys = kv.rows(block: spanBlock[s], layer: layer, value: false, offset: headOffset * b)
             let n = Int(spanCount[s])
             if b == 16 {
                 // All heads of the group against the block's 16 slots (C kernel, widest SIMD).
-                braid_block_scores(q, Int32(group), Int32(d), keys, scale, scores + count, stride, Int32(n))
+                kv.blockScores(q, heads: group, headDim: d, keys: keys, scale: scale, into: scores + count,
+                               stride: stride, count: n)
             } else {
                 for h in 0..<group {
-                    let qh = q + h * d, row = scores + h * stride + count
-                    for t in 0..<n {
-                        var sum: Float = 0
-                        for j in 0..<d { sum += qh[j] * keys[j * b + t] }
-                        row[t] = sum * scale
-                    }
+                    let row = scores + h * stride + count
+                    for t in 0..<n { row[t] = kv.slotScore(q + h * d, headDim: d, keys: keys, slot: t) * scale }
                 }
             }
             count += n
@@ -108,9 +105,9 @@ struct AttentionJob: @unchecked Sendable {
             let p = scores + h * stride, oh = o + h * d
             var k = 0
             for s in spans {
-                let values = kv.rows(block: spanBlock[s], layer: layer, value: true) + headOffset
+                let values = kv.rows(block: spanBlock[s], layer: layer, value: true, offset: headOffset)
                 let n = Int(spanCount[s])
-                braid_block_values(p + k, values, c.kvDim, Int32(n), Int32(d), oh)
+                kv.blockValues(p + k, values: values, count: n, headDim: d, into: oh)
                 k += n
             }
         }

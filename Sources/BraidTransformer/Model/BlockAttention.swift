@@ -60,10 +60,10 @@ struct BlockAttentionJob: @unchecked Sendable {
         // Blocks lie far apart (a block holds every layer), so the next blocks are prefetched.
         let ahead = 2
         for k in readers.blocks.indices {
-            let keys = kv.rows(block: readers.blocks[k], layer: layer, value: false) + g * d * b
+            let keys = kv.rows(block: readers.blocks[k], layer: layer, value: false, offset: g * d * b)
             if k + ahead < readers.blocks.count {
-                let next = kv.rows(block: readers.blocks[k + ahead], layer: layer, value: false) + g * d * b
-                braid_prefetch_rows(next, 1, d * b * 4, 0)
+                let next = kv.rows(block: readers.blocks[k + ahead], layer: layer, value: false, offset: g * d * b)
+                braid_prefetch_rows(next, 1, d * b * kv.precision.bytes, 0)
             }
             for r in readers.start[k]..<readers.start[k + 1] {
                 let i = Int(readers.token[r])
@@ -72,14 +72,10 @@ struct BlockAttentionJob: @unchecked Sendable {
                 let row = base + i * rowFloats + Int(readers.offset[r])
                 let n = Int(readers.count[r])
                 if b == 16 {
-                    braid_block_scores(q, Int32(group), Int32(d), keys, scale, row, stride, Int32(n))
+                    kv.blockScores(q, heads: group, headDim: d, keys: keys, scale: scale, into: row, stride: stride, count: n)
                 } else {
                     for h in 0..<group {
-                        for t in 0..<n {
-                            var sum: Float = 0
-                            for j in 0..<d { sum += q[h * d + j] * keys[j * b + t] }
-                            row[h * stride + t] = sum * scale
-                        }
+                        for t in 0..<n { row[h * stride + t] = kv.slotScore(q + h * d, headDim: d, keys: keys, slot: t) * scale }
                     }
                 }
             }
@@ -92,19 +88,19 @@ struct BlockAttentionJob: @unchecked Sendable {
         }
         // Values: each block's rows once, for all its readers in this part.
         for k in readers.blocks.indices {
-            let values = kv.rows(block: readers.blocks[k], layer: layer, value: true) + g * d
+            let values = kv.rows(block: readers.blocks[k], layer: layer, value: true, offset: g * d)
             if k + ahead < readers.blocks.count {
-                let next = kv.rows(block: readers.blocks[k + ahead], layer: layer, value: true) + g * d
-                braid_prefetch_rows(next, b, d * 4, c.kvDim * 4)
+                let next = kv.rows(block: readers.blocks[k + ahead], layer: layer, value: true, offset: g * d)
+                braid_prefetch_rows(next, b, d * kv.precision.bytes, c.kvDim * kv.precision.bytes)
             }
             for r in readers.start[k]..<readers.start[k + 1] {
                 let i = Int(readers.token[r])
                 guard i % parts == part else { continue }
                 let p = base + i * rowFloats + Int(readers.offset[r])
                 let o = out + i * c.queryDim + g * group * d
-                let n = Int32(readers.count[r])
+                let n = Int(readers.count[r])
                 for h in 0..<group {
-                    braid_block_values(p + h * stride, values, c.kvDim, n, Int32(d), o + h * d)
+                    kv.blockValues(p + h * stride, values: values, count: n, headDim: d, into: o + h * d)
                 }
             }
         }

@@ -30,6 +30,10 @@ public final class Transformer {
         get { engine.activations }
         set { engine.activations = newValue }
     }
+    /// How the KV stores this transformer makes (`makeKVStore`) keep keys and values: `.f32` (default,
+    /// exact) or the opt-in `.f16` (half the memory and attention reads; see `KVPrecision`). A store
+    /// keeps the precision it was made with.
+    public var kvPrecision: KVPrecision = .f32
     /// Workers for the attention step of large batches (prefill, many threads); matrix
     /// products run between attention steps, never concurrently with it.
     public var attentionThreads: Int
@@ -69,9 +73,9 @@ public final class Transformer {
         self.init(weights: try Weights(source: source), threads: threads, activations: activations)
     }
 
-    /// A KV store shaped for this model.
+    /// A KV store shaped for this model, in `kvPrecision`.
     public func makeKVStore(blockTokens: Int = 16, byteLimit: Int? = nil) -> KVStore {
-        KVStore(config: config, blockTokens: blockTokens, byteLimit: byteLimit)
+        KVStore(config: config, blockTokens: blockTokens, byteLimit: byteLimit, precision: kvPrecision)
     }
 
     /// Runs `batch` through the model, appending every token's K/V to its segment, and

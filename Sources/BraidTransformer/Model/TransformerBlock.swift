@@ -41,7 +41,7 @@ extension Transformer {
             rope.apply(k, heads: c.kvHeads, cos: cosine, sin: sine)
             let block = plan.writeBlock[i], slot = Int(plan.writeRow[i])
             kv.writeKey(k, block: block, slot: slot, layer: layer)
-            (kv.rows(block: block, layer: layer, value: true) + slot * c.kvDim).update(from: v, count: c.kvDim)
+            kv.writeValue(v, block: block, slot: slot, layer: layer)
         }
         attend(layer: layer, kv: kv, qkvRows: qkvRows, into: attnOut)
 

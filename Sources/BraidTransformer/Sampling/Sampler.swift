@@ -73,7 +73,7 @@ public struct Sampler: Sendable {
     private mutating func copyIntoScratch<C: Collection>(_ logits: C) where C.Element == Float {
         let n = logits.count
         if scratch.count != n { scratch = [Float](repeating: 0, count: n) }
-        let copied = logits.withContiguousStorageIfAvailable { source in
+        let copied: Void? = logits.withContiguousStorageIfAvailable { source in
             scratch.withUnsafeMutableBufferPointer { target in
                 guard let from = source.baseAddress, let to = target.baseAddress else { return }
                 to.update(from: from, count: n)

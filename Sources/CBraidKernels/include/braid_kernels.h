@@ -57,6 +57,16 @@ void braid_block_scores(const float *q, int heads, int d, const float *keys, flo
 /// out[c] += Σ_t p[t] · values[t * row_stride + c] for c < d, t < n (one head, one KV block).
 void braid_block_values(const float *p, const float *values, long row_stride, int n, int d, float *out);
 
+/// `braid_block_scores` over binary16 keys (`--kv-type f16`), widened exactly to f32 before use.
+void braid_block_scores_f16(const float *q, int heads, int d, const uint16_t *keys, float scale,
+                            float *scores, long stride, int n);
+
+/// `braid_block_values` over binary16 values (`--kv-type f16`), widened exactly to f32 before use.
+void braid_block_values_f16(const float *p, const uint16_t *values, long row_stride, int n, int d, float *out);
+
+/// out[i · stride] = x[i] rounded to binary16 (nearest, ties to even; overflow to ±inf) for i < n.
+void braid_store_f16(const float *x, long n, long stride, uint16_t *out);
+
 /// x ← softmax(x) over `n` floats (e^(x − max) / Σ, with a vectorised e^x accurate to about 1e-7
 /// relative); a row's result does not depend on what else is computed.
 void braid_softmax(float *x, long n);
