@@ -1,7 +1,7 @@
 // Times one matrix-vector product of CBraidKernels on random blocks, for 1, 2, 4, 8 and 16
 // activation rows: thread CPU time per call (best of 7 runs of REPS calls) and per weight, so
 // that kernel changes can be compared in seconds, without a Swift build, even on a loaded machine.
-// For Q4_1 and Q8_0 a second line times the opt-in 8-bit activation mode (`q8`: the rows quantized
+// For Q4_1, Q8_0, Q4_K and Q6_K a second line times the opt-in 8-bit activation mode (`q8`: the rows quantized
 // once, then the integer kernels), quantization included, and gives its largest difference from the
 // exact (f32) product relative to the largest exact output.
 //

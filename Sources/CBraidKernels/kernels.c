@@ -52,6 +52,9 @@ INSTANTIATE(avx512, __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,av
 /// Q4_1 products with AVX-512 table lookups (q4_1_avx512.c).
 void braid_q4_1_matvec_avx512(const uint8_t *w, long row_bytes, long inputs, long o0, long o1,
                               const float *x, long xs, long rows, float *y, long ys);
+/// Q4_K products with AVX-512 table lookups (q4_K_avx512.c).
+void braid_q4_K_matvec_avx512(const uint8_t *w, long row_bytes, long inputs, long o0, long o1,
+                              const float *x, long xs, long rows, float *y, long ys);
 #endif
 
 static int available_isa(void) {
@@ -113,6 +116,7 @@ void braid_matvec(int type, const void *w, long row_bytes, long inputs, long o0,
 #if defined(__x86_64__)
     case 2:
         if (type == T_Q4_1) braid_q4_1_matvec_avx512(w, row_bytes, inputs, o0, o1, x, xs, rows, y, ys);
+        else if (type == T_Q4_K) braid_q4_K_matvec_avx512(w, row_bytes, inputs, o0, o1, x, xs, rows, y, ys);
         else matvec_avx512(type, w, row_bytes, inputs, o0, o1, x, xs, rows, y, ys);
         return;
     case 1: matvec_avx2(type, w, row_bytes, inputs, o0, o1, x, xs, rows, y, ys); return;

@@ -48,14 +48,68 @@ INLINE float sum16(f32x16 v) {
 
 // `wide` (a constant in each instantiation) allows the forms with 16 accumulators (8 rows, or
 // 4 rows × 2 weight rows), which only fit where there are 32 vector registers (AVX-512).
-#define DEFINE_PRODUCTS(T, XBYTES)                                                            \
+// K-quants (256-element super-blocks): the same products, with the super-block's scales decoded
+// once (`PREP(row, s, &state)`) for its eight groups, which are then unpacked by
+// `UNPACK(row, s, j, &state, &a, &b)` with j a constant (the loop over j is unrolled). The groups,
+// accumulators and summation order are those of DEFINE_DOT, so the results are the same bit for bit.
+#define DEFINE_DOT_K(NAME, STATE, PREP, UNPACK, R, W)                                         \
+    INLINE void NAME(const uint8_t *row, long wstep, long groups, const float *x, long xs,     \
+                     float *y, long ys, long ystep) {                                          \
+        f32x16 lo[W][R], hi[W][R];                                                             \
+        _Pragma("clang loop unroll(full)")                                                     \
+        for (int w = 0; w < W; w++)                                                            \
+            _Pragma("clang loop unroll(full)")                                                 \
+            for (int r = 0; r < R; r++) lo[w][r] = hi[w][r] = (f32x16){0};                    \
+        for (long s = 0; s < groups / 8; s++) {                                                \
+            STATE state[W];                                                                    \
+            _Pragma("clang loop unroll(full)")                                                 \
+            for (int w = 0; w < W; w++) PREP(row + w * wstep, s, &state[w]);                   \
+            _Pragma("clang loop unroll(full)")                                                 \
+            for (int j = 0; j < 8; j++) {                                                      \
+                f32x16 a[W], b[W];                                                             \
+                _Pragma("clang loop unroll(full)")                                             \
+                for (int w = 0; w < W; w++) UNPACK(row + w * wstep, s, j, &state[w], &a[w], &b[w]); \
+                _Pragma("clang loop unroll(full)")                                             \
+                for (int r = 0; r < R; r++) {                                                  \
+                    const float *xr = x + r * xs + 256 * s + 32 * j;                           \
+                    f32x16 x0 = load_f32(xr), x1 = load_f32(xr + 16);                          \
+                    _Pragma("clang loop unroll(full)")                                         \
+                    for (int w = 0; w < W; w++) {                                              \
+                        lo[w][r] += a[w] * x0;                                                 \
+                        hi[w][r] += b[w] * x1;                                                 \
+                    }                                                                          \
+                }                                                                              \
+            }                                                                                  \
+        }                                                                                      \
+        _Pragma("clang loop unroll(full)")                                                     \
+        for (int w = 0; w < W; w++)                                                            \
+            _Pragma("clang loop unroll(full)")                                                 \
+            for (int r = 0; r < R; r++) y[r * ys + w * ystep] = sum16(lo[w][r] + hi[w][r]);    \
+    }
+
+#define DEFINE_DOTS(T)                                                                        \
     DEFINE_DOT(dot1_##T, unpack_##T, 1, 2)                                                      \
     DEFINE_DOT(dot1s_##T, unpack_##T, 1, 1)                                                     \
     DEFINE_DOT(dot2_##T, unpack_##T, 2, 2)                                                      \
     DEFINE_DOT(dot2s_##T, unpack_##T, 2, 1)                                                     \
     DEFINE_DOT(dot4_##T, unpack_##T, 4, 2)                                                      \
     DEFINE_DOT(dot4s_##T, unpack_##T, 4, 1)                                                     \
-    DEFINE_DOT(dot8_##T, unpack_##T, 8, 1)                                                      \
+    DEFINE_DOT(dot8_##T, unpack_##T, 8, 1)
+
+/// The products of a K-quant T: `T##_state`, `prep_##T` and `unpack_sb_##T` (see DEFINE_DOT_K).
+#define DEFINE_DOTS_K(T)                                                                      \
+    DEFINE_DOT_K(dot1_##T, T##_state, prep_##T, unpack_sb_##T, 1, 2)                            \
+    DEFINE_DOT_K(dot1s_##T, T##_state, prep_##T, unpack_sb_##T, 1, 1)                           \
+    DEFINE_DOT_K(dot2_##T, T##_state, prep_##T, unpack_sb_##T, 2, 2)                            \
+    DEFINE_DOT_K(dot2s_##T, T##_state, prep_##T, unpack_sb_##T, 2, 1)                           \
+    DEFINE_DOT_K(dot4_##T, T##_state, prep_##T, unpack_sb_##T, 4, 2)                            \
+    DEFINE_DOT_K(dot4s_##T, T##_state, prep_##T, unpack_sb_##T, 4, 1)                           \
+    DEFINE_DOT_K(dot8_##T, T##_state, prep_##T, unpack_sb_##T, 8, 1)
+
+#define DEFINE_PRODUCTS(T, XBYTES) DEFINE_DOTS(T) DEFINE_MATVEC(T, XBYTES)
+
+/// The matrix-vector product of T over the dot products dot*_##T.
+#define DEFINE_MATVEC(T, XBYTES)                                                              \
     INLINE void matvec_##T(const uint8_t *w, long row_bytes, long inputs, long o0, long o1,   \
                            const float *x, long xs, long rows, float *y, long ys, int wide) { \
         long groups = inputs / 32;                                                             \
@@ -117,4 +171,4 @@ INLINE float sum16(f32x16 v) {
 /// A type's products (with activation blocks kept to about 24 KiB) and dequantization.
 #define DEFINE_TYPE(T) DEFINE_PRODUCTS(T, 24576) DEFINE_DEQUANT(T)
 /// The same for K-quants, whose unpacking costs more than re-reading activations from L2.
-#define DEFINE_TYPE_K(T) DEFINE_PRODUCTS(T, 1L << 40) DEFINE_DEQUANT(T)
+#define DEFINE_TYPE_K(T) DEFINE_DOTS_K(T) DEFINE_MATVEC(T, 1L << 40) DEFINE_DEQUANT(T)

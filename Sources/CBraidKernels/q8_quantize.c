@@ -11,8 +11,14 @@
 
 long braid_q8_buffer_bytes(long rows, long inputs) { return q8_buffer_bytes(rows, inputs); }
 
+/// The K-quant kernels (q8_kquants.c).
+int braid_q8_kquants_supports(int type, long inputs);
+int braid_matvec_q8_kquants(int type, const uint8_t *w, long row_bytes, long inputs, long o0, long o1,
+                            const uint8_t *xq, long rows, float *y, long ys, int kernel);
+
 int braid_q8_supports(int type, long inputs) {
-    return (type == T_Q4_1 || type == T_Q8_0) && inputs > 0 && inputs % 32 == 0;
+    return ((type == T_Q4_1 || type == T_Q8_0) && inputs > 0 && inputs % 32 == 0)
+        || braid_q8_kquants_supports(type, inputs);
 }
 
 /// Row r's quantized value k of a block record (the inverse of quantize_row's placement).
@@ -112,6 +118,13 @@ void braid_q8_quantize(const float *x, long xs, long rows, long inputs, void *bu
 
 void braid_matvec_q8(int type, const void *w, long row_bytes, long inputs, long o0, long o1,
                      const void *xq, long rows, float *y, long ys) {
+    if (braid_q8_kquants_supports(type, inputs)) {
+        // Out of memory for the compact rows (a few KiB a row): NaN outputs rather than a crash.
+        if (!braid_matvec_q8_kquants(type, w, row_bytes, inputs, o0, o1, xq, rows, y, ys, braid_q8_kernel()))
+            for (long r = 0; r < rows; r++)
+                for (long o = o0; o < o1; o++) y[r * ys + o] = NAN;
+        return;
+    }
     switch (braid_q8_kernel()) {
 #if defined(__x86_64__)
     case 2: braid_matvec_q8_vnni(type, w, row_bytes, inputs, o0, o1, xq, rows, y, ys); return;

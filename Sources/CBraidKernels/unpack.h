@@ -236,3 +236,72 @@ INLINE void unpack_q6_K(const uint8_t *row, long g, f32x16 *a, f32x16 *b) {
     }
 }
 
+
+// K-quants a super-block at a time (DEFINE_DOT_K in matvec.h): the scales of the super-block's
+// sub-blocks are decoded once into a state, and its eight 32-element groups are unpacked with the
+// group's index j a compile-time constant. The values are those of unpack_q4_K / q5_K / q6_K.
+
+/// The eight sub-block factors of a Q4_K/Q5_K super-block: d·scale_j and dmin·min_j.
+typedef struct { f32x8 d, m; } q4_K_state;
+typedef q4_K_state q5_K_state;
+
+INLINE void k_super_scales(const uint8_t *block, q4_K_state *st) {
+    const uint8_t *s = block + 4;
+    f32x8 scale, min;
+    for (int j = 0; j < 8; j++) {
+        float sc, mn;
+        k_scale_min(s, j, &sc, &mn);
+        scale[j] = sc;
+        min[j] = mn;
+    }
+    f32x2 dm = half_pair(block);
+    st->d = scale * dm[0];
+    st->m = min * dm[1];
+}
+
+INLINE void prep_q4_K(const uint8_t *row, long s, q4_K_state *st) { k_super_scales(row + 144 * s, st); }
+INLINE void prep_q5_K(const uint8_t *row, long s, q5_K_state *st) { k_super_scales(row + 176 * s, st); }
+
+INLINE void unpack_sb_q4_K(const uint8_t *row, long s, int j, const q4_K_state *st, f32x16 *a, f32x16 *b) {
+    u8x16 q0, q1;
+    k_nibbles(row + 144 * s + 16 + 32 * (j >> 1), j, &q0, &q1);
+    f32x16 d = splat(st->d[j]), m = splat(st->m[j]);
+    *a = d * from_u8(q0) - m;
+    *b = d * from_u8(q1) - m;
+}
+
+INLINE void unpack_sb_q5_K(const uint8_t *row, long s, int j, const q5_K_state *st, f32x16 *a, f32x16 *b) {
+    const uint8_t *block = row + 176 * s;
+    u8x16 q0, q1;
+    k_nibbles(block + 48 + 32 * (j >> 1), j, &q0, &q1);
+    u8x16 h0 = ((load_u8(block + 16) >> j) & 1) << 4, h1 = ((load_u8(block + 32) >> j) & 1) << 4;
+    f32x16 d = splat(st->d[j]), m = splat(st->m[j]);
+    *a = d * from_u8(q0 | h0) - m;
+    *b = d * from_u8(q1 | h1) - m;
+}
+
+/// The sixteen factors d·scale_i of a Q6_K super-block (one per 16 elements).
+typedef struct { f32x16 d; } q6_K_state;
+
+INLINE void prep_q6_K(const uint8_t *row, long s, q6_K_state *st) {
+    const uint8_t *block = row + 210 * s;
+    st->d = from_i8(load_i8(block + 192)) * half(block + 208);
+}
+
+typedef uint8_t u8x32k __attribute__((vector_size(32)));
+typedef int8_t i8x32k __attribute__((vector_size(32)));
+
+INLINE void unpack_sb_q6_K(const uint8_t *row, long s, int k, const q6_K_state *st, f32x16 *a, f32x16 *b) {
+    const uint8_t *block = row + 210 * s;
+    int half_ = k >> 2, quarter = k & 3, shift = 2 * quarter;
+    const uint8_t *ql = block + 64 * half_ + (quarter & 1) * 32, *qh = block + 128 + 32 * half_;
+    u8x32k l, h;
+    memcpy(&l, ql, 32);
+    memcpy(&h, qh, 32);
+    l = quarter < 2 ? (l & 15) : (l >> 4);
+    i8x32k q = (i8x32k)(l | (((h >> shift) & 3) << 4)) - 32;
+    i8x16 q0 = __builtin_shufflevector(q, q, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    i8x16 q1 = __builtin_shufflevector(q, q, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31);
+    *a = splat(st->d[8 * half_ + 2 * quarter]) * from_i8(q0);
+    *b = splat(st->d[8 * half_ + 2 * quarter + 1]) * from_i8(q1);
+}

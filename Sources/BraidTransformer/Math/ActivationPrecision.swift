@@ -4,13 +4,13 @@
 /// as the reference (HF transformers on the dequantized file) computes it. `.q8` is an opt-in
 /// approximation, as llama.cpp does by default: each 32-element block of an activation row is
 /// rounded to int8 with one f32 scale (d = max|x| / 127) once per product, and the products with
-/// Q4_1 and Q8_0 weights run as exact integer dot products (AVX-512 VNNI where the CPU has it).
+/// Q4_1, Q8_0, Q4_K and Q6_K weights run as exact integer dot products (AVX-512 VNNI where the CPU has it).
 /// Logits then differ from the reference by about 1e-1 and greedy continuations may diverge
 /// (measured in Docs/performance.md); other weight types and prefill batches stay f32 either way.
 public enum ActivationPrecision: String, Sendable, CaseIterable {
     /// Exact f32 activations (the default).
     case f32
-    /// Activations rounded to 8 bits per 32-element block for Q4_1 and Q8_0 weights.
+    /// Activations rounded to 8 bits per 32-element block for Q4_1, Q8_0, Q4_K and Q6_K weights.
     case q8
 }
 

@@ -15,7 +15,7 @@ import Foundation
 /// dynamically; a chunk writes only its own output columns. The numbers a row gets do not
 /// depend on the other rows of the batch in the kernel regime (each dot product is computed
 /// the same way whatever else is in the batch). In the `.q8` activation mode the kernel regime
-/// quantizes the rows once per product and multiplies Q4_1/Q8_0 matrices with integer kernels.
+/// quantizes the rows once per product and multiplies Q4_1/Q8_0/Q4_K/Q6_K matrices with integer kernels.
 final class MatrixEngine {
     /// Threads in all (the caller plus the pool's workers).
     let threads: Int

@@ -56,7 +56,7 @@ public struct WeightMatrix: @unchecked Sendable {
         self.usesKernels = usesKernels
     }
 
-    /// Whether the integer kernels of the `.q8` activation mode take this matrix (Q4_1, Q8_0).
+    /// Whether the integer kernels of the `.q8` activation mode take this matrix (Q4_1, Q8_0, Q4_K, Q6_K).
     var takesQ8: Bool { usesKernels && braid_q8_supports(Int32(type.rawValue), columns) != 0 }
 
     /// Number of elements.

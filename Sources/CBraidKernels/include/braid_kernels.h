@@ -26,7 +26,8 @@ void braid_dequantize_rows(int type, const void *w, long row_bytes, long inputs,
 /// 8-bit activation mode).
 long braid_q8_buffer_bytes(long rows, long inputs);
 
-/// Whether `braid_matvec_q8` takes weights of GGML type `type` (Q4_1, Q8_0) with rows of `inputs`.
+/// Whether `braid_matvec_q8` takes weights of GGML type `type` (Q4_1, Q8_0; Q4_K, Q6_K with rows of whole
+/// 256-element super-blocks) with rows of `inputs`.
 int braid_q8_supports(int type, long inputs);
 
 /// Rows r < `rows` of `x` (`xs` floats apart, `inputs` each, a multiple of 32) quantized per 32-element
@@ -37,7 +38,9 @@ void braid_q8_quantize(const float *x, long xs, long rows, long inputs, void *bu
 
 /// y[r * ys + o] = Σ over blocks of d_x · (d_w · Σ q_w q_x + m_w · Σ q_x) for o in [o0, o1) and
 /// r < rows: row o of `w` against activation row r as `braid_q8_quantize` left it in `xq`. The integer
-/// sums are exact; a row's result does not depend on the other rows.
+/// sums are exact; a row's result does not depend on the other rows. K-quants take the same form per
+/// 32-element block: Q4_K with d_w = d·scale, m_w = −dmin·min; Q6_K as d · Σ over the block's two halves of
+/// scale · Σ q_w q_x (q_w − 32 folded into the integer sum), see q8_kquants.h.
 void braid_matvec_q8(int type, const void *w, long row_bytes, long inputs, long o0, long o1,
                      const void *xq, long rows, float *y, long ys);
 
