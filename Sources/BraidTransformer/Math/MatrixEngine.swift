@@ -131,7 +131,11 @@ final class MatrixEngine {
     /// Output rows per chunk in the kernel regime: about eight chunks per thread, so a thread
     /// that is late (the machine is shared) holds up little, and at least 16 rows.
     private func kernelChunkRows(_ m: WeightMatrix) -> Int {
-        threads == 1 ? m.rows : max(16, (m.rows + 8 * threads - 1) / (8 * threads))
+        guard threads > 1 else { return m.rows }
+        // Whole multiples of 16 rows: the q8 kernels take weight rows 8 (few activation rows) or 4 (16) at a
+        // time, and a chunk that ends mid-group sends its last rows through the one-row form.
+        let rows = max(16, (m.rows + 8 * threads - 1) / (8 * threads))
+        return (rows + 15) / 16 * 16
     }
 
     /// Rows of one dequantized tile: as many as fit `tileFloats`, but at least two tiles per
