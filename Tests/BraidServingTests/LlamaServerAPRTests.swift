@@ -27,10 +27,12 @@ struct LlamaServerAPRTests {
             let children = result.threads.filter { $0.kind == "child" }
             let childRequests = result.requests.filter { request in children.contains { $0.name == request.thread } }
             #expect(children.count >= 2, "the parent spawned \(children.count) children: \(result.finalText.prefix(600))")
-            // The first round's children were all sent, and all decoding, before the first of them ended.
+            // The first round's children were all sent, and all decoding, before the first of them ended. The times
+            // are when this process received each chunk: on a loaded machine a stream's chunks can arrive in one
+            // burst, so first chunks get 50 ms of slack (a child decoded after another would start ≥ 100 ms later).
             let firstRound = childRequests.filter { $0.thread.contains("#0.child[") }
             let firstEnd = firstRound.map(\.ended).min() ?? 0
-            #expect(firstRound.count >= 2 && firstRound.allSatisfy { $0.sent < firstEnd && ($0.firstChunk ?? .infinity) < firstEnd })
+            #expect(firstRound.count >= 2 && firstRound.allSatisfy { $0.sent < firstEnd && ($0.firstChunk ?? .infinity) < firstEnd + 0.05 })
             // Each child starts from its own prompt (isolated), as APR's children do.
             #expect(firstRound.allSatisfy { $0.prompt.hasPrefix("Moving to Node #0,") && $0.prompt.contains("Current State: ") })
             // The parent's next request re-sends its text cut before the spawn block, plus the join block.
