@@ -60,16 +60,11 @@ INLINE float max16(f32x16 v) {
     return m;
 }
 
-/// x ← softmax(x) over n floats: e^(x − max) / Σ. Every element, the last partial vector's included,
-/// goes through the same lanes and the same sum, so the result depends only on the row.
-INLINE void softmax(float *x, long n) {
-    if (n <= 0) return;
-    f32x16 top = splat(-__builtin_inff());
+/// x[i] ← e^(x[i] − m) for i < n; returns the lane sums (the last partial vector's unused lanes add 0).
+INLINE f32x16 exp_shifted(float *x, long n, f32x16 m) {
+    f32x16 sum = {0};
     long i = 0;
-    for (; i + 16 <= n; i += 16) top = __builtin_elementwise_max(top, load_f32(x + i));
-    if (i < n) top = __builtin_elementwise_max(top, load_part(x + i, n - i, -__builtin_inff()));
-    f32x16 m = splat(max16(top)), sum = {0};
-    for (i = 0; i + 16 <= n; i += 16) {
+    for (; i + 16 <= n; i += 16) {
         f32x16 e = exp16(load_f32(x + i) - m);
         store_f32(x + i, e);
         sum += e;
@@ -79,6 +74,18 @@ INLINE void softmax(float *x, long n) {
         store_part(x + i, n - i, e);
         sum += e;
     }
+    return sum;
+}
+
+/// x ← softmax(x) over n floats: e^(x − max) / Σ. Every element, the last partial vector's included,
+/// goes through the same lanes and the same sum, so the result depends only on the row.
+INLINE void softmax(float *x, long n) {
+    if (n <= 0) return;
+    f32x16 top = splat(-__builtin_inff());
+    long i = 0;
+    for (; i + 16 <= n; i += 16) top = __builtin_elementwise_max(top, load_f32(x + i));
+    if (i < n) top = __builtin_elementwise_max(top, load_part(x + i, n - i, -__builtin_inff()));
+    f32x16 sum = exp_shifted(x, n, splat(max16(top)));
     f32x16 inverse = splat(1.0f / sum16(sum));
     for (i = 0; i + 16 <= n; i += 16) store_f32(x + i, load_f32(x + i) * inverse);
     if (i < n) store_part(x + i, n - i, load_part(x + i, n - i, 0) * inverse);
@@ -115,19 +122,8 @@ INLINE double sampling_weights(float *x, long n, float temperature, double *chun
     f32x16 m = splat(max16(top));
     double total = 0;
     for (long c = 0; c * 256 < n; c++) {
-        long end = c * 256 + 256 < n ? c * 256 + 256 : n;
-        f32x16 sum = {0};
-        for (i = c * 256; i + 16 <= end; i += 16) {
-            f32x16 e = exp16(load_f32(x + i) - m);
-            store_f32(x + i, e);
-            sum += e;
-        }
-        if (i < end) {
-            f32x16 e = exp16(load_part(x + i, end - i, -__builtin_inff()) - m);
-            store_part(x + i, end - i, e);
-            sum += e;
-        }
-        chunk[c] = (double)sum16(sum);
+        long length = n - c * 256 < 256 ? n - c * 256 : 256;
+        chunk[c] = (double)sum16(exp_shifted(x + c * 256, length, m));
         total += chunk[c];
     }
     return total;
