@@ -60,7 +60,7 @@ if [[ $graph == 1 ]]; then
     { echo "## ParaThinker (Graphs/parathinker.yaml)"; echo; cat "$out/parathinker.txt"; echo; } >> "$report"
 fi
 
-# Ratios to llama.cpp's figures measured on this machine kind (/work/shared/anchors/llamacpp-smollm2.md,
+# Ratios to llama.cpp's figures measured on this machine kind (../shared/anchors/llamacpp-smollm2.md,
 # llama.cpp 0c1e57098bba, 2 threads; the strongest configuration for each phase). For llama.cpp run on
 # this very machine, use Benchmarks/llamacpp-compare.sh instead.
 if command -v python3 >/dev/null; then
