@@ -27,3 +27,49 @@ static inline long q8_group_rows(long rows) {
     while (r > rows) r /= 2;
     return r;
 }
+
+/// Bytes of the block records of `rows` rows of `inputs` values.
+static inline long q8_records_bytes(long rows, long inputs) {
+    long bytes = 0, blocks = inputs / 32;
+    for (long r0 = 0; r0 < rows;) {
+        long r = q8_group_rows(rows - r0);
+        bytes += blocks * q8_record_bytes(r);
+        r0 += r;
+    }
+    return bytes;
+}
+
+// Rows of whole 256-element super-blocks are also written in a compact form for the K-quant kernels
+// (q8_kquants.h), after the records: per row, its int8 values in element order (32 · blocks bytes); then,
+// for all rows in turn, the block scales d (f32), the blocks' Σ q (f32, exact) and the Σ q of each
+// 16-element half (int32). The quantizer writes it once per product, so no kernel call re-sorts the records.
+
+/// Whether rows of `inputs` values get the compact form.
+static inline int q8_has_compact(long inputs) { return inputs > 0 && inputs % 256 == 0; }
+
+/// Where the compact form starts in the buffer (64-byte aligned).
+static inline long q8_compact_offset(long rows, long inputs) { return (q8_records_bytes(rows, inputs) + 63) / 64 * 64; }
+
+/// Bytes of the whole buffer: records, then the compact form when the rows have one.
+static inline long q8_total_bytes(long rows, long inputs) {
+    long blocks = inputs / 32;
+    if (!q8_has_compact(inputs)) return q8_records_bytes(rows, inputs);
+    return q8_compact_offset(rows, inputs) + rows * blocks * (32 + 4 + 4 + 8);
+}
+
+/// The compact form's parts for `rows` rows of `blocks` blocks starting at `base`.
+typedef struct {
+    int8_t *values;    // row r at r · 32 · blocks
+    float *dx;         // row r at r · blocks
+    float *sums;       // row r at r · blocks
+    int32_t *halves;   // row r at r · 2 · blocks
+} q8_compact;
+
+static inline q8_compact q8_compact_at(uint8_t *base, long rows, long blocks) {
+    q8_compact c;
+    c.values = (int8_t *)base;
+    c.dx = (float *)(void *)(base + rows * 32 * blocks);
+    c.sums = c.dx + rows * blocks;
+    c.halves = (int32_t *)(void *)(c.sums + rows * blocks);
+    return c;
+}

@@ -9,12 +9,12 @@
 #include <math.h>
 #include <stdlib.h>
 
-long braid_q8_buffer_bytes(long rows, long inputs) { return q8_buffer_bytes(rows, inputs); }
+long braid_q8_buffer_bytes(long rows, long inputs) { return q8_total_bytes(rows, inputs); }
 
 /// The K-quant kernels (q8_kquants.c).
 int braid_q8_kquants_supports(int type, long inputs);
-int braid_matvec_q8_kquants(int type, const uint8_t *w, long row_bytes, long inputs, long o0, long o1,
-                            const uint8_t *xq, long rows, float *y, long ys, int kernel);
+void braid_matvec_q8_kquants(int type, const uint8_t *w, long row_bytes, long inputs, long o0, long o1,
+                             const uint8_t *xq, long rows, float *y, long ys, int kernel);
 
 int braid_q8_supports(int type, long inputs) {
     return ((type == T_Q4_1 || type == T_Q8_0) && inputs > 0 && inputs % 32 == 0)
@@ -119,10 +119,7 @@ void braid_q8_quantize(const float *x, long xs, long rows, long inputs, void *bu
 void braid_matvec_q8(int type, const void *w, long row_bytes, long inputs, long o0, long o1,
                      const void *xq, long rows, float *y, long ys) {
     if (braid_q8_kquants_supports(type, inputs)) {
-        // Out of memory for the compact rows (a few KiB a row): NaN outputs rather than a crash.
-        if (!braid_matvec_q8_kquants(type, w, row_bytes, inputs, o0, o1, xq, rows, y, ys, braid_q8_kernel()))
-            for (long r = 0; r < rows; r++)
-                for (long o = o0; o < o1; o++) y[r * ys + o] = NAN;
+        braid_matvec_q8_kquants(type, w, row_bytes, inputs, o0, o1, xq, rows, y, ys, braid_q8_kernel());
         return;
     }
     switch (braid_q8_kernel()) {

@@ -6,21 +6,11 @@
 #include "q8_layout.h"
 #include "unpack.h"
 
-/// Bytes of the records of `rows` rows of `inputs` values.
-INLINE long q8_buffer_bytes(long rows, long inputs) {
-    long bytes = 0, blocks = inputs / 32;
-    for (long r0 = 0; r0 < rows;) {
-        long r = q8_group_rows(rows - r0);
-        bytes += blocks * q8_record_bytes(r);
-        r0 += r;
-    }
-    return bytes;
-}
-
 /// Row `x` (row `r` of a group of `group` rows) quantized block by block into the group's records.
 /// q = x / d rounded to nearest, ties to even: adding and removing 1.5·2^23 rounds exactly in the default
 /// rounding mode (|x / d| ≤ 127), on SIMD lanes with any instruction set.
-INLINE void q8_quantize_row(const float *x, long blocks, long r, long group, uint8_t *records) {
+/// `compact` (nullable): where the row's parts of the compact form go (q8_layout.h), already offset to the row.
+INLINE void q8_quantize_row(const float *x, long blocks, long r, long group, uint8_t *records, const q8_compact *compact) {
     long record = q8_record_bytes(group), per_vector = 16 / group, offset[8];
     for (int j = 0; j < 8; j++) offset[j] = 64 * (j / per_vector) + 4 * ((j % per_vector) * group + r);   // quad j's bytes
     const f32x16 magic = splat(12582912.0f);
@@ -48,6 +38,13 @@ INLINE void q8_quantize_row(const float *x, long blocks, long r, long group, uin
         ds[r] = d;
         ds[16 + r] = (float)sum;
         ((int32_t *)(void *)(ds + 32))[r] = -128 * sum;
+        if (compact) {
+            memcpy(compact->values + 32 * g, quads, 32);
+            compact->dx[g] = d;
+            compact->sums[g] = (float)sum;
+            compact->halves[2 * g] = __builtin_reduce_add(ia);
+            compact->halves[2 * g + 1] = __builtin_reduce_add(ib);
+        }
     }
 }
 
@@ -55,10 +52,16 @@ INLINE void q8_quantize_row(const float *x, long blocks, long r, long group, uin
 INLINE void q8_quantize(const float *x, long xs, long rows, long inputs, void *buffer) {
     long blocks = inputs / 32;
     uint8_t *records = buffer;
-    memset(buffer, 0, (size_t)q8_buffer_bytes(rows, inputs));
+    memset(buffer, 0, (size_t)q8_records_bytes(rows, inputs));
+    q8_compact all = q8_compact_at((uint8_t *)buffer + q8_compact_offset(rows, inputs), rows, blocks);
     for (long r0 = 0; r0 < rows;) {
         long group = q8_group_rows(rows - r0);
-        for (long r = 0; r < group; r++) q8_quantize_row(x + (r0 + r) * xs, blocks, r, group, records);
+        for (long r = 0; r < group; r++) {
+            long row = r0 + r;
+            q8_compact mine = {all.values + row * 32 * blocks, all.dx + row * blocks, all.sums + row * blocks,
+                               all.halves + row * 2 * blocks};
+            q8_quantize_row(x + row * xs, blocks, r, group, records, q8_has_compact(inputs) ? &mine : NULL);
+        }
         records += blocks * q8_record_bytes(group);
         r0 += group;
     }

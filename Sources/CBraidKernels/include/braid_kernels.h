@@ -38,9 +38,10 @@ void braid_q8_quantize(const float *x, long xs, long rows, long inputs, void *bu
 
 /// y[r * ys + o] = Σ over blocks of d_x · (d_w · Σ q_w q_x + m_w · Σ q_x) for o in [o0, o1) and
 /// r < rows: row o of `w` against activation row r as `braid_q8_quantize` left it in `xq`. The integer
-/// sums are exact; a row's result does not depend on the other rows. K-quants take the same form per
-/// 32-element block: Q4_K with d_w = d·scale, m_w = −dmin·min; Q6_K as d · Σ over the block's two halves of
-/// scale · Σ q_w q_x (q_w − 32 folded into the integer sum), see q8_kquants.h.
+/// sums are exact; a row's result does not depend on the other rows. K-quants take the same terms per
+/// 32-element block (Q4_K: d_w = d·scale, m_w = −dmin·min) or 16-element half (Q6_K: d·scale · (Σ q_w q_x −
+/// 32 · Σ q_x)), scaled per four-element lane and summed over the row before the min terms are subtracted, see q8_kquants.h.
+/// `xq` must come from `braid_q8_quantize` with the same `rows` and `inputs` (K-quants read its compact rows).
 void braid_matvec_q8(int type, const void *w, long row_bytes, long inputs, long o0, long o1,
                      const void *xq, long rows, float *y, long ys);
 
