@@ -39,10 +39,14 @@ static inline long q8_records_bytes(long rows, long inputs) {
     return bytes;
 }
 
-// Rows of whole 256-element super-blocks are also written in a compact form for the K-quant kernels
-// (q8_kquants.h), after the records: per row, its int8 values in element order (32 · blocks bytes); then,
-// for all rows in turn, the block scales d (f32), the blocks' Σ q (f32, exact) and the Σ q of each
-// 16-element half (int32). The quantizer writes it once per product, so no kernel call re-sorts the records.
+// Rows of whole 256-element super-blocks are also written in a second, compact form for the K-quant kernels
+// (q8_kquants.h), after the records. It is quantized per 256-element super-block (one scale d = max|x| / 127
+// for 256 values, as ggml's Q8_K), so that a K-quant weight block's integer sub-block scales can multiply
+// integer sums and only one f32 product remains per super-block. Per row: its int8 values in element order
+// (256 a super-block, for Q6_K); the same values with each super-block's 32-element blocks in the order
+// 0 2 1 3 4 6 5 7 (for Q4_K, whose 64 bytes of nibbles at a time hold blocks 2k in the low and 2k + 1 in the
+// high nibbles); then, for all rows in turn, the scales d (f32, one a super-block) and the Σ q of each
+// 16-element half in element order (int16, exact: |Σ| ≤ 16 · 127). The quantizer writes it once per product.
 
 /// Whether rows of `inputs` values get the compact form.
 static inline int q8_has_compact(long inputs) { return inputs > 0 && inputs % 256 == 0; }
@@ -52,24 +56,34 @@ static inline long q8_compact_offset(long rows, long inputs) { return (q8_record
 
 /// Bytes of the whole buffer: records, then the compact form when the rows have one.
 static inline long q8_total_bytes(long rows, long inputs) {
-    long blocks = inputs / 32;
+    long supers = inputs / 256;
     if (!q8_has_compact(inputs)) return q8_records_bytes(rows, inputs);
-    return q8_compact_offset(rows, inputs) + rows * blocks * (32 + 4 + 4 + 8);
+    return q8_compact_offset(rows, inputs) + rows * supers * (256 + 256 + 4 + 32);
 }
 
-/// The compact form's parts for `rows` rows of `blocks` blocks starting at `base`.
+/// The compact form's parts for `rows` rows of `supers` super-blocks starting at `base`.
 typedef struct {
-    int8_t *values;    // row r at r · 32 · blocks
-    float *dx;         // row r at r · blocks
-    float *sums;       // row r at r · blocks
-    int32_t *halves;   // row r at r · 2 · blocks
+    int8_t *values;    // element order; row r at r · 256 · supers
+    int8_t *paired;    // blocks 0 2 1 3 4 6 5 7; row r at r · 256 · supers
+    float *d;          // row r at r · supers
+    int16_t *halves;   // row r at r · 16 · supers
 } q8_compact;
 
-static inline q8_compact q8_compact_at(uint8_t *base, long rows, long blocks) {
+static inline q8_compact q8_compact_at(uint8_t *base, long rows, long supers) {
     q8_compact c;
     c.values = (int8_t *)base;
-    c.dx = (float *)(void *)(base + rows * 32 * blocks);
-    c.sums = c.dx + rows * blocks;
-    c.halves = (int32_t *)(void *)(c.sums + rows * blocks);
+    c.paired = c.values + rows * 256 * supers;
+    c.d = (float *)(void *)(c.paired + rows * 256 * supers);
+    c.halves = (int16_t *)(void *)(c.d + rows * supers);
     return c;
 }
+
+/// Row r's parts of the compact form.
+static inline q8_compact q8_compact_row(q8_compact all, long r, long supers) {
+    q8_compact c = {all.values + r * 256 * supers, all.paired + r * 256 * supers, all.d + r * supers,
+                    all.halves + r * 16 * supers};
+    return c;
+}
+
+/// Where 32-element block j of a super-block goes in the paired order (an involution: 1 ↔ 2, 5 ↔ 6).
+static inline int q8_paired_block(int j) { return (j & ~3) | ((j & 1) << 1) | ((j >> 1) & 1); }

@@ -9,8 +9,7 @@
 /// Row `x` (row `r` of a group of `group` rows) quantized block by block into the group's records.
 /// q = x / d rounded to nearest, ties to even: adding and removing 1.5·2^23 rounds exactly in the default
 /// rounding mode (|x / d| ≤ 127), on SIMD lanes with any instruction set.
-/// `compact` (nullable): where the row's parts of the compact form go (q8_layout.h), already offset to the row.
-INLINE void q8_quantize_row(const float *x, long blocks, long r, long group, uint8_t *records, const q8_compact *compact) {
+INLINE void q8_quantize_row(const float *x, long blocks, long r, long group, uint8_t *records) {
     long record = q8_record_bytes(group), per_vector = 16 / group, offset[8];
     for (int j = 0; j < 8; j++) offset[j] = 64 * (j / per_vector) + 4 * ((j % per_vector) * group + r);   // quad j's bytes
     const f32x16 magic = splat(12582912.0f);
@@ -38,31 +37,47 @@ INLINE void q8_quantize_row(const float *x, long blocks, long r, long group, uin
         ds[r] = d;
         ds[16 + r] = (float)sum;
         ((int32_t *)(void *)(ds + 32))[r] = -128 * sum;
-        if (compact) {
-            memcpy(compact->values + 32 * g, quads, 32);
-            compact->dx[g] = d;
-            compact->sums[g] = (float)sum;
-            compact->halves[2 * g] = __builtin_reduce_add(ia);
-            compact->halves[2 * g + 1] = __builtin_reduce_add(ib);
+    }
+}
+
+/// Row `x` quantized per 256-element super-block into its part of the compact form (q8_layout.h), with the
+/// same rounding as q8_quantize_row.
+INLINE void q8_quantize_compact(const float *x, long supers, q8_compact row) {
+    const f32x16 magic = splat(12582912.0f);
+    for (long s = 0; s < supers; s++) {
+        const float *xs = x + 256 * s;
+        f32x16 m = {0};
+        for (int k = 0; k < 16; k++) m = __builtin_elementwise_max(m, __builtin_elementwise_abs(load_f32(xs + 16 * k)));
+        int32_t top = __builtin_reduce_max((i32x16)m);
+        float amax;
+        memcpy(&amax, &top, 4);
+        float d = amax / 127.0f, id = d > 0 ? 1.0f / d : 0.0f;
+        row.d[s] = d;
+        for (int k = 0; k < 16; k++) {
+            f32x16 v = load_f32(xs + 16 * k) * id;
+            f32x16 q = (v + magic) - magic;
+            q = __builtin_elementwise_min(__builtin_elementwise_max(q, splat(-127)), splat(127));
+            i32x16 iq = __builtin_convertvector(q, i32x16);
+            i8x16 bytes = __builtin_convertvector(iq, i8x16);
+            memcpy(row.values + 256 * s + 16 * k, &bytes, 16);
+            memcpy(row.paired + 256 * s + 32 * q8_paired_block(k / 2) + 16 * (k % 2), &bytes, 16);
+            row.halves[16 * s + k] = (int16_t)__builtin_reduce_add(iq);
         }
     }
 }
 
 /// braid_q8_quantize's work (the entry point chooses the instantiation).
 INLINE void q8_quantize(const float *x, long xs, long rows, long inputs, void *buffer) {
-    long blocks = inputs / 32;
+    long blocks = inputs / 32, supers = inputs / 256;
     uint8_t *records = buffer;
     memset(buffer, 0, (size_t)q8_records_bytes(rows, inputs));
-    q8_compact all = q8_compact_at((uint8_t *)buffer + q8_compact_offset(rows, inputs), rows, blocks);
     for (long r0 = 0; r0 < rows;) {
         long group = q8_group_rows(rows - r0);
-        for (long r = 0; r < group; r++) {
-            long row = r0 + r;
-            q8_compact mine = {all.values + row * 32 * blocks, all.dx + row * blocks, all.sums + row * blocks,
-                               all.halves + row * 2 * blocks};
-            q8_quantize_row(x + row * xs, blocks, r, group, records, q8_has_compact(inputs) ? &mine : NULL);
-        }
+        for (long r = 0; r < group; r++) q8_quantize_row(x + (r0 + r) * xs, blocks, r, group, records);
         records += blocks * q8_record_bytes(group);
         r0 += group;
     }
+    if (!q8_has_compact(inputs)) return;
+    q8_compact all = q8_compact_at((uint8_t *)buffer + q8_compact_offset(rows, inputs), rows, supers);
+    for (long r = 0; r < rows; r++) q8_quantize_compact(x + r * xs, supers, q8_compact_row(all, r, supers));
 }

@@ -250,7 +250,7 @@ typedef uint8_t u8x8k __attribute__((vector_size(8)));
 /// The eight 6-bit scales and mins of a Q4_K/Q5_K super-block (`k_scale_min` for j = 0..7) decoded with
 /// a few byte shuffles rather than sixteen scalar extractions (the scalar form cost as much as the dot
 /// products of a one-row Q4_K product).
-INLINE void k_super_scales(const uint8_t *block, q4_K_state *st) {
+INLINE void k_scale_bytes(const uint8_t *block, u8x8k *scales, u8x8k *mins) {
     u8x16 v = load_u8(block + 4);   // the 12 scale bytes (and 4 bytes of nibbles, unused)
     const u8x8k low4 = {0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0}, high4 = ~low4;
     // Sub-blocks 0-3: scale s[j] & 63, min s[j + 4] & 63. Sub-blocks 4-7: scale (s[j + 4] & 15) | (s[j - 4] >> 6) << 4,
@@ -259,8 +259,13 @@ INLINE void k_super_scales(const uint8_t *block, q4_K_state *st) {
     u8x8k b = __builtin_shufflevector(v, v, 4, 5, 6, 7, 0, 1, 2, 3);
     u8x8k c = __builtin_shufflevector(v, v, 4, 5, 6, 7, 8, 9, 10, 11);
     u8x8k e = __builtin_shufflevector(v, v, 4, 5, 6, 7, 4, 5, 6, 7);
-    u8x8k sc = (a & 63 & low4) | (((a & 15) | ((b >> 6) << 4)) & high4);
-    u8x8k mn = (c & 63 & low4) | (((c >> 4) | ((e >> 6) << 4)) & high4);
+    *scales = (a & 63 & low4) | (((a & 15) | ((b >> 6) << 4)) & high4);
+    *mins = (c & 63 & low4) | (((c >> 4) | ((e >> 6) << 4)) & high4);
+}
+
+INLINE void k_super_scales(const uint8_t *block, q4_K_state *st) {
+    u8x8k sc, mn;
+    k_scale_bytes(block, &sc, &mn);
     f32x8 scale = __builtin_convertvector(sc, f32x8), min = __builtin_convertvector(mn, f32x8);
     f32x2 dm = half_pair(block);
     st->d = scale * dm[0];

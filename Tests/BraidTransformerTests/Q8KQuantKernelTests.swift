@@ -71,7 +71,8 @@ import Testing
         let bytes = Self.weights(type, small: true, random: &random)
         let w = Self.dequantized(type, bytes)
         #expect(w.joined().allSatisfy { $0 == $0.rounded() }, "the small blocks dequantize to integers")
-        // Activations in −127…127 with one ±127 in every 32-element block: d_x = 1 exactly, so q = x.
+        // Activations in −127…127 with one ±127 in every 32-element block: d_x = 1 exactly (per block and per
+        // super-block), so q = x.
         var x = (0..<16 * Self.inputs).map { _ in Float(Int(random.next() % 255) - 127) }
         for b in stride(from: 0, to: x.count, by: 32) { x[b + Int(random.next() % 32)] = random.next() % 2 == 0 ? 127 : -127 }
         for isa in 0...Int(braid_kernel_isa()) {
@@ -88,23 +89,28 @@ import Testing
         }
     }
 
-    @Test("random blocks: within 1e-5 of Σ d_x·Σ w·q_x in double on the dequantized weights; a row's result is the same for every row count and instruction set",
+    @Test("random blocks: within 1e-5 of Σ d_x·Σ w·q_x in double on the dequantized weights (x quantized per 256-element super-block); a row's result is the same for every row count and instruction set",
           arguments: [GGMLType.q4_K, .q6_K])
     func scaledSums(type: GGMLType) {
         var random = RandomSource(seed: 29)
         let bytes = Self.weights(type, small: false, random: &random)
         let w = Self.dequantized(type, bytes)
         let x = (0..<16 * Self.inputs).map { _ in Float(random.nextUnit() * 6 - 3) }
-        // The reference quantizes each block as the quantizer documents: d = max|x| / 127, q = x · (1/d) rounded to nearest even.
+        // The reference quantizes each 256-element super-block as the quantizer documents for K-quant rows:
+        // d = max|x| / 127 over the super-block, q = x · (1/d) rounded to nearest even.
         func reference(row r: Int, output o: Int) -> (value: Double, scale: Double) {
             var total = 0.0, magnitude = 0.0
-            for b in stride(from: 0, to: Self.inputs, by: 32) {
-                let block = x[(r * Self.inputs + b)..<(r * Self.inputs + b + 32)]
-                let dx = (block.map(abs).max() ?? 0) / 127, inverse = dx > 0 ? 1 / dx : 0
-                let q = block.map { max(-127, min(127, ($0 * inverse).rounded(.toNearestOrEven))) }
-                let term = Double(dx) * zip(w[o][b..<b + 32], q).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
-                total += term
-                magnitude += abs(term)
+            for s in stride(from: 0, to: Self.inputs, by: 256) {
+                let superBlock = x[(r * Self.inputs + s)..<(r * Self.inputs + s + 256)]
+                let dx = (superBlock.map(abs).max() ?? 0) / 127, inverse = dx > 0 ? 1 / dx : 0
+                let q = superBlock.map { max(-127, min(127, ($0 * inverse).rounded(.toNearestOrEven))) }
+                for b in stride(from: 0, to: 256, by: 32) {
+                    var dot = 0.0
+                    for k in b..<(b + 32) { dot += Double(w[o][s + k]) * Double(q[k]) }
+                    let term = Double(dx) * dot
+                    total += term
+                    magnitude += abs(term)
+                }
             }
             return (total, magnitude)
         }
