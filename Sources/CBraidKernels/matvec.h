@@ -16,50 +16,59 @@ INLINE float sum16(f32x16 v) {
 // has two accumulators (even and odd half of the group). Two weight rows per pass give a single
 // activation row four independent FMA chains, so one stream is bound by throughput rather than by
 // FMA latency. The accumulation order of a pair is the same in every form, so a row's result does
-// not depend on how many rows (or weight rows) share the pass.
+// not depend on how many rows (or weight rows) share the pass. The three steps below are shared by
+// DEFINE_DOT and DEFINE_DOT_K, so both forms accumulate in exactly the same order.
+
+/// The accumulators of a W × R form, zeroed.
+#define DOT_ZERO(R, W)                                                                        \
+    f32x16 lo[W][R], hi[W][R];                                                                 \
+    _Pragma("clang loop unroll(full)")                                                         \
+    for (int w = 0; w < W; w++)                                                                \
+        _Pragma("clang loop unroll(full)")                                                     \
+        for (int r = 0; r < R; r++) lo[w][r] = hi[w][r] = (f32x16){0};
+
+/// The unpacked group of each weight row (a[w], b[w]) times the 32 elements at `at` of every activation row.
+#define DOT_GROUP(R, W, at)                                                                   \
+    _Pragma("clang loop unroll(full)")                                                         \
+    for (int r = 0; r < R; r++) {                                                              \
+        const float *xr = x + r * xs + (at);                                                   \
+        f32x16 x0 = load_f32(xr), x1 = load_f32(xr + 16);                                      \
+        _Pragma("clang loop unroll(full)")                                                     \
+        for (int w = 0; w < W; w++) {                                                          \
+            lo[w][r] += a[w] * x0;                                                             \
+            hi[w][r] += b[w] * x1;                                                             \
+        }                                                                                      \
+    }
+
+/// Each pair's two accumulators added and stored.
+#define DOT_STORE(R, W)                                                                       \
+    _Pragma("clang loop unroll(full)")                                                         \
+    for (int w = 0; w < W; w++)                                                                \
+        _Pragma("clang loop unroll(full)")                                                     \
+        for (int r = 0; r < R; r++) y[r * ys + w * ystep] = sum16(lo[w][r] + hi[w][r]);
+
 #define DEFINE_DOT(NAME, UNPACK, R, W)                                                        \
     INLINE void NAME(const uint8_t *row, long wstep, long groups, const float *x, long xs,     \
                      float *y, long ys, long ystep) {                                          \
-        f32x16 lo[W][R], hi[W][R];                                                             \
-        _Pragma("clang loop unroll(full)")                                                     \
-        for (int w = 0; w < W; w++)                                                            \
-            _Pragma("clang loop unroll(full)")                                                 \
-            for (int r = 0; r < R; r++) lo[w][r] = hi[w][r] = (f32x16){0};                    \
+        DOT_ZERO(R, W)                                                                         \
         for (long g = 0; g < groups; g++) {                                                    \
             f32x16 a[W], b[W];                                                                 \
             _Pragma("clang loop unroll(full)")                                                 \
             for (int w = 0; w < W; w++) UNPACK(row + w * wstep, g, &a[w], &b[w]);              \
-            _Pragma("clang loop unroll(full)")                                                 \
-            for (int r = 0; r < R; r++) {                                                      \
-                const float *xr = x + r * xs + 32 * g;                                         \
-                f32x16 x0 = load_f32(xr), x1 = load_f32(xr + 16);                              \
-                _Pragma("clang loop unroll(full)")                                             \
-                for (int w = 0; w < W; w++) {                                                  \
-                    lo[w][r] += a[w] * x0;                                                     \
-                    hi[w][r] += b[w] * x1;                                                     \
-                }                                                                              \
-            }                                                                                  \
+            DOT_GROUP(R, W, 32 * g)                                                            \
         }                                                                                      \
-        _Pragma("clang loop unroll(full)")                                                     \
-        for (int w = 0; w < W; w++)                                                            \
-            _Pragma("clang loop unroll(full)")                                                 \
-            for (int r = 0; r < R; r++) y[r * ys + w * ystep] = sum16(lo[w][r] + hi[w][r]);    \
+        DOT_STORE(R, W)                                                                        \
     }
 
 // `wide` (a constant in each instantiation) allows the forms with 16 accumulators (8 rows, or
 // 4 rows × 2 weight rows), which only fit where there are 32 vector registers (AVX-512).
 // K-quants (256-element super-blocks): the same products, with the super-block's scales decoded
 // once (`PREP(row, s, &state)`) for its eight groups, which are then unpacked by
-// `UNPACK(row, s, j, &state, &a, &b)` with j a constant (the loop over j is unrolled). The groups,
-// accumulators and summation order are those of DEFINE_DOT, so the results are the same bit for bit.
+// `UNPACK(row, s, j, &state, &a, &b)` with j a constant (the loop over j is unrolled).
 #define DEFINE_DOT_K(NAME, STATE, PREP, UNPACK, R, W)                                         \
     INLINE void NAME(const uint8_t *row, long wstep, long groups, const float *x, long xs,     \
                      float *y, long ys, long ystep) {                                          \
-        f32x16 lo[W][R], hi[W][R];                                                             \
-        _Pragma("clang loop unroll(full)")                                                     \
-        for (int w = 0; w < W; w++)                                                            \
-            _Pragma("clang loop unroll(full)")                                                 \
-            for (int r = 0; r < R; r++) lo[w][r] = hi[w][r] = (f32x16){0};                    \
+        DOT_ZERO(R, W)                                                                         \
         for (long s = 0; s < groups / 8; s++) {                                                \
             STATE state[W];                                                                    \
             _Pragma("clang loop unroll(full)")                                                 \
@@ -69,22 +78,10 @@ INLINE float sum16(f32x16 v) {
                 f32x16 a[W], b[W];                                                             \
                 _Pragma("clang loop unroll(full)")                                             \
                 for (int w = 0; w < W; w++) UNPACK(row + w * wstep, s, j, &state[w], &a[w], &b[w]); \
-                _Pragma("clang loop unroll(full)")                                             \
-                for (int r = 0; r < R; r++) {                                                  \
-                    const float *xr = x + r * xs + 256 * s + 32 * j;                           \
-                    f32x16 x0 = load_f32(xr), x1 = load_f32(xr + 16);                          \
-                    _Pragma("clang loop unroll(full)")                                         \
-                    for (int w = 0; w < W; w++) {                                              \
-                        lo[w][r] += a[w] * x0;                                                 \
-                        hi[w][r] += b[w] * x1;                                                 \
-                    }                                                                          \
-                }                                                                              \
+                DOT_GROUP(R, W, 256 * s + 32 * j)                                              \
             }                                                                                  \
         }                                                                                      \
-        _Pragma("clang loop unroll(full)")                                                     \
-        for (int w = 0; w < W; w++)                                                            \
-            _Pragma("clang loop unroll(full)")                                                 \
-            for (int r = 0; r < R; r++) y[r * ys + w * ystep] = sum16(lo[w][r] + hi[w][r]);    \
+        DOT_STORE(R, W)                                                                        \
     }
 
 #define DEFINE_DOTS(T)                                                                        \
