@@ -83,7 +83,7 @@ static void time_q8(int type, const unsigned char *w, long bytes, long inputs, l
     for (int run = 0; run < 7; run++) {
         double t0 = cpu_seconds();
         for (int i = 0; i < reps; i++) {
-            braid_q8_quantize(x, inputs, rows, inputs, xq);
+            braid_q8_quantize(x, inputs, rows, inputs, braid_q8_reads_kquant_form(type, inputs), xq);
             braid_matvec_q8(type, w, bytes, inputs, 0, outputs, xq, rows, y, outputs);
         }
         double t = (cpu_seconds() - t0) / reps;

@@ -46,7 +46,8 @@ static inline long q8_records_bytes(long rows, long inputs) {
 // (256 a super-block, for Q6_K); the same values with each super-block's 32-element blocks in the order
 // 0 2 1 3 4 6 5 7 (for Q4_K, whose 64 bytes of nibbles at a time hold blocks 2k in the low and 2k + 1 in the
 // high nibbles); then, for all rows in turn, the scales d (f32, one a super-block) and the Σ q of each
-// 16-element half in element order (int16, exact: |Σ| ≤ 16 · 127). The quantizer writes it once per product.
+// 16-element half in element order (int16, exact: |Σ| ≤ 16 · 127). The quantizer writes it once per product,
+// and only when a K-quant matrix will read it.
 
 /// Whether rows of `inputs` values get the compact form.
 static inline int q8_has_compact(long inputs) { return inputs > 0 && inputs % 256 == 0; }

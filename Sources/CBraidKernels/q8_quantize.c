@@ -16,6 +16,8 @@ int braid_q8_kquants_supports(int type, long inputs);
 void braid_matvec_q8_kquants(int type, const uint8_t *w, long row_bytes, long inputs, long o0, long o1,
                              const uint8_t *xq, long rows, float *y, long ys, int kernel);
 
+int braid_q8_reads_kquant_form(int type, long inputs) { return braid_q8_kquants_supports(type, inputs); }
+
 int braid_q8_supports(int type, long inputs) {
     return ((type == T_Q4_1 || type == T_Q8_0) && inputs > 0 && inputs % 32 == 0)
         || braid_q8_kquants_supports(type, inputs);
@@ -82,8 +84,8 @@ void braid_matvec_q8_vnni(int type, const uint8_t *w, long row_bytes, long input
 void braid_matvec_q8_avx2(int type, const uint8_t *w, long row_bytes, long inputs, long o0, long o1,
                           const uint8_t *xq, long rows, float *y, long ys);
 
-void braid_q8_quantize_avx512(const float *x, long xs, long rows, long inputs, void *buffer);
-void braid_q8_quantize_avx2(const float *x, long xs, long rows, long inputs, void *buffer);
+void braid_q8_quantize_avx512(const float *x, long xs, long rows, long inputs, int kquants, void *buffer);
+void braid_q8_quantize_avx2(const float *x, long xs, long rows, long inputs, int kquants, void *buffer);
 
 static int has_vnni(void) {
     static int cached = -1;
@@ -106,13 +108,13 @@ int braid_q8_kernel(void) {
     return 0;
 }
 
-void braid_q8_quantize(const float *x, long xs, long rows, long inputs, void *buffer) {
+void braid_q8_quantize(const float *x, long xs, long rows, long inputs, int kquants, void *buffer) {
     switch (braid_q8_kernel()) {
 #if defined(__x86_64__)
-    case 2: braid_q8_quantize_avx512(x, xs, rows, inputs, buffer); return;
-    case 1: braid_q8_quantize_avx2(x, xs, rows, inputs, buffer); return;
+    case 2: braid_q8_quantize_avx512(x, xs, rows, inputs, kquants, buffer); return;
+    case 1: braid_q8_quantize_avx2(x, xs, rows, inputs, kquants, buffer); return;
 #endif
-    default: q8_quantize(x, xs, rows, inputs, buffer); return;
+    default: q8_quantize(x, xs, rows, inputs, kquants, buffer); return;
     }
 }
 

@@ -67,7 +67,7 @@ INLINE void q8_quantize_compact(const float *x, long supers, q8_compact row) {
 }
 
 /// braid_q8_quantize's work (the entry point chooses the instantiation).
-INLINE void q8_quantize(const float *x, long xs, long rows, long inputs, void *buffer) {
+INLINE void q8_quantize(const float *x, long xs, long rows, long inputs, int kquants, void *buffer) {
     long blocks = inputs / 32, supers = inputs / 256;
     uint8_t *records = buffer;
     memset(buffer, 0, (size_t)q8_records_bytes(rows, inputs));
@@ -77,7 +77,7 @@ INLINE void q8_quantize(const float *x, long xs, long rows, long inputs, void *b
         records += blocks * q8_record_bytes(group);
         r0 += group;
     }
-    if (!q8_has_compact(inputs)) return;
+    if (!kquants || !q8_has_compact(inputs)) return;
     q8_compact all = q8_compact_at((uint8_t *)buffer + q8_compact_offset(rows, inputs), rows, supers);
     for (long r = 0; r < rows; r++) q8_quantize_compact(x + r * xs, supers, q8_compact_row(all, r, supers));
 }

@@ -53,7 +53,7 @@ import Testing
         defer { braid_kernel_set_thread_isa(-1) }
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: braid_q8_buffer_bytes(rows, inputs), alignment: 64)
         defer { buffer.deallocate() }
-        braid_q8_quantize(x, inputs, rows, inputs, buffer)
+        braid_q8_quantize(x, inputs, rows, inputs, 1, buffer)
         var y = [Float](repeating: .nan, count: rows * outputs)
         weights.withUnsafeBytes { w in
             y.withUnsafeMutableBufferPointer { out in
@@ -130,12 +130,15 @@ import Testing
         }
     }
 
-    @Test("Q4_K and Q6_K rows of whole super-blocks take the integer kernels")
+    @Test("Q4_K and Q6_K rows of whole super-blocks take the integer kernels and read the per-256 form; Q4_1 and Q8_0 do not read it")
     func supportedTypes() {
         for type in [GGMLType.q4_K, .q6_K] {
             #expect(braid_q8_supports(Int32(type.rawValue), 1536) != 0, "\(type)")
             #expect(braid_q8_supports(Int32(type.rawValue), 1536 + 32) == 0, "\(type): not whole super-blocks")
         }
         #expect(braid_q8_supports(Int32(GGMLType.q5_K.rawValue), 1536) == 0)
+        // Only they read the per-256 form, so only products with one of them pay for writing it.
+        for type in [GGMLType.q4_K, .q6_K] { #expect(braid_q8_reads_kquant_form(Int32(type.rawValue), 1536) != 0, "\(type)") }
+        for type in [GGMLType.q4_1, .q8_0] { #expect(braid_q8_reads_kquant_form(Int32(type.rawValue), 1536) == 0, "\(type)") }
     }
 }

@@ -32,7 +32,7 @@ import Testing
         defer { braid_kernel_set_thread_isa(-1) }
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: braid_q8_buffer_bytes(rows, inputs), alignment: 64)
         defer { buffer.deallocate() }
-        braid_q8_quantize(x, inputs, rows, inputs, buffer)
+        braid_q8_quantize(x, inputs, rows, inputs, 0, buffer)
         var y = [Float](repeating: .nan, count: rows * outputs)
         weights.withUnsafeBytes { w in
             y.withUnsafeMutableBufferPointer { out in

@@ -69,7 +69,9 @@ final class MatrixEngine {
         var xq: UnsafeRawPointer?
         if useKernels, activations == .q8, matrices.contains(where: \.takesQ8) {
             let buffer = quantized.reserve(braid_q8_buffer_bytes(rows, inputs))
-            braid_q8_quantize(x, inputs, rows, inputs, buffer)
+            // The K-quant kernels' per-256 form only when one of the matrices reads it.
+            let kquants = matrices.contains { $0.takesQ8 && braid_q8_reads_kquant_form(Int32($0.type.rawValue), inputs) != 0 }
+            braid_q8_quantize(x, inputs, rows, inputs, kquants ? 1 : 0, buffer)
             xq = UnsafeRawPointer(buffer)
         }
         var offset = 0, chunks = 0, count = 0

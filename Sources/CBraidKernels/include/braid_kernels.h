@@ -33,8 +33,13 @@ int braid_q8_supports(int type, long inputs);
 /// Rows r < `rows` of `x` (`xs` floats apart, `inputs` each, a multiple of 32) quantized per 32-element
 /// block to int8 (q = x · (1/d) rounded to nearest, ties to even) with an f32 scale d = max|x| / 127
 /// (and the block's Σ q) into `buffer`, which must be
-/// 64-byte aligned and hold `braid_q8_buffer_bytes(rows, inputs)` bytes.
-void braid_q8_quantize(const float *x, long xs, long rows, long inputs, void *buffer);
+/// 64-byte aligned and hold `braid_q8_buffer_bytes(rows, inputs)` bytes. With `kquants` nonzero it also
+/// writes the per-256 form the K-quant kernels read (`braid_q8_reads_kquant_form`); a buffer that a Q4_K
+/// or Q6_K matrix will multiply must be quantized with it, others need not pay for it.
+void braid_q8_quantize(const float *x, long xs, long rows, long inputs, int kquants, void *buffer);
+
+/// Whether `braid_matvec_q8` of type `type` on rows of `inputs` reads the K-quant form of the buffer.
+int braid_q8_reads_kquant_form(int type, long inputs);
 
 /// y[r * ys + o] = Σ over blocks of d_x · (d_w · Σ q_w q_x + m_w · Σ q_x) for o in [o0, o1) and
 /// r < rows: row o of `w` against activation row r as `braid_q8_quantize` left it in `xq`. The integer
