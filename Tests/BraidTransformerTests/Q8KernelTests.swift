@@ -26,20 +26,9 @@ import Testing
         return bytes
     }
 
-    /// Runs the q8 product of `rows` activation rows against `weights` (rows of `rowBytes`) on instruction set `isa`.
+    /// The q8 product of `rows` activation rows against `weights` (rows of `rowBytes`) on instruction set `isa`.
     static func product(_ type: GGMLType, _ weights: [UInt8], rowBytes: Int, x: [Float], rows: Int, isa: Int) -> [Float] {
-        braid_kernel_set_thread_isa(Int32(isa))
-        defer { braid_kernel_set_thread_isa(-1) }
-        let buffer = UnsafeMutableRawPointer.allocate(byteCount: braid_q8_buffer_bytes(rows, inputs), alignment: 64)
-        defer { buffer.deallocate() }
-        braid_q8_quantize(x, inputs, rows, inputs, 0, buffer)
-        var y = [Float](repeating: .nan, count: rows * outputs)
-        weights.withUnsafeBytes { w in
-            y.withUnsafeMutableBufferPointer { out in
-                braid_matvec_q8(Int32(type.rawValue), w.baseAddress!, rowBytes, inputs, 0, outputs, buffer, rows, out.baseAddress!, outputs)
-            }
-        }
-        return y
+        q8Product(type, weights, rowBytes: rowBytes, inputs: inputs, outputs: outputs, x: x, rows: rows, isa: isa)
     }
 
     @Test("integer dot products are exact (scales 1, activations already integers) for Q4_1 and Q8_0",
@@ -93,20 +82,10 @@ import Testing
             }
             return (total, magnitude)
         }
-        for isa in 0...Int(braid_kernel_isa()) {
-            let alone = Self.product(type, bytes, rowBytes: rowBytes, x: x, rows: 1, isa: isa)
-            for rows in 1...16 {
-                let y = Self.product(type, bytes, rowBytes: rowBytes, x: x, rows: rows, isa: isa)
-                for r in 0..<rows {
-                    for o in 0..<Self.outputs {
-                        let (expected, scale) = reference(row: r, output: o)
-                        #expect(abs(Double(y[r * Self.outputs + o]) - expected) <= 1e-5 * scale + 1e-12,
-                                "isa \(isa) rows \(rows) row \(r) output \(o)")
-                    }
-                }
-                #expect(Array(y[0..<Self.outputs]) == alone, "isa \(isa): row 0 with \(rows) rows")
-            }
-        }
+        expectWithinReference(outputs: Self.outputs,
+                              product: { Self.product(type, bytes, rowBytes: rowBytes, x: x, rows: $0, isa: $1) },
+                              reference: reference,
+                              alone: { Self.product(type, bytes, rowBytes: rowBytes, x: x, rows: 1, isa: $0) })
     }
 
     @Test("Q4_1 and Q8_0 rows of whole blocks take the integer kernels; other non-K types do not (K-quants: Q8KQuantKernelTests)")
