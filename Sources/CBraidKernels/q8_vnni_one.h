@@ -79,7 +79,7 @@ INLINE __m512i q8o_row(const uint8_t *rec, int R, int r) {
         for (long g = 0; g < blocks; g++) {                                                     \
             const uint8_t *rec = xq + g * record, *tail = rec + record - Q8_TAIL_BYTES;         \
             for (long l = 0; l < lines && ahead < ahead_end; l++, ahead += 64)                  \
-                __builtin_prefetch(ahead);                                                      \
+                __builtin_prefetch(ahead, 0, 2);                                                    \
             __m512i wq[4];                                                                      \
             _Pragma("clang loop unroll(full)")                                                  \
             for (int p = 0; p < 4; p++)                                                         \

@@ -251,16 +251,17 @@ typedef uint8_t u8x8k __attribute__((vector_size(8)));
 /// a few byte shuffles rather than sixteen scalar extractions (the scalar form cost as much as the dot
 /// products of a one-row Q4_K product).
 INLINE void k_scale_bytes(const uint8_t *block, u8x8k *scales, u8x8k *mins) {
-    u8x16 v = load_u8(block + 4);   // the 12 scale bytes (and 4 bytes of nibbles, unused)
-    const u8x8k low4 = {0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0}, high4 = ~low4;
-    // Sub-blocks 0-3: scale s[j] & 63, min s[j + 4] & 63. Sub-blocks 4-7: scale (s[j + 4] & 15) | (s[j - 4] >> 6) << 4,
-    // min (s[j + 4] >> 4) | (s[j] >> 6) << 4.
-    u8x8k a = __builtin_shufflevector(v, v, 0, 1, 2, 3, 8, 9, 10, 11);
-    u8x8k b = __builtin_shufflevector(v, v, 4, 5, 6, 7, 0, 1, 2, 3);
-    u8x8k c = __builtin_shufflevector(v, v, 4, 5, 6, 7, 8, 9, 10, 11);
-    u8x8k e = __builtin_shufflevector(v, v, 4, 5, 6, 7, 4, 5, 6, 7);
-    *scales = (a & 63 & low4) | (((a & 15) | ((b >> 6) << 4)) & high4);
-    *mins = (c & 63 & low4) | (((c >> 4) | ((e >> 6) << 4)) & high4);
+    // In general-purpose registers: the vector units are what the K-quant loops are short of.
+    // Bytes 0-3 (u0): scale s[j] & 63 of sub-blocks 0-3, top two bits of scales 4-7; 4-7 (u1): the same for
+    // the mins; 8-11 (u2): low four bits of scale (low nibbles) and min (high nibbles) of sub-blocks 4-7.
+    uint32_t u0, u1, u2;
+    memcpy(&u0, block + 4, 4);
+    memcpy(&u1, block + 8, 4);
+    memcpy(&u2, block + 12, 4);
+    uint64_t sc = (uint64_t)(u0 & 0x3f3f3f3fu) | (uint64_t)((u2 & 0x0f0f0f0fu) | ((u0 >> 2) & 0x30303030u)) << 32;
+    uint64_t mn = (uint64_t)(u1 & 0x3f3f3f3fu) | (uint64_t)(((u2 >> 4) & 0x0f0f0f0fu) | ((u1 >> 2) & 0x30303030u)) << 32;
+    memcpy(scales, &sc, 8);
+    memcpy(mins, &mn, 8);
 }
 
 INLINE void k_super_scales(const uint8_t *block, q4_K_state *st) {
