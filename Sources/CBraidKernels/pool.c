@@ -5,11 +5,18 @@
 // calls and fight other work on a small machine. Here workers spin briefly after a job (the
 // next one usually follows within microseconds), then sleep on a condition variable.
 //
-// Chunks are handed out by compare-and-swap on one 64-bit word holding (generation << 32 |
-// next chunk). A worker only runs a chunk if the word still carries the generation it read
-// the job under, so a worker that wakes late can never run a chunk of a finished or newer job.
-// Job descriptions alternate between two slots; the slot of generation g is only rewritten for
-// generation g + 2, after every chunk of g + 1 has been claimed and finished.
+// A job's chunks are cut into one contiguous lane per thread: thread t takes the chunks of lane t
+// in order, then helps the other lanes. Consecutive chunks are consecutive weight rows, so each
+// thread reads one stream front to back, and the kernels' prefetching runs on into its next chunk;
+// handing chunks out round-robin made every chunk start on cold memory (a one-stream SmolLM2 step
+// took 25% longer). A late thread still holds up little: the others finish its lane.
+//
+// Each lane is a 64-bit word (generation << 32 | next chunk), claimed by compare-and-swap; the
+// pool's `state` word carries the generation alone and announces a job. A worker only runs a chunk
+// if the lane word still carries the generation it read the job under, so a worker that wakes late
+// can never run a chunk of a finished or newer job. Job descriptions alternate between two slots;
+// the slot of generation g is only rewritten for generation g + 2, after every chunk of g + 1 has
+// been claimed and finished.
 #include "braid_kernels.h"
 
 #include <pthread.h>
@@ -51,8 +58,14 @@ struct worker_start {
     int index;
 };
 
+/// One thread's lane, on its own cache line.
+struct lane {
+    _Alignas(64) _Atomic uint64_t word;
+};
+
 struct braid_pool {
     int threads;
+    struct lane *lanes;
     pthread_t *handles;
     struct worker_start *starts;
     _Atomic uint64_t state;
@@ -65,21 +78,36 @@ struct braid_pool {
 
 static uint32_t generation_of(uint64_t state) { return (uint32_t)(state >> 32); }
 
-/// Claims and runs chunks of generation `gen` until none are left or the job has moved on.
+/// The first chunk of lane `t` when `chunks` are cut into `lanes` lanes.
+static long lane_start(long chunks, int lanes, int t) { return chunks * t / lanes; }
+
+/// Claims and runs the chunks of lane `t` of generation `gen`; false once the job has moved on.
+static int work_lane(braid_pool *pool, uint32_t gen, int t, long end, braid_pool_task task, void *context,
+                     struct job *job, int worker) {
+    _Atomic uint64_t *word = &pool->lanes[t].word;
+    for (;;) {
+        uint64_t s = atomic_load(word);
+        if (generation_of(s) != gen) return 0;
+        long chunk = (long)(s & 0xffffffffu);
+        if (chunk >= end) return 1;
+        if (atomic_compare_exchange_weak(word, &s, s + 1)) {
+            task(context, chunk, worker);
+            atomic_fetch_add(&job->done, 1);
+        }
+    }
+}
+
+/// Runs chunks of generation `gen`: the worker's own lane, then the others', until none are left or
+/// the job has moved on.
 static void work(braid_pool *pool, uint32_t gen, int worker) {
     struct job *job = &pool->jobs[gen & 1];
     braid_pool_task task = atomic_load(&job->task);
     void *context = atomic_load(&job->context);
     long chunks = atomic_load(&job->chunks);
-    for (;;) {
-        uint64_t s = atomic_load(&pool->state);
-        if (generation_of(s) != gen) return;
-        long chunk = (long)(s & 0xffffffffu);
-        if (chunk >= chunks) return;
-        if (atomic_compare_exchange_weak(&pool->state, &s, s + 1)) {
-            task(context, chunk, worker);
-            atomic_fetch_add(&job->done, 1);
-        }
+    int lanes = pool->threads;
+    for (int i = 0; i < lanes; i++) {
+        int t = (worker + i) % lanes;
+        if (!work_lane(pool, gen, t, lane_start(chunks, lanes, t + 1), task, context, job, worker)) return;
     }
 }
 
@@ -113,6 +141,12 @@ braid_pool *braid_pool_create(int threads) {
     braid_pool *pool = calloc(1, sizeof *pool);
     if (!pool) return NULL;
     pool->threads = threads < 1 ? 1 : threads;
+    pool->lanes = aligned_alloc(64, sizeof(struct lane) * (size_t)pool->threads);
+    if (!pool->lanes) {
+        free(pool);
+        return NULL;
+    }
+    for (int t = 0; t < pool->threads; t++) atomic_init(&pool->lanes[t].word, 0);
     pthread_mutex_init(&pool->mutex, NULL);
     pthread_cond_init(&pool->wake, NULL);
     int workers = pool->threads - 1;
@@ -142,6 +176,7 @@ void braid_pool_destroy(braid_pool *pool) {
     pthread_mutex_destroy(&pool->mutex);
     free(pool->handles);
     free(pool->starts);
+    free(pool->lanes);
     free(pool);
 }
 
@@ -157,6 +192,10 @@ void braid_pool_run(braid_pool *pool, braid_pool_task task, void *context, long 
     atomic_store(&job->context, context);
     atomic_store(&job->chunks, chunks);
     atomic_store(&job->done, 0);
+    // Lanes before the announcement: a worker that sees generation gen finds its lanes ready. Only
+    // the threads that started have lanes (pool->threads counts them).
+    for (int t = 0; t < pool->threads; t++)
+        atomic_store(&pool->lanes[t].word, (uint64_t)gen << 32 | (uint64_t)lane_start(chunks, pool->threads, t));
     atomic_store(&pool->state, (uint64_t)gen << 32);
     if (atomic_load(&pool->sleepers) > 0) {
         pthread_mutex_lock(&pool->mutex);

@@ -121,6 +121,11 @@ INLINE __m512i q8o_row(const uint8_t *rec, int R, int r) {
     INLINE long q8o_run_##T##_##R(const uint8_t *w, long row_bytes, long blocks, long o0, long o1, \
                                   const uint8_t *xq, float *y, long ys) {                        \
         long o = o0;                                                                            \
+        /* the passes prefetch four passes ahead: ask for the first four's rows now, or a chunk \
+           starts with four passes of misses */                                                 \
+        const uint8_t *first = w + o0 * row_bytes;                                              \
+        long first_bytes = (o1 - o0 < 32 ? o1 - o0 : 32) * row_bytes;                           \
+        for (long i = 0; i < first_bytes; i += 64) __builtin_prefetch(first + i, 0, 2);         \
         for (; o + 8 <= o1; o += 8) q8o_pass_##T##_##R(w, row_bytes, blocks, o, xq, y, ys);     \
         return o;                                                                               \
     }
