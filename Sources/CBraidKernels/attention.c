@@ -89,6 +89,73 @@ INLINE void block_values(const float *p, const void *values, int f16, long row_s
     }
 }
 
+// `heads` (≤ 4) probability rows against the same value block: each value row is loaded (and widened) once for
+// all of them, where one call per head loaded it `heads` times. Every head's sums are formed exactly as in
+// block_values (even and odd slots apart, added at the end), so its result is the same.
+INLINE void values_heads(const float *p, long p_stride, int heads, const void *values, int f16, long row_stride,
+                         int n, int d, float *out) {
+    int c = 0;
+    for (; c + 32 <= d; c += 32) {
+        f32x16 a[4], b[4], a2[4], b2[4];
+        for (int h = 0; h < heads; h++) {
+            a[h] = load_f32(out + (long)h * d + c);
+            b[h] = load_f32(out + (long)h * d + c + 16);
+            a2[h] = b2[h] = (f32x16){0};
+        }
+        int t = 0;
+        for (; t + 2 <= n; t += 2) {
+            long v = t * row_stride + c;
+            f32x16 v0 = load_kv(values, v, f16), v1 = load_kv(values, v + 16, f16);
+            f32x16 w0 = load_kv(values, v + row_stride, f16), w1 = load_kv(values, v + row_stride + 16, f16);
+            for (int h = 0; h < 4; h++) {
+                if (h < heads) {
+                    const float *ph = p + h * p_stride;
+                    a[h] += ph[t] * v0;
+                    b[h] += ph[t] * v1;
+                    a2[h] += ph[t + 1] * w0;
+                    b2[h] += ph[t + 1] * w1;
+                }
+            }
+        }
+        for (; t < n; t++) {
+            long v = t * row_stride + c;
+            f32x16 v0 = load_kv(values, v, f16), v1 = load_kv(values, v + 16, f16);
+            for (int h = 0; h < heads; h++) {
+                a[h] += p[h * p_stride + t] * v0;
+                b[h] += p[h * p_stride + t] * v1;
+            }
+        }
+        for (int h = 0; h < heads; h++) {
+            store_f32(out + (long)h * d + c, a[h] + a2[h]);
+            store_f32(out + (long)h * d + c + 16, b[h] + b2[h]);
+        }
+    }
+    if (c < d) {
+        for (int h = 0; h < heads; h++) {
+            for (int cc = c; cc < d; cc++) {
+                float sum = out[(long)h * d + cc];
+                for (int t = 0; t < n; t++) sum += p[h * p_stride + t] * kv_element(values, t * row_stride + cc, f16);
+                out[(long)h * d + cc] = sum;
+            }
+        }
+    }
+}
+
+INLINE void block_values_heads(const float *p, long p_stride, int heads, const void *values, int f16,
+                               long row_stride, int n, int d, float *out) {
+    for (int h = 0; h < heads; h += 4) {
+        int count = heads - h < 4 ? heads - h : 4;
+        const float *ph = p + h * p_stride;
+        float *oh = out + (long)h * d;
+        switch (count) {   // constant head counts keep every sum in registers
+        case 4: values_heads(ph, p_stride, 4, values, f16, row_stride, n, d, oh); break;
+        case 3: values_heads(ph, p_stride, 3, values, f16, row_stride, n, d, oh); break;
+        case 2: values_heads(ph, p_stride, 2, values, f16, row_stride, n, d, oh); break;
+        default: values_heads(ph, p_stride, 1, values, f16, row_stride, n, d, oh); break;
+        }
+    }
+}
+
 // Separate f32 and f16 instances, so that each inner loop is compiled for one element type.
 #define ATTENTION_INSTANCE(SUFFIX, TARGET)                                                      \
     TARGET static void scores_##SUFFIX(const float *q, int heads, int d, const void *keys,       \
@@ -100,6 +167,11 @@ INLINE void block_values(const float *p, const void *values, int f16, long row_s
                                        long row_stride, int n, int d, float *out) {             \
         if (f16) block_values(p, values, 1, row_stride, n, d, out);                             \
         else block_values(p, values, 0, row_stride, n, d, out);                                 \
+    }                                                                                           \
+    TARGET static void values_heads_##SUFFIX(const float *p, long p_stride, int heads, const void *values, \
+                                             int f16, long row_stride, int n, int d, float *out) { \
+        if (f16) block_values_heads(p, p_stride, heads, values, 1, row_stride, n, d, out);      \
+        else block_values_heads(p, p_stride, heads, values, 0, row_stride, n, d, out);          \
     }
 
 ATTENTION_INSTANCE(baseline, )
@@ -127,6 +199,27 @@ static void values_any(const float *p, const void *values, int f16, long row_str
 #endif
     default: values_baseline(p, values, f16, row_stride, n, d, out); return;
     }
+}
+
+static void values_heads_any(const float *p, long p_stride, int heads, const void *values, int f16, long row_stride,
+                             int n, int d, float *out) {
+    switch (braid_kernel_isa()) {
+#if defined(__x86_64__)
+    case 2: values_heads_avx512(p, p_stride, heads, values, f16, row_stride, n, d, out); return;
+    case 1: values_heads_avx2(p, p_stride, heads, values, f16, row_stride, n, d, out); return;
+#endif
+    default: values_heads_baseline(p, p_stride, heads, values, f16, row_stride, n, d, out); return;
+    }
+}
+
+void braid_block_values_heads(const float *p, long p_stride, int heads, const float *values, long row_stride, int n,
+                              int d, float *out) {
+    values_heads_any(p, p_stride, heads, values, 0, row_stride, n, d, out);
+}
+
+void braid_block_values_heads_f16(const float *p, long p_stride, int heads, const uint16_t *values, long row_stride,
+                                  int n, int d, float *out) {
+    values_heads_any(p, p_stride, heads, values, 1, row_stride, n, d, out);
 }
 
 void braid_block_scores(const float *q, int heads, int d, const float *keys, float scale,

@@ -70,6 +70,33 @@ import Testing
         }
     }
 
+    @Test("weighted values of several heads in one call equal, bit for bit, one call per head (f32 and f16)",
+          arguments: [1, 2, 3, 4, 6])
+    func valuesOfHeads(heads: Int) {
+        let d = Self.headDim, kvDim = Self.headDim * 2, stride = 20
+        let p = Self.values(heads * stride, seed: 6).map { abs($0) / 64 }
+        let rows = Self.half(Self.values(16 * kvDim, seed: 7))
+        let wide = Self.widened(rows)
+        let start = Self.values(heads * d, seed: 8)
+        let best = braid_kernel_isa()
+        defer { braid_kernel_set_thread_isa(-1) }
+        for isa in 0...best {
+            braid_kernel_set_thread_isa(Int32(isa))
+            for n in [1, 9, 16] {
+                var each = start, eachHalf = start, together = start, togetherHalf = start
+                for h in 0..<heads {
+                    each.withUnsafeMutableBufferPointer { braid_block_values(Array(p[(h * stride)...]), wide, kvDim, Int32(n), Int32(d), $0.baseAddress! + h * d) }
+                    eachHalf.withUnsafeMutableBufferPointer { braid_block_values_f16(Array(p[(h * stride)...]), rows, kvDim, Int32(n), Int32(d), $0.baseAddress! + h * d) }
+                }
+                braid_block_values_heads(p, stride, Int32(heads), wide, kvDim, Int32(n), Int32(d), &together)
+                braid_block_values_heads_f16(p, stride, Int32(heads), rows, kvDim, Int32(n), Int32(d), &togetherHalf)
+                #expect(together.map(\.bitPattern) == each.map(\.bitPattern), "isa \(isa) n \(n)")
+                #expect(togetherHalf.map(\.bitPattern) == eachHalf.map(\.bitPattern), "isa \(isa) n \(n), f16")
+                #expect(together != start, "the sums moved")
+            }
+        }
+    }
+
     @Test("stores round to the nearest binary16, ties to even, overflow to infinity")
     func rounding() {
         let x: [Float] = [1, 1 + 1.0 / 2048, 1 + 3.0 / 2048, 65504, 65520, -1e-8, 0.1]

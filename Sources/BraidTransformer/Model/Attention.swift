@@ -99,17 +99,14 @@ struct AttentionJob: @unchecked Sendable {
         let o = out + i * c.queryDim + g * group * d
         o.initialize(repeating: 0, count: group * d)
         for h in 0..<group { VectorMath.softmax(scores + h * stride, count: count) }
-        // Weighted sum of values, block by block; the kernel keeps 32 output dimensions in
-        // registers across a block's slots.
-        for h in 0..<group {
-            let p = scores + h * stride, oh = o + h * d
-            var k = 0
-            for s in spans {
-                let values = kv.rows(block: spanBlock[s], layer: layer, value: true, offset: headOffset)
-                let n = Int(spanCount[s])
-                kv.blockValues(p + k, values: values, count: n, headDim: d, into: oh)
-                k += n
-            }
+        // Weighted sum of values, block by block, for all heads of the group at once; the kernel keeps 32 output
+        // dimensions of each head in registers across a block's slots.
+        var k = 0
+        for s in spans {
+            let values = kv.rows(block: spanBlock[s], layer: layer, value: true, offset: headOffset)
+            let n = Int(spanCount[s])
+            kv.blockValues(scores + k, pStride: stride, heads: group, values: values, count: n, headDim: d, into: o)
+            k += n
         }
     }
 }

@@ -98,10 +98,8 @@ struct BlockAttentionJob: @unchecked Sendable {
                 guard i % parts == part else { continue }
                 let p = base + i * rowFloats + Int(readers.offset[r])
                 let o = out + i * c.queryDim + g * group * d
-                let n = Int(readers.count[r])
-                for h in 0..<group {
-                    kv.blockValues(p + h * stride, values: values, count: n, headDim: d, into: o + h * d)
-                }
+                kv.blockValues(p, pStride: stride, heads: group, values: values, count: Int(readers.count[r]),
+                               headDim: d, into: o)
             }
         }
     }

@@ -29,6 +29,20 @@ extension KVStore {
         }
     }
 
+    /// `blockValues` for `heads` probability rows (head h's at `p + h · pStride`, its output at `out + h · headDim`)
+    /// against the same value block: each value row is loaded once for all heads; each head's result is unchanged.
+    func blockValues(_ p: UnsafePointer<Float>, pStride: Int, heads: Int, values: UnsafeRawPointer, count n: Int,
+                     headDim: Int, into out: UnsafeMutablePointer<Float>) {
+        switch precision {
+        case .f32:
+            braid_block_values_heads(p, pStride, Int32(heads), values.assumingMemoryBound(to: Float.self), kvDim,
+                                     Int32(n), Int32(headDim), out)
+        case .f16:
+            braid_block_values_heads_f16(p, pStride, Int32(heads), values.assumingMemoryBound(to: UInt16.self), kvDim,
+                                         Int32(n), Int32(headDim), out)
+        }
+    }
+
     /// Score of one query head against slot `t` of a block of `blockTokens` slots (other block sizes).
     @inline(__always)
     func slotScore(_ q: UnsafePointer<Float>, headDim: Int, keys: UnsafeRawPointer, slot t: Int) -> Float {

@@ -63,6 +63,16 @@ void braid_block_scores(const float *q, int heads, int d, const float *keys, flo
 /// out[c] += Σ_t p[t] · values[t * row_stride + c] for c < d, t < n (one head, one KV block).
 void braid_block_values(const float *p, const float *values, long row_stride, int n, int d, float *out);
 
+/// `braid_block_values` for `heads` probability rows (head h's at p + h · p_stride, its output at out + h · d)
+/// against the same value block, each value row loaded once for all of them; each head's result is the one
+/// `braid_block_values` gives it.
+void braid_block_values_heads(const float *p, long p_stride, int heads, const float *values, long row_stride, int n,
+                              int d, float *out);
+
+/// `braid_block_values_heads` over binary16 values, widened exactly to f32 before use.
+void braid_block_values_heads_f16(const float *p, long p_stride, int heads, const uint16_t *values, long row_stride,
+                                  int n, int d, float *out);
+
 /// `braid_block_scores` over binary16 keys (`--kv-type f16`), widened exactly to f32 before use.
 void braid_block_scores_f16(const float *q, int heads, int d, const uint16_t *keys, float scale,
                             float *scores, long stride, int n);
