@@ -1,4 +1,4 @@
-/// How the activations enter the matrix products of decoding (batches small enough for the kernels).
+/// How the activations enter the matrix products that run on the kernels (`Transformer.kernelRowLimit`).
 ///
 /// `.f32` is exact: every product is computed on the f32 activations and the dequantized weights,
 /// as the reference (HF transformers on the dequantized file) computes it. `.q8` is an opt-in
@@ -6,7 +6,9 @@
 /// rounded to int8 with one f32 scale (d = max|x| / 127) once per product, and the products with
 /// Q4_1, Q8_0, Q4_K and Q6_K weights run as exact integer dot products (AVX-512 VNNI where the CPU has it).
 /// Logits then differ from the reference by about 1e-1 and greedy continuations may diverge
-/// (measured in Docs/performance.md); other weight types and prefill batches stay f32 either way.
+/// (measured in Docs/performance.md). In `.q8`, prefill batches take the integer kernels too when every
+/// matrix of the model has them (they are faster than tiles and sgemm at every batch size measured); other
+/// weight types, and prefill batches of a model with any such matrix, stay f32.
 public enum ActivationPrecision: String, Sendable, CaseIterable {
     /// Exact f32 activations (the default).
     case f32

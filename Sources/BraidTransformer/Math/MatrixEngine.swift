@@ -30,9 +30,12 @@ final class MatrixEngine {
     /// The rows of the current product quantized to 8 bits (`.q8` only).
     private let quantized = ByteBuffer()
 
-    /// Batches up to this many rows use the kernels; larger ones dequantized tiles and sgemm.
-    /// `BRAID_KERNEL_ROWS` overrides it (for measuring where the crossover lies).
-    static let kernelRowLimit = ProcessInfo.processInfo.environment["BRAID_KERNEL_ROWS"].flatMap(Int.init) ?? 16
+    /// `BRAID_KERNEL_ROWS`, when set: the row limit of the kernel regime in both activation modes (for measuring
+    /// where the crossover lies).
+    static let kernelRowOverride = ProcessInfo.processInfo.environment["BRAID_KERNEL_ROWS"].flatMap(Int.init)
+    /// Exact (f32) batches up to this many rows use the kernels; larger ones dequantized tiles and sgemm
+    /// (`Transformer.kernelRowLimit` has the q8 mode's limit).
+    static let kernelRowLimit = kernelRowOverride ?? 16
     /// Floats of one tile (1 MiB: stays in L2 while sgemm streams the activations past it).
     static let tileFloats = 262_144
 

@@ -23,12 +23,22 @@ public final class Transformer {
     let engine: MatrixEngine
     /// Threads the forward pass computes on (the caller plus the pool's workers).
     public var threads: Int { engine.threads }
-    /// How activations enter the matrix products of decoding: `.f32` (default, exact) or the opt-in
-    /// `.q8` approximation (see `ActivationPrecision`). Prefill batches (over the kernels' row limit)
-    /// stay f32. May be changed between calls.
+    /// How activations enter the matrix products: `.f32` (default, exact) or the opt-in `.q8` approximation
+    /// (see `ActivationPrecision`), which takes prefill batches too when every matrix has integer kernels
+    /// (`kernelRowLimit`). May be changed between calls.
     public var activations: ActivationPrecision {
         get { engine.activations }
         set { engine.activations = newValue }
+    }
+    /// Whether every matrix (layers and output head) has q8 integer kernels.
+    let everyMatrixTakesQ8: Bool
+    /// The most rows a product takes through the kernels rather than dequantized tiles and sgemm:
+    /// `MatrixEngine.kernelRowLimit` (16) with exact activations. In the q8 mode, when every matrix takes the
+    /// integer kernels, any number: they beat tiles and sgemm at every batch measured (24–512 rows on SmolLM2,
+    /// 64 on the 1.5B file; Docs/performance.md). `BRAID_KERNEL_ROWS` overrides both.
+    var kernelRowLimit: Int {
+        if let fixed = MatrixEngine.kernelRowOverride { return fixed }
+        return activations == .q8 && everyMatrixTakesQ8 ? Int.max : MatrixEngine.kernelRowLimit
     }
     /// How the KV stores this transformer makes (`makeKVStore`) keep keys and values: `.f32` (default,
     /// exact) or the opt-in `.f16` (half the memory and attention reads; see `KVPrecision`). A store
@@ -66,6 +76,8 @@ public final class Transformer {
         engine = MatrixEngine(threads: count)
         engine.activations = activations
         attentionThreads = engine.threads
+        everyMatrixTakesQ8 = (weights.output ?? weights.tokenEmbedding).takesQ8
+            && weights.layers.allSatisfy { $0.matrices.allSatisfy(\.takesQ8) }
     }
 
     /// Loads a model (matrices stay in their storage type) and wraps it.
@@ -87,7 +99,7 @@ public final class Transformer {
     /// is validated before anything is written; on error the KV store is unchanged.
     public func forward(batch: [QueryToken], kv: KVStore, logitRows: LogitRows = .last) throws -> Logits {
         let rows = try logitRows.resolve(batchCount: batch.count)
-        return try forward(layout: PassLayout(parts: [(batch.count, rows)], kernelRowLimit: MatrixEngine.kernelRowLimit),
+        return try forward(layout: PassLayout(parts: [(batch.count, rows)], kernelRowLimit: kernelRowLimit),
                            batch: batch, kv: kv)
     }
 
@@ -97,7 +109,7 @@ public final class Transformer {
     /// The whole pass is validated before anything is written.
     public func forward(parts: [ForwardPart], kv: KVStore) throws -> [Logits] {
         let rows = try parts.map { try $0.logitRows.resolve(batchCount: $0.batch.count) }
-        let layout = PassLayout(parts: zip(parts, rows).map { ($0.batch.count, $1) }, kernelRowLimit: MatrixEngine.kernelRowLimit)
+        let layout = PassLayout(parts: zip(parts, rows).map { ($0.batch.count, $1) }, kernelRowLimit: kernelRowLimit)
         var batch: [QueryToken] = []
         batch.reserveCapacity(layout.tokenCount)
         for p in layout.order { batch.append(contentsOf: parts[p].batch) }
