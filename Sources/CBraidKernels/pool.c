@@ -9,7 +9,7 @@
 // in order, then helps the other lanes. Consecutive chunks are consecutive weight rows, so each
 // thread reads one stream front to back, and the kernels' prefetching runs on into its next chunk;
 // handing chunks out round-robin made every chunk start on cold memory (a one-stream SmolLM2 step
-// took 25% longer). A late thread still holds up little: the others finish its lane.
+// took about a fifth longer). A late thread still holds up little: the others finish its lane.
 //
 // Each lane is a 64-bit word (generation << 32 | next chunk), claimed by compare-and-swap; the
 // pool's `state` word carries the generation alone and announces a job. A worker only runs a chunk

@@ -70,7 +70,9 @@ INLINE __m512i q8o_row(const uint8_t *rec, int R, int r) {
                                              _mm256_set1_epi32((int)row_bytes));                 \
         /* eight rows four passes ahead, a few lines a block: eight rows read at once are more  \
            memory streams than the hardware prefetcher follows, and one row is bound by memory  \
-           (a 59 MB Q4_1 matrix: 0.057-0.061 ns a weight one pass ahead, 0.048-0.051 four) */  \
+           (a 59 MB Q4_1 matrix: 0.057-0.061 ns a weight one pass ahead, 0.048-0.051 four); into \
+           L2: four passes of 1536-wide Q8_0 rows are 52 KiB, more than L1, and prefetching them  \
+           into L1 evicted the lines in use (0.078-0.089 ns a weight against 0.039-0.047) */       \
         const uint8_t *ahead = r + 32 * row_bytes, *ahead_end = ahead + 8 * row_bytes;          \
         long lines = (8 * row_bytes / 64 + blocks) / blocks;                                    \
         f32x16 acc[R];                                                                          \
@@ -79,7 +81,7 @@ INLINE __m512i q8o_row(const uint8_t *rec, int R, int r) {
         for (long g = 0; g < blocks; g++) {                                                     \
             const uint8_t *rec = xq + g * record, *tail = rec + record - Q8_TAIL_BYTES;         \
             for (long l = 0; l < lines && ahead < ahead_end; l++, ahead += 64)                  \
-                __builtin_prefetch(ahead, 0, 2);                                                    \
+                __builtin_prefetch(ahead, 0, 2);                                               \
             __m512i wq[4];                                                                      \
             _Pragma("clang loop unroll(full)")                                                  \
             for (int p = 0; p < 4; p++)                                                         \

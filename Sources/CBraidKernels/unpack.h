@@ -247,13 +247,17 @@ typedef q4_K_state q5_K_state;
 
 typedef uint8_t u8x8k __attribute__((vector_size(8)));
 
-/// The eight 6-bit scales and mins of a Q4_K/Q5_K super-block (`k_scale_min` for j = 0..7) decoded with
-/// a few byte shuffles rather than sixteen scalar extractions (the scalar form cost as much as the dot
-/// products of a one-row Q4_K product).
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "k_scale_bytes reads four scale bytes at a time as a little-endian word"
+#endif
+
+/// The eight 6-bit scales and mins of a Q4_K/Q5_K super-block (`k_scale_min` for j = 0..7), decoded four at a
+/// time with 32-bit masks and shifts in general-purpose registers: sixteen scalar extractions cost as much as
+/// the dot products of a one-row Q4_K product, and byte shuffles took vector slots that the loop is short of
+/// (Q4_K one row in L3: 0.027 ns a weight with shuffles, 0.023 with this).
 INLINE void k_scale_bytes(const uint8_t *block, u8x8k *scales, u8x8k *mins) {
-    // In general-purpose registers: the vector units are what the K-quant loops are short of.
-    // Bytes 0-3 (u0): scale s[j] & 63 of sub-blocks 0-3, top two bits of scales 4-7; 4-7 (u1): the same for
-    // the mins; 8-11 (u2): low four bits of scale (low nibbles) and min (high nibbles) of sub-blocks 4-7.
+    // The 12 scale bytes s[0..11] as three words. Sub-blocks 0-3: scale s[j] & 63, min s[j + 4] & 63.
+    // Sub-blocks 4-7: scale (s[j + 4] & 15) | (s[j - 4] >> 6) << 4, min (s[j + 4] >> 4) | (s[j] >> 6) << 4.
     uint32_t u0, u1, u2;
     memcpy(&u0, block + 4, 4);
     memcpy(&u1, block + 8, 4);

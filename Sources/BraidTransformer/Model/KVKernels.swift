@@ -17,20 +17,9 @@ extension KVStore {
         }
     }
 
-    /// out[c] += Σ_t p[t] · v_t[c] over the block's first `n` value rows (`kvDim` elements apart) from `values`.
-    @inline(__always)
-    func blockValues(_ p: UnsafePointer<Float>, values: UnsafeRawPointer, count n: Int, headDim: Int,
-                     into out: UnsafeMutablePointer<Float>) {
-        switch precision {
-        case .f32:
-            braid_block_values(p, values.assumingMemoryBound(to: Float.self), kvDim, Int32(n), Int32(headDim), out)
-        case .f16:
-            braid_block_values_f16(p, values.assumingMemoryBound(to: UInt16.self), kvDim, Int32(n), Int32(headDim), out)
-        }
-    }
-
-    /// `blockValues` for `heads` probability rows (head h's at `p + h · pStride`, its output at `out + h · headDim`)
-    /// against the same value block: each value row is loaded once for all heads; each head's result is unchanged.
+    /// out_h[c] += Σ_t p_h[t] · v_t[c] for `heads` probability rows (p_h = `p + h · pStride`, out_h = `out + h · headDim`)
+    /// over the block's first `n` value rows (`kvDim` elements apart) from `values`: each value row is loaded once
+    /// for all heads, and each head's sums are formed as a call for that head alone would form them.
     func blockValues(_ p: UnsafePointer<Float>, pStride: Int, heads: Int, values: UnsafeRawPointer, count n: Int,
                      headDim: Int, into out: UnsafeMutablePointer<Float>) {
         switch precision {
