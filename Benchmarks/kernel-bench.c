@@ -10,6 +10,7 @@
 //   /tmp/kernel-bench TYPE OUTPUTS INPUTS REPS [ROWS]
 //   /tmp/kernel-bench 3 1536 576 200        # Q4_1 (GGML type 3), SmolLM2's FFN gate
 //   /tmp/kernel-bench 8 49152 576 5 1       # Q8_0 (type 8), SmolLM2's output head, one row
+//   COPIES=300 CHUNK=64 /tmp/kernel-bench 3 960 576 300 1   # q8 fed from memory, in 64-row chunks (see `copies`)
 //
 // Types: 3 Q4_1, 8 Q8_0, 12 Q4_K, 14 Q6_K. The checksum lets two builds be compared for equal results.
 #include "braid_kernels.h"
@@ -73,6 +74,10 @@ static void fill(int type, unsigned char *w, long rows, long inputs, long bytes)
 }
 
 /// The q8 mode for `rows` rows: quantize once per pass, then the integer kernels.
+/// COPIES: the q8 timing cycles through this many copies of the matrix (enough to exceed the caches, so the
+/// weights come from memory as in a model's forward pass). CHUNK: it multiplies chunks of this many weight rows,
+/// every second chunk first and then the others, as one of two threads claiming chunks round-robin would.
+static long copies = 1, chunk = 1L << 40;
 static void time_q8(int type, const unsigned char *w, long bytes, long inputs, long outputs, const float *x,
                     long rows, int reps, const float *exact) {
     long size = (braid_q8_buffer_bytes(rows, inputs) + 63) / 64 * 64;
@@ -84,7 +89,10 @@ static void time_q8(int type, const unsigned char *w, long bytes, long inputs, l
         double t0 = cpu_seconds();
         for (int i = 0; i < reps; i++) {
             braid_q8_quantize(x, inputs, rows, inputs, braid_q8_reads_kquant_form(type, inputs), xq);
-            braid_matvec_q8(type, w, bytes, inputs, 0, outputs, xq, rows, y, outputs);
+            const unsigned char *wc = w + (size_t)(i % copies) * (size_t)(outputs * bytes);
+            for (int parity = 0; parity < 2; parity++)
+                for (long c0 = parity * chunk; c0 < outputs; c0 += 2 * chunk)
+                    braid_matvec_q8(type, wc, bytes, inputs, c0, c0 + chunk < outputs ? c0 + chunk : outputs, xq, rows, y, outputs);
         }
         double t = (cpu_seconds() - t0) / reps;
         if (t < best) best = t;
@@ -117,10 +125,13 @@ int main(int argc, char **argv) {
         fprintf(stderr, "kernel-bench: unsupported type %d or shape %ld x %ld\n", type, outputs, inputs);
         return 2;
     }
-    unsigned char *w = malloc((size_t)(outputs * bytes));
+    if (getenv("COPIES")) copies = atol(getenv("COPIES"));
+    if (getenv("CHUNK")) chunk = atol(getenv("CHUNK"));
+    unsigned char *w = malloc((size_t)(outputs * bytes) * (size_t)copies);
     float *x = malloc(sizeof(float) * 16 * (size_t)inputs), *y = malloc(sizeof(float) * 16 * (size_t)outputs);
     if (!w || !x || !y) return 1;
     fill(type, w, outputs, inputs, bytes);
+    for (long c = 1; c < copies; c++) memcpy(w + (size_t)c * (size_t)(outputs * bytes), w, (size_t)(outputs * bytes));
     for (long i = 0; i < 16 * inputs; i++) x[i] = (float)((int)(next() % 2001) - 1000) / 1000.0f;
     int counts[] = {1, 2, 4, 8, 16}, n = 5;
     if (argc > 5) {
