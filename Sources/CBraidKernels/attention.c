@@ -61,37 +61,10 @@ INLINE void block_scores(const float *q, int heads, int d, const void *keys, int
     }
 }
 
-INLINE void block_values(const float *p, const void *values, int f16, long row_stride, int n, int d, float *out) {
-    int c = 0;
-    for (; c + 32 <= d; c += 32) {
-        f32x16 a = load_f32(out + c), b = load_f32(out + c + 16);
-        f32x16 a2 = {0}, b2 = {0};
-        int t = 0;
-        for (; t + 2 <= n; t += 2) {
-            long v = t * row_stride + c;
-            a += p[t] * load_kv(values, v, f16);
-            b += p[t] * load_kv(values, v + 16, f16);
-            a2 += p[t + 1] * load_kv(values, v + row_stride, f16);
-            b2 += p[t + 1] * load_kv(values, v + row_stride + 16, f16);
-        }
-        for (; t < n; t++) {
-            long v = t * row_stride + c;
-            a += p[t] * load_kv(values, v, f16);
-            b += p[t] * load_kv(values, v + 16, f16);
-        }
-        store_f32(out + c, a + a2);
-        store_f32(out + c + 16, b + b2);
-    }
-    for (; c < d; c++) {
-        float sum = out[c];
-        for (int t = 0; t < n; t++) sum += p[t] * kv_element(values, t * row_stride + c, f16);
-        out[c] = sum;
-    }
-}
-
-// `heads` (≤ 4) probability rows against the same value block: each value row is loaded (and widened) once for
-// all of them, where one call per head loaded it `heads` times. Every head's sums are formed exactly as in
-// block_values (even and odd slots apart, added at the end), so its result is the same.
+// out_h[c] += Σ_t p_h[t] · v_t[c] for `heads` (≤ 4) probability rows against the same value block, 32 output
+// dimensions of each head in registers across the block's slots, even and odd slots in separate sums added at
+// the end. Each value row is loaded (and widened) once for all heads; a head's sums are formed the same way
+// whatever `heads` is, so one call for the group gives each head what a call of its own gives.
 INLINE void values_heads(const float *p, long p_stride, int heads, const void *values, int f16, long row_stride,
                          int n, int d, float *out) {
     int c = 0;
@@ -163,11 +136,6 @@ INLINE void block_values_heads(const float *p, long p_stride, int heads, const v
         if (f16) block_scores(q, heads, d, keys, 1, scale, scores, stride, n);                  \
         else block_scores(q, heads, d, keys, 0, scale, scores, stride, n);                      \
     }                                                                                           \
-    TARGET static void values_##SUFFIX(const float *p, const void *values, int f16,              \
-                                       long row_stride, int n, int d, float *out) {             \
-        if (f16) block_values(p, values, 1, row_stride, n, d, out);                             \
-        else block_values(p, values, 0, row_stride, n, d, out);                                 \
-    }                                                                                           \
     TARGET static void values_heads_##SUFFIX(const float *p, long p_stride, int heads, const void *values, \
                                              int f16, long row_stride, int n, int d, float *out) { \
         if (f16) block_values_heads(p, p_stride, heads, values, 1, row_stride, n, d, out);      \
@@ -188,16 +156,6 @@ static void scores_any(const float *q, int heads, int d, const void *keys, int f
     case 1: scores_avx2(q, heads, d, keys, f16, scale, scores, stride, n); return;
 #endif
     default: scores_baseline(q, heads, d, keys, f16, scale, scores, stride, n); return;
-    }
-}
-
-static void values_any(const float *p, const void *values, int f16, long row_stride, int n, int d, float *out) {
-    switch (braid_kernel_isa()) {
-#if defined(__x86_64__)
-    case 2: values_avx512(p, values, f16, row_stride, n, d, out); return;
-    case 1: values_avx2(p, values, f16, row_stride, n, d, out); return;
-#endif
-    default: values_baseline(p, values, f16, row_stride, n, d, out); return;
     }
 }
 
@@ -233,11 +191,11 @@ void braid_block_scores_f16(const float *q, int heads, int d, const uint16_t *ke
 }
 
 void braid_block_values(const float *p, const float *values, long row_stride, int n, int d, float *out) {
-    values_any(p, values, 0, row_stride, n, d, out);
+    values_heads_any(p, 0, 1, values, 0, row_stride, n, d, out);
 }
 
 void braid_block_values_f16(const float *p, const uint16_t *values, long row_stride, int n, int d, float *out) {
-    values_any(p, values, 1, row_stride, n, d, out);
+    values_heads_any(p, 0, 1, values, 1, row_stride, n, d, out);
 }
 
 /// Elements [i0, n) of `x` rounded to binary16 (to nearest, ties to even) one at a time.
