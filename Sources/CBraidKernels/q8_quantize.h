@@ -70,7 +70,10 @@ INLINE void q8_quantize_compact(const float *x, long supers, q8_compact row) {
 INLINE void q8_quantize(const float *x, long xs, long rows, long inputs, int kquants, void *buffer) {
     long blocks = inputs / 32, supers = inputs / 256;
     uint8_t *records = buffer;
-    memset(buffer, 0, (size_t)q8_records_bytes(rows, inputs));
+    // Groups of 16 rows fill every byte of their records; smaller ones leave lanes and tail entries that
+    // must read as zero (zeroing the whole buffer was about 1% of a 16-path ParaThinker run).
+    long full = rows / 16 * blocks * q8_record_bytes(16);
+    memset(records + full, 0, (size_t)(q8_records_bytes(rows, inputs) - full));
     for (long r0 = 0; r0 < rows;) {
         long group = q8_group_rows(rows - r0);
         for (long r = 0; r < group; r++) q8_quantize_row(x + (r0 + r) * xs, blocks, r, group, records);

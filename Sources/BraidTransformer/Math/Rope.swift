@@ -1,3 +1,4 @@
+import CBraidKernels
 import Foundation
 
 /// How a model pairs the dimensions of a head for rotary position embedding.
@@ -40,26 +41,10 @@ struct Rope {
         }
     }
 
-    /// Rotates `heads` consecutive heads of `headDim` values in place.
+    /// Rotates `heads` consecutive heads of `headDim` values in place (`braid_rope`: SIMD lanes, each product
+    /// rounded on its own as the scalar formula `(a·cos − b·sin, a·sin + b·cos)` rounds it).
     func apply(_ x: UnsafeMutablePointer<Float>, heads: Int,
                cos: UnsafePointer<Float>, sin: UnsafePointer<Float>) {
-        let half = headDim / 2
-        for h in 0..<heads {
-            let v = x + h * headDim
-            switch style {
-            case .adjacent:
-                for i in 0..<half {
-                    let a = v[2 * i], b = v[2 * i + 1]
-                    v[2 * i] = a * cos[i] - b * sin[i]
-                    v[2 * i + 1] = a * sin[i] + b * cos[i]
-                }
-            case .halfSplit:
-                for i in 0..<half {
-                    let a = v[i], b = v[i + half]
-                    v[i] = a * cos[i] - b * sin[i]
-                    v[i + half] = a * sin[i] + b * cos[i]
-                }
-            }
-        }
+        braid_rope(x, heads, headDim, style == .halfSplit ? 1 : 0, cos, sin)
     }
 }

@@ -45,14 +45,12 @@ enum VectorMath {
 
     /// RMSNorm of one row: `out = x / sqrt(mean(x²) + epsilon) * weight`.
     ///
-    /// The mean is accumulated in `Double`; the reference accumulates in float32, and the
-    /// difference is far below the test tolerance while making the result order-independent.
+    /// The mean is accumulated in `Double` (each square exact); the reference accumulates in float32, and
+    /// the difference is far below the test tolerance. On SIMD lanes (`braid_rms_norm`): a 16-row step
+    /// normalises 960 rows of SmolLM2 on the calling thread while the workers wait.
     static func rmsNorm(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, epsilon: Float,
                         into out: UnsafeMutablePointer<Float>, count: Int) {
-        var sum: Double = 0
-        for i in 0..<count { sum += Double(x[i]) * Double(x[i]) }
-        let scale = Float(1.0 / (sum / Double(count) + Double(epsilon)).squareRoot())
-        for i in 0..<count { out[i] = x[i] * scale * weight[i] }
+        braid_rms_norm(x, weight, epsilon, out, count)
     }
 
     /// In-place softmax over `count` scores; leaves probabilities summing to 1. On SIMD lanes in

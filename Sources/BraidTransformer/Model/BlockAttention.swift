@@ -16,7 +16,10 @@ extension Transformer {
         let n = part.tokens.count, first = part.tokens.lowerBound
         let stride = max(1, part.maxVisible)
         let scoreRows = scores.reserve(c.heads * n * stride)
-        let parts = n * part.maxVisible >= 8_192 ? max(1, min(attentionThreads, n)) : 1
+        // Token classes split the work once it is large, and also whenever the KV heads alone would leave a thread
+        // idle: 16 decoding threads of SmolLM2 (3 KV heads) on 2 threads gave one thread two heads and the other one.
+        let unevenHeads = c.kvHeads % max(1, attentionThreads) != 0 && n * part.maxVisible >= 256
+        let parts = n * part.maxVisible >= 8_192 || unevenHeads ? max(1, min(attentionThreads, n)) : 1
         let fused = c.queryDim + 2 * c.kvDim
         // The readers count tokens from the part's first: so do these rows.
         let job = BlockAttentionJob(layer: layer, config: c, kv: kv, qkvRows: qkvRows + first * fused,

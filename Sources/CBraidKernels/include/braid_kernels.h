@@ -95,6 +95,14 @@ void braid_swiglu(const float *gate, const float *up, float *out, long n);
 /// hold (n + 255) / 256 doubles. Returns the sum of chunk_sums.
 double braid_sampling_weights(float *x, long n, float temperature, double *chunk_sums);
 
+/// out = x / sqrt(mean(x²) + epsilon) · weight over `n` floats, the mean of squares summed in double.
+void braid_rms_norm(const float *x, const float *weight, float epsilon, float *out, long n);
+
+/// Rotary position embedding of `heads` consecutive heads of `head_dim` floats in place, by one position's
+/// angles (`cos`, `sin`: head_dim / 2 each): pairs (x[2i], x[2i+1]), or (x[i], x[i + head_dim/2]) when
+/// `half_split`, become (a·cos − b·sin, a·sin + b·cos), each product rounded on its own (no FMA).
+void braid_rope(float *x, long heads, long head_dim, int half_split, const float *cos, const float *sin);
+
 /// The index of the first largest of `n` floats (NaNs never win; 0 when none is a number or n = 0).
 long braid_argmax(const float *x, long n);
 
