@@ -6,13 +6,7 @@
 /// Chunks are never moved or freed while the pool lives, so block pointers stay valid; freed
 /// blocks go back to the free list and are handed out again, so steady-state decoding
 /// allocates nothing.
-#if canImport(Glibc)
-import Glibc
-#endif
-
 struct BlockPool {
-    /// Chunks start on a 2 MiB boundary so that the kernel can back them with huge pages.
-    static let hugePageBytes = 2 << 20
     let bytesPerBlock: Int
     let blocksPerChunk: Int
     private var chunks: [UnsafeMutableRawPointer] = []
@@ -34,9 +28,7 @@ struct BlockPool {
     /// Takes a block (reference count 1), carving a new chunk when none is free.
     mutating func take() -> Int32 {
         if free.isEmpty {
-            let bytes = bytesPerBlock * blocksPerChunk
-            let chunk = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: Self.hugePageBytes)
-            adviseHugePages(chunk, bytes: bytes)
+            let chunk = UnsafeMutableRawPointer.allocate(byteCount: bytesPerBlock * blocksPerChunk, alignment: 64)
             chunk.initializeMemory(as: UInt8.self, repeating: 0, count: bytesPerBlock * blocksPerChunk)
             let first = references.count
             chunks.append(chunk)
@@ -68,13 +60,4 @@ struct BlockPool {
     func deallocateAll() {
         for chunk in chunks { chunk.deallocate() }
     }
-}
-
-/// Asks the kernel for 2 MiB pages under a chunk (Linux, where transparent huge pages are `madvise`).
-/// A step reads every layer's rows of many blocks that lie a block (hundreds of KiB) apart: with 4 KiB
-/// pages each read is a new page and the TLB cannot hold them all.
-private func adviseHugePages(_ p: UnsafeMutableRawPointer, bytes: Int) {
-    #if os(Linux)
-    _ = madvise(p, bytes, MADV_HUGEPAGE)
-    #endif
 }
