@@ -58,8 +58,9 @@ INLINE i32x16 perm(i32x16 w, i32x16 idx) {
 
 DEFINE_Q8_ENTRY(braid_matvec_q8_avx2)
 
-void braid_q8_quantize_avx2(const float *x, long xs, long rows, long inputs, int kquants, void *buffer) {
-    q8_quantize(x, xs, rows, inputs, kquants, buffer);
+void braid_q8_quantize_avx2(const float *x, long xs, long rows, long inputs, int kquants, void *buffer, long part,
+                            long parts) {
+    q8_quantize(x, xs, rows, inputs, kquants, buffer, part, parts);
 }
 
 #pragma clang attribute pop

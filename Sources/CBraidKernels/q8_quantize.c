@@ -84,8 +84,10 @@ void braid_matvec_q8_vnni(int type, const uint8_t *w, long row_bytes, long input
 void braid_matvec_q8_avx2(int type, const uint8_t *w, long row_bytes, long inputs, long o0, long o1,
                           const uint8_t *xq, long rows, float *y, long ys);
 
-void braid_q8_quantize_avx512(const float *x, long xs, long rows, long inputs, int kquants, void *buffer);
-void braid_q8_quantize_avx2(const float *x, long xs, long rows, long inputs, int kquants, void *buffer);
+void braid_q8_quantize_avx512(const float *x, long xs, long rows, long inputs, int kquants, void *buffer, long part,
+                              long parts);
+void braid_q8_quantize_avx2(const float *x, long xs, long rows, long inputs, int kquants, void *buffer, long part,
+                            long parts);
 
 static int has_vnni(void) {
     static int cached = -1;
@@ -108,14 +110,20 @@ int braid_q8_kernel(void) {
     return 0;
 }
 
-void braid_q8_quantize(const float *x, long xs, long rows, long inputs, int kquants, void *buffer) {
+void braid_q8_quantize_part(const float *x, long xs, long rows, long inputs, int kquants, void *buffer, long part,
+                            long parts) {
+    if (parts < 1 || part < 0 || part >= parts) return;
     switch (braid_q8_kernel()) {
 #if defined(__x86_64__)
-    case 2: braid_q8_quantize_avx512(x, xs, rows, inputs, kquants, buffer); return;
-    case 1: braid_q8_quantize_avx2(x, xs, rows, inputs, kquants, buffer); return;
+    case 2: braid_q8_quantize_avx512(x, xs, rows, inputs, kquants, buffer, part, parts); return;
+    case 1: braid_q8_quantize_avx2(x, xs, rows, inputs, kquants, buffer, part, parts); return;
 #endif
-    default: q8_quantize(x, xs, rows, inputs, kquants, buffer); return;
+    default: q8_quantize(x, xs, rows, inputs, kquants, buffer, part, parts); return;
     }
+}
+
+void braid_q8_quantize(const float *x, long xs, long rows, long inputs, int kquants, void *buffer) {
+    braid_q8_quantize_part(x, xs, rows, inputs, kquants, buffer, 0, 1);
 }
 
 void braid_matvec_q8(int type, const void *w, long row_bytes, long inputs, long o0, long o1,

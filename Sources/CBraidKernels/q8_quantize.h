@@ -6,14 +6,14 @@
 #include "q8_layout.h"
 #include "unpack.h"
 
-/// Row `x` (row `r` of a group of `group` rows) quantized block by block into the group's records.
+/// Blocks [g0, g1) of row `x` (row `r` of a group of `group` rows) quantized into the group's records.
 /// q = x / d rounded to nearest, ties to even: adding and removing 1.5·2^23 rounds exactly in the default
 /// rounding mode (|x / d| ≤ 127), on SIMD lanes with any instruction set.
-INLINE void q8_quantize_row(const float *x, long blocks, long r, long group, uint8_t *records) {
+INLINE void q8_quantize_row(const float *x, long g0, long g1, long r, long group, uint8_t *records) {
     long record = q8_record_bytes(group), per_vector = 16 / group, offset[8];
     for (int j = 0; j < 8; j++) offset[j] = 64 * (j / per_vector) + 4 * ((j % per_vector) * group + r);   // quad j's bytes
     const f32x16 magic = splat(12582912.0f);
-    for (long g = 0; g < blocks; g++) {
+    for (long g = g0; g < g1; g++) {
         f32x16 a = load_f32(x + 32 * g), b = load_f32(x + 32 * g + 16);
         f32x16 m = __builtin_elementwise_max(__builtin_elementwise_abs(a), __builtin_elementwise_abs(b));
         // |x| ≥ 0 orders as its bits do: an integer tree, not a chain of NaN-aware scalar maxima
@@ -40,11 +40,11 @@ INLINE void q8_quantize_row(const float *x, long blocks, long r, long group, uin
     }
 }
 
-/// Row `x` quantized per 256-element super-block into its part of the compact form (q8_layout.h), with the
+/// Super-blocks [s0, s1) of row `x` quantized into its part of the compact form (q8_layout.h), with the
 /// same rounding as q8_quantize_row.
-INLINE void q8_quantize_compact(const float *x, long supers, q8_compact row) {
+INLINE void q8_quantize_compact(const float *x, long s0, long s1, q8_compact row) {
     const f32x16 magic = splat(12582912.0f);
-    for (long s = 0; s < supers; s++) {
+    for (long s = s0; s < s1; s++) {
         const float *xs = x + 256 * s;
         f32x16 m = {0};
         for (int k = 0; k < 16; k++) m = __builtin_elementwise_max(m, __builtin_elementwise_abs(load_f32(xs + 16 * k)));
@@ -66,21 +66,33 @@ INLINE void q8_quantize_compact(const float *x, long supers, q8_compact row) {
     }
 }
 
-/// braid_q8_quantize's work (the entry point chooses the instantiation).
-INLINE void q8_quantize(const float *x, long xs, long rows, long inputs, int kquants, void *buffer) {
-    long blocks = inputs / 32, supers = inputs / 256;
+/// braid_q8_quantize_part's work (the entry point chooses the instantiation): part `part` of `parts` of the
+/// blocks of every row, cut at super-block boundaries when the rows have a compact form, so that the parts
+/// write disjoint bytes and together write what one call for all blocks writes.
+INLINE void q8_quantize(const float *x, long xs, long rows, long inputs, int kquants, void *buffer, long part,
+                        long parts) {
+    long blocks = inputs / 32, supers = inputs / 256, g0, g1, s0 = 0, s1 = 0;
+    int compact = kquants && q8_has_compact(inputs);
+    if (q8_has_compact(inputs)) {
+        s0 = supers * part / parts;
+        s1 = supers * (part + 1) / parts;
+        g0 = 8 * s0;
+        g1 = 8 * s1;
+    } else {
+        g0 = blocks * part / parts;
+        g1 = blocks * (part + 1) / parts;
+    }
     uint8_t *records = buffer;
-    // Groups of 16 rows fill every byte of their records; smaller ones leave lanes and tail entries that
-    // must read as zero (zeroing the whole buffer was about 1% of a 16-path ParaThinker run).
-    long full = rows / 16 * blocks * q8_record_bytes(16);
-    memset(records + full, 0, (size_t)(q8_records_bytes(rows, inputs) - full));
     for (long r0 = 0; r0 < rows;) {
-        long group = q8_group_rows(rows - r0);
-        for (long r = 0; r < group; r++) q8_quantize_row(x + (r0 + r) * xs, blocks, r, group, records);
-        records += blocks * q8_record_bytes(group);
+        long group = q8_group_rows(rows - r0), record = q8_record_bytes(group);
+        // Groups of 16 rows fill every byte of their records; smaller ones leave lanes and tail entries that
+        // must read as zero (zeroing the whole buffer was about 1% of a 16-path ParaThinker run).
+        if (group < 16) memset(records + g0 * record, 0, (size_t)((g1 - g0) * record));
+        for (long r = 0; r < group; r++) q8_quantize_row(x + (r0 + r) * xs, g0, g1, r, group, records);
+        records += blocks * record;
         r0 += group;
     }
-    if (!kquants || !q8_has_compact(inputs)) return;
+    if (!compact) return;
     q8_compact all = q8_compact_at((uint8_t *)buffer + q8_compact_offset(rows, inputs), rows, supers);
-    for (long r = 0; r < rows; r++) q8_quantize_compact(x + r * xs, supers, q8_compact_row(all, r, supers));
+    for (long r = 0; r < rows; r++) q8_quantize_compact(x + r * xs, s0, s1, q8_compact_row(all, r, supers));
 }

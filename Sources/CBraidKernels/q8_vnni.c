@@ -27,8 +27,9 @@ DEFINE_Q8O_TYPE(q8_0, 1, 34)
 
 DEFINE_Q8_ENTRY(braid_matvec_q8_vnni)
 
-void braid_q8_quantize_avx512(const float *x, long xs, long rows, long inputs, int kquants, void *buffer) {
-    q8_quantize(x, xs, rows, inputs, kquants, buffer);
+void braid_q8_quantize_avx512(const float *x, long xs, long rows, long inputs, int kquants, void *buffer, long part,
+                              long parts) {
+    q8_quantize(x, xs, rows, inputs, kquants, buffer, part, parts);
 }
 
 #pragma clang attribute pop

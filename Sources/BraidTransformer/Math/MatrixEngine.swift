@@ -74,7 +74,7 @@ final class MatrixEngine {
             let buffer = quantized.reserve(braid_q8_buffer_bytes(rows, inputs))
             // The K-quant kernels' per-256 form only when one of the matrices reads it.
             let kquants = matrices.contains { $0.takesQ8 && braid_q8_reads_kquant_form(Int32($0.type.rawValue), inputs) != 0 }
-            braid_q8_quantize(x, inputs, rows, inputs, kquants ? 1 : 0, buffer)
+            quantize(x, rows: rows, inputs: inputs, kquants: kquants, into: buffer)
             xq = UnsafeRawPointer(buffer)
         }
         var offset = 0, chunks = 0, count = 0
@@ -99,6 +99,20 @@ final class MatrixEngine {
         }
         run(parts: count, chunks: chunks, inputs: inputs, x: x, xq: xq, rows: rows, y: y, yStride: yStride,
             useKernels: useKernels)
+    }
+
+    /// The rows quantized for the q8 kernels; from 8 rows on, each thread quantizes its share of every row's
+    /// blocks (`braid_q8_quantize_part`, the same bytes): on one thread this was a twentieth of a 16-row step
+    /// while the other waited.
+    private func quantize(_ x: UnsafePointer<Float>, rows: Int, inputs: Int, kquants: Bool,
+                          into buffer: UnsafeMutableRawPointer) {
+        let k: Int32 = kquants ? 1 : 0
+        guard rows >= 8, threads > 1 else {
+            braid_q8_quantize(x, inputs, rows, inputs, k, buffer)
+            return
+        }
+        let parts = threads
+        parallelFor(parts) { p in braid_q8_quantize_part(x, inputs, rows, inputs, k, buffer, p, parts) }
     }
 
     /// Runs the first `count` entries of `parts` as one pool job of `chunks` chunks.

@@ -38,6 +38,12 @@ int braid_q8_supports(int type, long inputs);
 /// or Q6_K matrix will multiply must be quantized with it, others need not pay for it.
 void braid_q8_quantize(const float *x, long xs, long rows, long inputs, int kquants, void *buffer);
 
+/// Part `part` of `parts` of `braid_q8_quantize`'s work (a share of every row's blocks, cut at 256-element
+/// boundaries when the rows have the K-quant form): the parts write disjoint bytes of `buffer`, so threads may
+/// run them concurrently, and all of them together write exactly what `braid_q8_quantize` writes.
+void braid_q8_quantize_part(const float *x, long xs, long rows, long inputs, int kquants, void *buffer, long part,
+                            long parts);
+
 /// Whether `braid_matvec_q8` of type `type` on rows of `inputs` reads the K-quant form of the buffer.
 int braid_q8_reads_kquant_form(int type, long inputs);
 
