@@ -104,19 +104,19 @@ INLINE void swiglu(const float *gate, const float *up, float *out, long n) {
     }
 }
 
-/// x ← e^(x/T − max x/T) in place over n floats; chunk[c] = Σ of elements [256c, 256c + 256) (f32
+/// x ← e^(l/T − max l/T) over n floats of `logits` (which may be x itself); chunk[c] = Σ of elements [256c, 256c + 256) (f32
 /// lanes, then double); returns Σ chunk. The sampler draws from these weights without sorting or
 /// copying: a draw walks the chunk sums, then one chunk.
-INLINE double sampling_weights(float *x, long n, float temperature, double *chunk) {
+INLINE double sampling_weights(const float *logits, float *x, long n, float temperature, double *chunk) {
     f32x16 top = splat(-__builtin_inff()), t = splat(temperature);
     long i = 0;
     for (; i + 16 <= n; i += 16) {
-        f32x16 v = load_f32(x + i) / t;
+        f32x16 v = load_f32(logits + i) / t;
         store_f32(x + i, v);
         top = __builtin_elementwise_max(top, v);
     }
     for (; i < n; i++) {
-        x[i] /= temperature;
+        x[i] = logits[i] / temperature;
         top[0] = x[i] > top[0] ? x[i] : top[0];
     }
     f32x16 m = splat(max16(top));
@@ -145,8 +145,8 @@ INLINE long argmax(const float *x, long n) {
     TARGET static void swiglu_##SUFFIX(const float *gate, const float *up, float *out, long n) { \
         swiglu(gate, up, out, n);                                                               \
     }                                                                                           \
-    TARGET static double sampling_weights_##SUFFIX(float *x, long n, float t, double *chunk) {  \
-        return sampling_weights(x, n, t, chunk);                                                \
+    TARGET static double sampling_weights_##SUFFIX(const float *l, float *x, long n, float t, double *chunk) { \
+        return sampling_weights(l, x, n, t, chunk);                                             \
     }                                                                                           \
     TARGET static long argmax_##SUFFIX(const float *x, long n) { return argmax(x, n); }
 
@@ -176,14 +176,18 @@ void braid_swiglu(const float *gate, const float *up, float *out, long n) {
     }
 }
 
-double braid_sampling_weights(float *x, long n, float temperature, double *chunk_sums) {
+double braid_sampling_weights_from(const float *logits, float *x, long n, float temperature, double *chunk_sums) {
     switch (braid_kernel_isa()) {
 #if defined(__x86_64__)
-    case 2: return sampling_weights_avx512(x, n, temperature, chunk_sums);
-    case 1: return sampling_weights_avx2(x, n, temperature, chunk_sums);
+    case 2: return sampling_weights_avx512(logits, x, n, temperature, chunk_sums);
+    case 1: return sampling_weights_avx2(logits, x, n, temperature, chunk_sums);
 #endif
-    default: return sampling_weights_baseline(x, n, temperature, chunk_sums);
+    default: return sampling_weights_baseline(logits, x, n, temperature, chunk_sums);
     }
+}
+
+double braid_sampling_weights(float *x, long n, float temperature, double *chunk_sums) {
+    return braid_sampling_weights_from(x, x, n, temperature, chunk_sums);
 }
 
 long braid_argmax(const float *x, long n) {

@@ -101,6 +101,10 @@ void braid_swiglu(const float *gate, const float *up, float *out, long n);
 /// hold (n + 255) / 256 doubles. Returns the sum of chunk_sums.
 double braid_sampling_weights(float *x, long n, float temperature, double *chunk_sums);
 
+/// `braid_sampling_weights` of the row `logits` written to `x` (n floats; `logits` may be `x`): the same numbers as
+/// copying the row to `x` first, without the copy.
+double braid_sampling_weights_from(const float *logits, float *x, long n, float temperature, double *chunk_sums);
+
 /// out = x / sqrt(mean(x²) + epsilon) · weight over `n` floats, the mean of squares summed in double.
 void braid_rms_norm(const float *x, const float *weight, float epsilon, float *out, long n);
 
