@@ -1,7 +1,7 @@
 // RMSNorm and RoPE of one activation row on SIMD lanes, compiled per instruction set like the other
 // kernels (see kernels.c). Both run once per row per layer on the calling thread while the pool's workers
 // wait, so a 16-row step pays them 16 times: as scalar Swift (with the rest of a layer's per-row code) they
-// were 1.8% of a 16-path ParaThinker run's samples, all on that thread; 0.7% now.
+// were 1.8% of a 16-path ParaThinker run's samples, all on that thread; 1.0% now, 0.7% of it these two.
 // No fused multiply-add, so RoPE gives what its scalar formula gives, bit for bit, on every instruction set.
 #include "braid_kernels.h"
 #include "unpack.h"
