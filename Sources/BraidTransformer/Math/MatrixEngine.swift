@@ -111,8 +111,11 @@ final class MatrixEngine {
             braid_q8_quantize(x, inputs, rows, inputs, k, buffer)
             return
         }
-        let parts = threads
-        parallelFor(parts) { p in braid_q8_quantize_part(x, inputs, rows, inputs, k, buffer, p, parts) }
+        // A plain task and context, as for the products: a closure through `parallelFor` allocates per call.
+        var job = QuantizeJob(x: x, rows: rows, inputs: inputs, kquants: k, buffer: buffer, parts: threads)
+        withUnsafeMutablePointer(to: &job) { pointer in
+            braid_pool_run(pool, quantizeTask, pointer, threads)
+        }
     }
 
     /// Runs the first `count` entries of `parts` as one pool job of `chunks` chunks.
@@ -140,7 +143,9 @@ final class MatrixEngine {
             return
         }
         withoutActuallyEscaping(body) { escaping in
-            var closure = escaping
+            // In a concrete struct, not as a bare function value: passing `(Int) -> Void` itself through the
+            // generic `withUnsafeMutablePointer` reabstracted it into a heap-allocated thunk on every call.
+            var closure = ParallelBody(body: escaping)
             withUnsafeMutablePointer(to: &closure) { pointer in
                 braid_pool_run(pool, closureTask, pointer, count)
             }
@@ -206,9 +211,30 @@ struct MatrixJob {
     var tiles: UnsafeMutablePointer<UnsafeMutablePointer<Float>>?
 }
 
+/// One q8 quantization split into `parts` (`braid_q8_quantize_part`); lives on the caller's stack for the call.
+private struct QuantizeJob {
+    var x: UnsafePointer<Float>
+    var rows: Int
+    var inputs: Int
+    var kquants: Int32
+    var buffer: UnsafeMutableRawPointer
+    var parts: Int
+}
+
+/// Runs part `chunk` of the `QuantizeJob` at `context`.
+private let quantizeTask: braid_pool_task = { context, chunk, _ in
+    guard let job = context?.assumingMemoryBound(to: QuantizeJob.self).pointee else { return }
+    braid_q8_quantize_part(job.x, job.inputs, job.rows, job.inputs, job.kquants, job.buffer, chunk, job.parts)
+}
+
+/// The closure of one `parallelFor` call, as the pool's context.
+private struct ParallelBody {
+    let body: (Int) -> Void
+}
+
 /// Runs index `chunk` of the `parallelFor` closure at `context`.
 private let closureTask: braid_pool_task = { context, chunk, _ in
-    context?.assumingMemoryBound(to: ((Int) -> Void).self).pointee(chunk)
+    context?.assumingMemoryBound(to: ParallelBody.self).pointee.body(chunk)
 }
 
 /// Runs chunk `chunk` of the `MatrixJob` at `context` on worker `worker`.
