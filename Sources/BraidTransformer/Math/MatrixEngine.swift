@@ -143,8 +143,9 @@ final class MatrixEngine {
             return
         }
         withoutActuallyEscaping(body) { escaping in
-            // In a concrete struct, not as a bare function value: passing `(Int) -> Void` itself through the
-            // generic `withUnsafeMutablePointer` reabstracted it into a heap-allocated thunk on every call.
+            // In a concrete struct, not as a bare function value: `(Int) -> Void` passed itself through the generic
+            // `withUnsafeMutablePointer` added a heap allocation per call. One allocation per call remains, so work
+            // that runs many times a step uses a plain task and context instead (products, quantizer).
             var closure = ParallelBody(body: escaping)
             withUnsafeMutablePointer(to: &closure) { pointer in
                 braid_pool_run(pool, closureTask, pointer, count)
