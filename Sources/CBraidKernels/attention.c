@@ -64,11 +64,13 @@ INLINE void block_scores(const float *q, int heads, int d, const void *keys, int
 // out_h[c] += Σ_t p_h[t] · v_t[c] for `heads` (≤ 4) probability rows against the same value block, 32 output
 // dimensions of each head in registers across the block's slots, even and odd slots in separate sums added at
 // the end. Each value row is loaded (and widened) once for all heads; a head's sums are formed the same way
-// whatever `heads` is, so one call for the group gives each head what a call of its own gives.
+// whatever `heads` is, so one call for the group gives each head what a call of its own gives. Only columns
+// [0, cols) are summed (heads' outputs stay d apart), and each column independently of the others, so calls
+// over disjoint column ranges together give what one call over all of them gives.
 INLINE void values_heads(const float *p, long p_stride, int heads, const void *values, int f16, long row_stride,
-                         int n, int d, float *out) {
+                         int n, int d, int cols, float *out) {
     int c = 0;
-    for (; c + 32 <= d; c += 32) {
+    for (; c + 32 <= cols; c += 32) {
         f32x16 a[4], b[4], a2[4], b2[4];
         for (int h = 0; h < heads; h++) {
             a[h] = load_f32(out + (long)h * d + c);
@@ -103,9 +105,9 @@ INLINE void values_heads(const float *p, long p_stride, int heads, const void *v
             store_f32(out + (long)h * d + c + 16, b[h] + b2[h]);
         }
     }
-    if (c < d) {
+    if (c < cols) {
         for (int h = 0; h < heads; h++) {
-            for (int cc = c; cc < d; cc++) {
+            for (int cc = c; cc < cols; cc++) {
                 float sum = out[(long)h * d + cc];
                 for (int t = 0; t < n; t++) sum += p[h * p_stride + t] * kv_element(values, t * row_stride + cc, f16);
                 out[(long)h * d + cc] = sum;
@@ -115,16 +117,16 @@ INLINE void values_heads(const float *p, long p_stride, int heads, const void *v
 }
 
 INLINE void block_values_heads(const float *p, long p_stride, int heads, const void *values, int f16,
-                               long row_stride, int n, int d, float *out) {
+                               long row_stride, int n, int d, int cols, float *out) {
     for (int h = 0; h < heads; h += 4) {
         int count = heads - h < 4 ? heads - h : 4;
         const float *ph = p + h * p_stride;
         float *oh = out + (long)h * d;
         switch (count) {   // constant head counts keep every sum in registers
-        case 4: values_heads(ph, p_stride, 4, values, f16, row_stride, n, d, oh); break;
-        case 3: values_heads(ph, p_stride, 3, values, f16, row_stride, n, d, oh); break;
-        case 2: values_heads(ph, p_stride, 2, values, f16, row_stride, n, d, oh); break;
-        default: values_heads(ph, p_stride, 1, values, f16, row_stride, n, d, oh); break;
+        case 4: values_heads(ph, p_stride, 4, values, f16, row_stride, n, d, cols, oh); break;
+        case 3: values_heads(ph, p_stride, 3, values, f16, row_stride, n, d, cols, oh); break;
+        case 2: values_heads(ph, p_stride, 2, values, f16, row_stride, n, d, cols, oh); break;
+        default: values_heads(ph, p_stride, 1, values, f16, row_stride, n, d, cols, oh); break;
         }
     }
 }
@@ -137,9 +139,9 @@ INLINE void block_values_heads(const float *p, long p_stride, int heads, const v
         else block_scores(q, heads, d, keys, 0, scale, scores, stride, n);                      \
     }                                                                                           \
     TARGET static void values_heads_##SUFFIX(const float *p, long p_stride, int heads, const void *values, \
-                                             int f16, long row_stride, int n, int d, float *out) { \
-        if (f16) block_values_heads(p, p_stride, heads, values, 1, row_stride, n, d, out);      \
-        else block_values_heads(p, p_stride, heads, values, 0, row_stride, n, d, out);          \
+                                             int f16, long row_stride, int n, int d, int cols, float *out) { \
+        if (f16) block_values_heads(p, p_stride, heads, values, 1, row_stride, n, d, cols, out); \
+        else block_values_heads(p, p_stride, heads, values, 0, row_stride, n, d, cols, out);    \
     }
 
 ATTENTION_INSTANCE(baseline, )
@@ -160,24 +162,34 @@ static void scores_any(const float *q, int heads, int d, const void *keys, int f
 }
 
 static void values_heads_any(const float *p, long p_stride, int heads, const void *values, int f16, long row_stride,
-                             int n, int d, float *out) {
+                             int n, int d, int cols, float *out) {
     switch (braid_kernel_isa()) {
 #if defined(__x86_64__)
-    case 2: values_heads_avx512(p, p_stride, heads, values, f16, row_stride, n, d, out); return;
-    case 1: values_heads_avx2(p, p_stride, heads, values, f16, row_stride, n, d, out); return;
+    case 2: values_heads_avx512(p, p_stride, heads, values, f16, row_stride, n, d, cols, out); return;
+    case 1: values_heads_avx2(p, p_stride, heads, values, f16, row_stride, n, d, cols, out); return;
 #endif
-    default: values_heads_baseline(p, p_stride, heads, values, f16, row_stride, n, d, out); return;
+    default: values_heads_baseline(p, p_stride, heads, values, f16, row_stride, n, d, cols, out); return;
     }
 }
 
 void braid_block_values_heads(const float *p, long p_stride, int heads, const float *values, long row_stride, int n,
                               int d, float *out) {
-    values_heads_any(p, p_stride, heads, values, 0, row_stride, n, d, out);
+    values_heads_any(p, p_stride, heads, values, 0, row_stride, n, d, d, out);
 }
 
 void braid_block_values_heads_f16(const float *p, long p_stride, int heads, const uint16_t *values, long row_stride,
                                   int n, int d, float *out) {
-    values_heads_any(p, p_stride, heads, values, 1, row_stride, n, d, out);
+    values_heads_any(p, p_stride, heads, values, 1, row_stride, n, d, d, out);
+}
+
+void braid_block_values_columns(const float *p, long p_stride, int heads, const float *values, long row_stride, int n,
+                                int d, int cols, float *out) {
+    values_heads_any(p, p_stride, heads, values, 0, row_stride, n, d, cols, out);
+}
+
+void braid_block_values_columns_f16(const float *p, long p_stride, int heads, const uint16_t *values, long row_stride,
+                                    int n, int d, int cols, float *out) {
+    values_heads_any(p, p_stride, heads, values, 1, row_stride, n, d, cols, out);
 }
 
 void braid_block_scores(const float *q, int heads, int d, const float *keys, float scale,
@@ -191,11 +203,11 @@ void braid_block_scores_f16(const float *q, int heads, int d, const uint16_t *ke
 }
 
 void braid_block_values(const float *p, const float *values, long row_stride, int n, int d, float *out) {
-    values_heads_any(p, 0, 1, values, 0, row_stride, n, d, out);
+    values_heads_any(p, 0, 1, values, 0, row_stride, n, d, d, out);
 }
 
 void braid_block_values_f16(const float *p, const uint16_t *values, long row_stride, int n, int d, float *out) {
-    values_heads_any(p, 0, 1, values, 1, row_stride, n, d, out);
+    values_heads_any(p, 0, 1, values, 1, row_stride, n, d, d, out);
 }
 
 /// Elements [i0, n) of `x` rounded to binary16 (to nearest, ties to even) one at a time.

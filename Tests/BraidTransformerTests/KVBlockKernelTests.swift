@@ -97,6 +97,45 @@ import Testing
         }
     }
 
+    @Test("value sums over column ranges (one per thread) together equal, bit for bit, one call over all columns",
+          arguments: [8, 40, 64, 80])
+    func valuesByColumns(d: Int) {
+        let heads = 3, kvDim = d * 2, stride = 20
+        let p = Self.values(heads * stride, seed: 9).map { abs($0) / 64 }
+        let rows = Self.half(Self.values(16 * kvDim, seed: 10))
+        let wide = Self.widened(rows)
+        let start = Self.values(heads * d, seed: 11)
+        let best = braid_kernel_isa()
+        defer { braid_kernel_set_thread_isa(-1) }
+        for isa in 0...best {
+            braid_kernel_set_thread_isa(Int32(isa))
+            for n in [1, 9, 16] {
+                var whole = start, wholeHalf = start, split = start, splitHalf = start
+                braid_block_values_heads(p, stride, Int32(heads), wide, kvDim, Int32(n), Int32(d), &whole)
+                braid_block_values_heads_f16(p, stride, Int32(heads), rows, kvDim, Int32(n), Int32(d), &wholeHalf)
+                // Chunks of 32 columns, as attention cuts them, done last to first.
+                for first in Swift.stride(from: 0, to: d, by: 32).reversed() {
+                    let cols = Int32(min(32, d - first))
+                    wide.withUnsafeBufferPointer { w in
+                        split.withUnsafeMutableBufferPointer {
+                            braid_block_values_columns(p, stride, Int32(heads), w.baseAddress! + first, kvDim, Int32(n), Int32(d),
+                                                       cols, $0.baseAddress! + first)
+                        }
+                    }
+                    rows.withUnsafeBufferPointer { r in
+                        splitHalf.withUnsafeMutableBufferPointer {
+                            braid_block_values_columns_f16(p, stride, Int32(heads), r.baseAddress! + first, kvDim, Int32(n),
+                                                           Int32(d), cols, $0.baseAddress! + first)
+                        }
+                    }
+                }
+                #expect(split.map(\.bitPattern) == whole.map(\.bitPattern), "isa \(isa) n \(n)")
+                #expect(splitHalf.map(\.bitPattern) == wholeHalf.map(\.bitPattern), "isa \(isa) n \(n), f16")
+                #expect(whole != start, "the sums moved")
+            }
+        }
+    }
+
     @Test("stores round to the nearest binary16, ties to even, overflow to infinity")
     func rounding() {
         let x: [Float] = [1, 1 + 1.0 / 2048, 1 + 3.0 / 2048, 65504, 65520, -1e-8, 0.1]

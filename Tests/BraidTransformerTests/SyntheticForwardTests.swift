@@ -86,6 +86,34 @@ import Testing
         }
     }
 
+    @Test("one token over many keys gives the same bits when its attention is split over threads by keys and columns",
+          arguments: [1, 4])
+    func keySplitAttentionIsExact(kvHeads: Int) throws {
+        // One KV head on two threads cannot be shared out by head: the token's blocks are split for the scores
+        // and its 64 columns per head for the values (attendSplitByKeys), unless attention runs on one thread.
+        // Four KV heads divide among two threads and keep one item per head: the same bits either way too.
+        let model = SyntheticModel(kvHeads: kvHeads, headDim: 64, context: 1024)
+        let t = try Transformer(source: model.gguf(), threads: 2)
+        let prompt = (0..<600).map { tokens[$0 % tokens.count] }
+        func decode(attentionThreads: Int, kvType: KVPrecision) throws -> [Float] {
+            t.attentionThreads = attentionThreads
+            t.kvPrecision = kvType
+            let kv = t.makeKVStore(blockTokens: 16)
+            let s = try kv.makeSegment()
+            let view = try kv.makeView([s])
+            _ = try t.forward(batch: prompt.enumerated().map { QueryToken(token: $1, position: $0, segment: s, view: view) },
+                              kv: kv, logitRows: .none)
+            let step = try t.forward(batch: [QueryToken(token: 5, position: prompt.count, segment: s, view: view)], kv: kv)
+            return Array(step.row(0))
+        }
+        for kvType in [KVPrecision.f32, .f16] {
+            let split = try decode(attentionThreads: 2, kvType: kvType)
+            let serial = try decode(attentionThreads: 1, kvType: kvType)
+            #expect(split.map(\.bitPattern) == serial.map(\.bitPattern), "\(kvType)")
+            #expect(split.contains { $0 != 0 })
+        }
+    }
+
     @Test("a segment at positions p..p+n gives the same logits wherever its blocks live")
     func placementIndependent() throws {
         let model = SyntheticModel()

@@ -6,7 +6,8 @@ import Foundation
 /// against.
 struct SyntheticModel {
     let architecture: String
-    let layers = 2, embedding = 32, ffn = 48, heads = 4, kvHeads = 2, headDim = 8, vocab = 61
+    let layers = 2, embedding = 32, ffn = 48, heads = 4, vocab = 61
+    let kvHeads: Int, headDim: Int
     let thoughtSlots: Int
     let ropeBase: Float = 10_000
     let epsilon: Float = 1e-5
@@ -14,8 +15,11 @@ struct SyntheticModel {
 
     var arch: Architecture { Architecture.named(architecture) ?? .qwen2 }
 
-    init(architecture: String = "qwen2", thoughtSlots: Int = 0, seed: UInt64 = 7) {
+    init(architecture: String = "qwen2", thoughtSlots: Int = 0, seed: UInt64 = 7, kvHeads: Int = 2, headDim: Int = 8,
+         context: Int = 512) {
         self.architecture = architecture
+        self.kvHeads = kvHeads
+        self.headDim = headDim
         self.thoughtSlots = thoughtSlots
         var rng = RandomSource(seed: seed)
         func random(_ count: Int, scale: Float) -> [Float] {
@@ -28,7 +32,8 @@ struct SyntheticModel {
         source.ints[a.key("feed_forward_length")] = ffn
         source.ints[a.key("attention.head_count")] = heads
         source.ints[a.key("attention.head_count_kv")] = kvHeads
-        source.ints[a.key("context_length")] = 512
+        source.ints[a.key("context_length")] = context
+        if headDim * heads != embedding { source.ints[a.key("attention.key_length")] = headDim }
         source.ints[a.key("vocab_size")] = vocab
         source.floats[a.key("rope.freq_base")] = ropeBase
         source.floats[a.key("attention.layer_norm_rms_epsilon")] = epsilon

@@ -25,6 +25,12 @@ extension Transformer {
         let job = BlockAttentionJob(layer: layer, config: c, kv: kv, qkvRows: qkvRows + first * fused,
                                     out: out + first * c.queryDim,
                                     scores: scoreRows, stride: stride, tokens: n, readers: readers)
+        // Fewer tokens than threads cannot even out uneven heads by class (the summary of 16 paths: one token,
+        // 1100 keys, 3 KV heads on 2 threads): split each head's blocks for the scores and its columns for the values.
+        if unevenHeads && n < attentionThreads && n * part.maxVisible >= Self.keySplitMinimum && engine.threads > 1 {
+            attendSplitByKeys(job)
+            return
+        }
         let items = c.kvHeads * parts
         // A few decoding tokens: one item per KV head still splits across threads once the keys are
         // many (one stream after a long prompt spends a third of its step here); below that, the
@@ -35,6 +41,30 @@ extension Transformer {
         }
         engine.parallelFor(items) { item in
             job.run(kvHead: item / parts, part: item % parts, parts: parts)
+        }
+    }
+
+    /// Key reads (tokens × visible keys) from which `attendSplitByKeys` pays for its second dispatch.
+    static let keySplitMinimum = 512
+
+    /// Block-major attention in two parallel steps that both even out over the threads whatever the head count:
+    /// scores by (KV head, slice of the blocks), then softmax and values by (KV head, 32 output columns of each
+    /// head). Every item of the second step softmaxes its own copy of the head's score rows, as `run` would in
+    /// place; each score, probability and output column is then formed exactly as `run` forms it.
+    func attendSplitByKeys(_ job: BlockAttentionJob) {
+        let c = config
+        let slices = attentionThreads, blocks = job.readers.blocks.count
+        engine.parallelFor(c.kvHeads * slices) { item in
+            let s = item % slices
+            job.scores(kvHead: item / slices, blocks: blocks * s / slices..<blocks * (s + 1) / slices, part: 0, parts: 1)
+        }
+        let chunks = (c.headDim + 31) / 32, copyFloats = job.tokens * job.rowFloats
+        let copies = probabilities.reserve(c.kvHeads * chunks * copyFloats)
+        engine.parallelFor(c.kvHeads * chunks) { item in
+            let g = item / chunks, k = item % chunks
+            let copy = copies + item * copyFloats
+            copy.update(from: job.scoreRows(kvHead: g), count: copyFloats)
+            job.finish(kvHead: g, probabilities: copy, columns: 32 * k..<min(c.headDim, 32 * k + 32), part: 0, parts: 1)
         }
     }
 }
@@ -51,22 +81,37 @@ struct BlockAttentionJob: @unchecked Sendable {
     let stride: Int
     let tokens: Int
     let readers: BlockReaders
+    /// Blocks fetched ahead of the one in use: they lie far apart (a block holds every layer).
+    static let ahead = 2
 
+    /// Floats of one token's score rows for one KV head (all heads of its group).
+    var rowFloats: Int { config.heads / config.kvHeads * stride }
+
+    /// KV head `g`'s score rows: `[token][group head][stride]`.
+    func scoreRows(kvHead g: Int) -> UnsafeMutablePointer<Float> { scores + g * tokens * rowFloats }
+
+    /// Everything for KV head `g` and the tokens of class `part`: scores, softmax in place, values.
     func run(kvHead g: Int, part: Int, parts: Int) {
+        scores(kvHead: g, blocks: readers.blocks.indices, part: part, parts: parts)
+        finish(kvHead: g, probabilities: scoreRows(kvHead: g), columns: 0..<config.headDim, part: part, parts: parts)
+    }
+
+    /// Scores of KV head `g`'s query heads against readers' blocks `blocks`, for the tokens of class `part`: each
+    /// block's transposed keys once, for all its readers in the class.
+    func scores(kvHead g: Int, blocks: Range<Int>, part: Int, parts: Int) {
         let c = config, d = c.headDim, group = c.heads / c.kvHeads
         let fused = c.queryDim + 2 * c.kvDim
         let scale = 1 / Float(d).squareRoot()
-        let rowFloats = group * stride
-        let base = scores + g * tokens * rowFloats
-        let b = kv.blockTokens
-        // Scores: each block's transposed keys once, for all its readers in this part.
-        // Blocks lie far apart (a block holds every layer), so the next blocks are prefetched.
-        let ahead = 2
-        for k in readers.blocks.indices {
+        let base = scoreRows(kvHead: g), rowFloats = self.rowFloats
+        let b = kv.blockTokens, keyBytes = d * b * kv.precision.bytes
+        for k in blocks.lowerBound..<min(blocks.upperBound, blocks.lowerBound + Self.ahead) {
+            braid_prefetch_rows(kv.rows(block: readers.blocks[k], layer: layer, value: false, offset: g * d * b), 1, keyBytes, 0)
+        }
+        for k in blocks {
             let keys = kv.rows(block: readers.blocks[k], layer: layer, value: false, offset: g * d * b)
-            if k + ahead < readers.blocks.count {
-                let next = kv.rows(block: readers.blocks[k + ahead], layer: layer, value: false, offset: g * d * b)
-                braid_prefetch_rows(next, 1, d * b * kv.precision.bytes, 0)
+            if k + Self.ahead < blocks.upperBound {
+                let next = kv.rows(block: readers.blocks[k + Self.ahead], layer: layer, value: false, offset: g * d * b)
+                braid_prefetch_rows(next, 1, keyBytes, 0)
             }
             for r in readers.start[k]..<readers.start[k + 1] {
                 let i = Int(readers.token[r])
@@ -83,18 +128,31 @@ struct BlockAttentionJob: @unchecked Sendable {
                 }
             }
         }
+    }
+
+    /// Softmax of KV head `g`'s score rows at `probabilities` (in place) for the tokens of class `part`, then the
+    /// output columns `columns` of each of its query heads: zeroed, and summed over the values block by block (each
+    /// block's rows once, for all its readers in the class).
+    func finish(kvHead g: Int, probabilities base: UnsafeMutablePointer<Float>, columns: Range<Int>, part: Int,
+                parts: Int) {
+        let c = config, d = c.headDim, group = c.heads / c.kvHeads
+        let rowFloats = self.rowFloats
         var i = part
         while i < tokens {
-            for h in 0..<group { VectorMath.softmax(base + i * rowFloats + h * stride, count: readers.visible[i]) }
-            (out + i * c.queryDim + g * group * d).initialize(repeating: 0, count: group * d)
+            for h in 0..<group {
+                VectorMath.softmax(base + i * rowFloats + h * stride, count: readers.visible[i])
+                (out + i * c.queryDim + (g * group + h) * d + columns.lowerBound).initialize(repeating: 0, count: columns.count)
+            }
             i += parts
         }
-        // Values: each block's rows once, for all its readers in this part.
-        for k in readers.blocks.indices {
+        let b = kv.blockTokens, bytes = kv.precision.bytes
+        let offset = g * d + columns.lowerBound
+        let count = readers.blocks.count
+        for k in 0..<count {
             let values = kv.rows(block: readers.blocks[k], layer: layer, value: true, offset: g * d)
-            if k + ahead < readers.blocks.count {
-                let next = kv.rows(block: readers.blocks[k + ahead], layer: layer, value: true, offset: g * d)
-                braid_prefetch_rows(next, b, d * kv.precision.bytes, c.kvDim * kv.precision.bytes)
+            if k + Self.ahead < count {
+                let next = kv.rows(block: readers.blocks[k + Self.ahead], layer: layer, value: true, offset: offset)
+                braid_prefetch_rows(next, b, columns.count * bytes, c.kvDim * bytes)
             }
             for r in readers.start[k]..<readers.start[k + 1] {
                 let i = Int(readers.token[r])
@@ -102,7 +160,7 @@ struct BlockAttentionJob: @unchecked Sendable {
                 let p = base + i * rowFloats + Int(readers.offset[r])
                 let o = out + i * c.queryDim + g * group * d
                 kv.blockValues(p, pStride: stride, heads: group, values: values, count: Int(readers.count[r]),
-                               headDim: d, into: o)
+                               headDim: d, columns: columns, into: o)
             }
         }
     }

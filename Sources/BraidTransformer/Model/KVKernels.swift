@@ -32,6 +32,21 @@ extension KVStore {
         }
     }
 
+    /// `blockValues` over the output columns `columns` of each head only; each column gets what the full call gives
+    /// it, so calls over disjoint column ranges (on different threads) together give what one call gives.
+    func blockValues(_ p: UnsafePointer<Float>, pStride: Int, heads: Int, values: UnsafeRawPointer, count n: Int,
+                     headDim: Int, columns: Range<Int>, into out: UnsafeMutablePointer<Float>) {
+        let first = columns.lowerBound, cols = Int32(columns.count)
+        switch precision {
+        case .f32:
+            braid_block_values_columns(p, pStride, Int32(heads), values.assumingMemoryBound(to: Float.self) + first,
+                                       kvDim, Int32(n), Int32(headDim), cols, out + first)
+        case .f16:
+            braid_block_values_columns_f16(p, pStride, Int32(heads), values.assumingMemoryBound(to: UInt16.self) + first,
+                                           kvDim, Int32(n), Int32(headDim), cols, out + first)
+        }
+    }
+
     /// Score of one query head against slot `t` of a block of `blockTokens` slots (other block sizes).
     @inline(__always)
     func slotScore(_ q: UnsafePointer<Float>, headDim: Int, keys: UnsafeRawPointer, slot t: Int) -> Float {

@@ -61,6 +61,8 @@ public final class Transformer {
     let residual = FloatBuffer(), normed = FloatBuffer(), qkv = FloatBuffer()
     let attention = FloatBuffer(), hidden = FloatBuffer(), ffn = FloatBuffer()
     let scores = FloatBuffer(), trig = FloatBuffer(), gathered = FloatBuffer()
+    /// Per-item copies of score rows (`attendSplitByKeys`).
+    let probabilities = FloatBuffer()
 
     /// Wraps loaded weights.
     ///

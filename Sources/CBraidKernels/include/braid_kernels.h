@@ -79,6 +79,16 @@ void braid_block_values_heads(const float *p, long p_stride, int heads, const fl
 void braid_block_values_heads_f16(const float *p, long p_stride, int heads, const uint16_t *values, long row_stride,
                                   int n, int d, float *out);
 
+/// `braid_block_values_heads` over columns [0, cols) only: `values` and `out` point at the first of them, and the
+/// heads' outputs stay `d` apart. Each column is summed as the full call sums it, so calls over disjoint column
+/// ranges (on different threads) together give what one call gives.
+void braid_block_values_columns(const float *p, long p_stride, int heads, const float *values, long row_stride, int n,
+                                int d, int cols, float *out);
+
+/// `braid_block_values_columns` over binary16 values.
+void braid_block_values_columns_f16(const float *p, long p_stride, int heads, const uint16_t *values, long row_stride,
+                                    int n, int d, int cols, float *out);
+
 /// `braid_block_scores` over binary16 keys (`--kv-type f16`), widened exactly to f32 before use.
 void braid_block_scores_f16(const float *q, int heads, int d, const uint16_t *keys, float scale,
                             float *scores, long stride, int n);
