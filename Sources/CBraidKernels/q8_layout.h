@@ -1,8 +1,9 @@
 // The layout of activation rows quantized to 8 bits (the opt-in `q8` activation mode), shared by
 // the quantizer and the integer kernels of every instruction set.
 //
-// Rows are cut into groups of R = 16, 8, 4, 2, 1 rows (16s first, then one group per set bit of the
-// rest). A group stores, for each 32-element block g of the input, one record:
+// Rows are cut into groups of R = 16, 8, 4, 2, 1 rows: 16s first; a rest of more than 8 rows, or of 7, also
+// makes one group of 16 (padded: its lanes past the last row are zero and no result is stored for them); a
+// smaller rest makes one group per set bit. A group stores, for each 32-element block g of the input, one record:
 //   q: nv = max(1, R/2) vectors of 16 four-byte lanes. Lane i of vector v holds the four int8 values
 //      4j..4j+3 of row i % R, where j = v·(16/R) + i/R is the block's quad; lanes without a quad
 //      (R = 1: lanes 8..15) are zero. So one `vpdpbusd` of vector v against a weight vector whose
@@ -21,12 +22,20 @@
 static inline long q8_vectors(long r) { return r >= 2 ? r / 2 : 1; }
 /// Bytes of one block record for a group of R rows.
 static inline long q8_record_bytes(long r) { return 64 * q8_vectors(r) + Q8_TAIL_BYTES; }
-/// The size of the first group of `rows` remaining rows: 16, or the largest power of two below.
+/// The size of the first group of `rows` remaining rows: 16, also for a rest of 9 to 15 rows or of 7 (padded), or the
+/// largest power of two below the rest. A 16-row group costs the same whatever its real rows, and one group costs less
+/// than two or three smaller ones (kernel-bench, Q4_1 1536×576, µs a call, VNNI: 1 row 33, 2 47, 4 75, 8 109, 16 120;
+/// so 7 rows as 4 + 2 + 1 cost 155, 9 as 8 + 1 142, while 6 as 4 + 2 cost 122 and 8 alone 109. AVX2: 85, 116, 114,
+/// 165, 214).
 static inline long q8_group_rows(long rows) {
-    long r = 16;
+    if (rows > 8 || rows == 7) return 16;
+    long r = 8;
     while (r > rows) r /= 2;
     return r;
 }
+
+/// The real rows of a group of `group` rows when `rows` remain.
+static inline long q8_group_real(long group, long rows) { return rows < group ? rows : group; }
 
 /// Bytes of the block records of `rows` rows of `inputs` values.
 static inline long q8_records_bytes(long rows, long inputs) {

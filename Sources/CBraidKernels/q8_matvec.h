@@ -141,7 +141,7 @@ INLINE i32x8 q8_lo8(i32x16 v) { return __builtin_shufflevector(v, v, 0, 1, 2, 3,
             long group = q8_group_rows(rows - r0);                                              \
             float *yg = y + r0 * ys;                                                            \
             switch (group) {                                                                    \
-            case 16: q8_group16_##T(w, row_bytes, blocks, o0, o1, xq, yg, ys); break;        \
+            case 16: q8_group16_##T(w, row_bytes, blocks, o0, o1, xq, q8_group_real(16, rows - r0), yg, ys); break; \
             case 8: q8_group_##T##_8(w, row_bytes, blocks, o0, o1, xq, yg, ys); break;          \
             case 4: q8_group_##T##_4(w, row_bytes, blocks, Q8_SMALL(T, 4), o1, xq, yg, ys); break; \
             case 2: q8_group_##T##_2(w, row_bytes, blocks, Q8_SMALL(T, 2), o1, xq, yg, ys); break; \

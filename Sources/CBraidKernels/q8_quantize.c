@@ -54,7 +54,7 @@ static void matvec_q8_scalar(int type, const uint8_t *w, long row_bytes, long in
                              const uint8_t *xq, long rows, float *y, long ys) {
     long blocks = inputs / 32;
     for (long r0 = 0; r0 < rows;) {
-        long group = q8_group_rows(rows - r0), record = q8_record_bytes(group);
+        long group = q8_group_rows(rows - r0), real = q8_group_real(group, rows - r0), record = q8_record_bytes(group);
         for (long o = o0; o < o1; o++) {
             float acc[16] = {0};
             for (long g = 0; g < blocks; g++) {
@@ -63,7 +63,7 @@ static void matvec_q8_scalar(int type, const uint8_t *w, long row_bytes, long in
                 weight_block(type, w + o * row_bytes, g, q, &dw, &m);
                 const uint8_t *rec = xq + g * record;
                 const float *ds = (const float *)(const void *)(rec + 64 * q8_vectors(group));
-                for (long r = 0; r < group; r++) {
+                for (long r = 0; r < real; r++) {
                     int32_t dot = 0;
                     for (int k = 0; k < 32; k++) dot += q[k] * q8_value(rec, group, r, k);
                     float t = (float)dot * dw;
@@ -71,7 +71,7 @@ static void matvec_q8_scalar(int type, const uint8_t *w, long row_bytes, long in
                     acc[r] += t * ds[r];
                 }
             }
-            for (long r = 0; r < group; r++) y[(r0 + r) * ys + o] = acc[r];
+            for (long r = 0; r < real; r++) y[(r0 + r) * ys + o] = acc[r];
         }
         xq += blocks * record;
         r0 += group;

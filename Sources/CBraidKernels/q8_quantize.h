@@ -84,11 +84,11 @@ INLINE void q8_quantize(const float *x, long xs, long rows, long inputs, int kqu
     }
     uint8_t *records = buffer;
     for (long r0 = 0; r0 < rows;) {
-        long group = q8_group_rows(rows - r0), record = q8_record_bytes(group);
-        // Groups of 16 rows fill every byte of their records; smaller ones leave lanes and tail entries that
-        // must read as zero (zeroing the whole buffer was about 1% of a 16-path ParaThinker run).
-        if (group < 16) memset(records + g0 * record, 0, (size_t)((g1 - g0) * record));
-        for (long r = 0; r < group; r++) q8_quantize_row(x + (r0 + r) * xs, g0, g1, r, group, records);
+        long group = q8_group_rows(rows - r0), real = q8_group_real(group, rows - r0), record = q8_record_bytes(group);
+        // Full groups of 16 rows fill every byte of their records; smaller or padded ones leave lanes and tail
+        // entries that must read as zero (zeroing the whole buffer was about 1% of a 16-path ParaThinker run).
+        if (real < 16) memset(records + g0 * record, 0, (size_t)((g1 - g0) * record));
+        for (long r = 0; r < real; r++) q8_quantize_row(x + (r0 + r) * xs, g0, g1, r, group, records);
         records += blocks * record;
         r0 += group;
     }

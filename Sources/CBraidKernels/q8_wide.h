@@ -92,10 +92,10 @@ INLINE i32x16 q8w_splat(const uint8_t *p) {
             m[i + (S)] = __builtin_shufflevector(a, b, HI);                                     \
         }
 
-/// Results of a tile of up to 16 weight rows (tile[k] holds weight row k's 16 rows) stored row by row:
-/// 16 outputs of a row are one cache line. Rows of the output lie `ys` floats apart, often a multiple of
-/// 4 KiB, so writing each weight row's 16 results separately would evict its own lines from L1 every pass.
-INLINE void q8w_store(const float (*tile)[16], long n, float *y, long ys) {
+/// Results of a tile of up to 16 weight rows (tile[k] holds weight row k's 16 rows) stored for the group's `rows`
+/// real rows, row by row: 16 outputs of a row are one cache line. Rows of the output lie `ys` floats apart, often a
+/// multiple of 4 KiB, so writing each weight row's 16 results separately would evict its own lines from L1 every pass.
+INLINE void q8w_store(const float (*tile)[16], long n, long rows, float *y, long ys) {
     if (n == 16) {
         // A full tile transposed in registers: four stages in which rows i and i + s swap their alternate
         // s-lane blocks (s = 1, 2, 4, 8), one two-source shuffle per row a stage. (Left to itself, the
@@ -106,10 +106,10 @@ INLINE void q8w_store(const float (*tile)[16], long n, float *y, long ys) {
         Q8W_STAGE(2, Q8W_LO2, Q8W_HI2)
         Q8W_STAGE(4, Q8W_LO4, Q8W_HI4)
         Q8W_STAGE(8, Q8W_LO8, Q8W_HI8)
-        for (int r = 0; r < 16; r++) memcpy(y + r * ys, &m[r], 64);
+        for (long r = 0; r < rows; r++) memcpy(y + r * ys, &m[r], 64);
         return;
     }
-    for (int r = 0; r < 16; r++)
+    for (long r = 0; r < rows; r++)
         for (long k = 0; k < n; k++) y[r * ys + k] = tile[k][r];
 }
 
@@ -118,12 +118,12 @@ INLINE void q8w_store(const float (*tile)[16], long n, float *y, long ys) {
     DEFINE_Q8W_PASS(T, SIGNED, 4)                                                               \
     DEFINE_Q8W_PASS(T, SIGNED, 1)                                                               \
     INLINE void q8_group16_##T(const uint8_t *w, long row_bytes, long blocks, long o0, long o1, \
-                               const uint8_t *xq, float *y, long ys) {                           \
+                               const uint8_t *xq, long rows, float *y, long ys) {                \
         _Alignas(64) float tile[16][16];                                                        \
         for (long t0 = o0; t0 < o1; t0 += 16) {                                                 \
             long n = o1 - t0 < 16 ? o1 - t0 : 16, k = 0;                                        \
             for (; k + 4 <= n; k += 4) q8w_pass_##T##_4(w, row_bytes, blocks, t0 + k, xq, tile[k]); \
             for (; k < n; k++) q8w_pass_##T##_1(w, row_bytes, blocks, t0 + k, xq, tile[k]);     \
-            q8w_store(tile, n, y + t0, ys);                                                     \
+            q8w_store(tile, n, rows, y + t0, ys);                                               \
         }                                                                                       \
     }

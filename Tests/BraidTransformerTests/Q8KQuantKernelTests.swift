@@ -61,10 +61,10 @@ import Testing
         #expect(w.joined().allSatisfy { $0 == $0.rounded() }, "the small blocks dequantize to integers")
         // Activations in −127…127 with one ±127 in every 32-element block: d_x = 1 exactly (per block and per
         // super-block), so q = x.
-        var x = (0..<16 * Self.inputs).map { _ in Float(Int(random.next() % 255) - 127) }
+        var x = (0..<q8TestRows.max()! * Self.inputs).map { _ in Float(Int(random.next() % 255) - 127) }
         for b in stride(from: 0, to: x.count, by: 32) { x[b + Int(random.next() % 32)] = random.next() % 2 == 0 ? 127 : -127 }
         for isa in 0...Int(braid_kernel_isa()) {
-            for rows in 1...16 {
+            for rows in q8TestRows {
                 let y = Self.product(type, bytes, x: x, rows: rows, isa: isa)
                 for r in 0..<rows {
                     for o in 0..<Self.outputs {
@@ -83,7 +83,7 @@ import Testing
         var random = RandomSource(seed: 29)
         let bytes = Self.weights(type, small: false, random: &random)
         let w = Self.dequantized(type, bytes)
-        let x = (0..<16 * Self.inputs).map { _ in Float(random.nextUnit() * 6 - 3) }
+        let x = (0..<q8TestRows.max()! * Self.inputs).map { _ in Float(random.nextUnit() * 6 - 3) }
         // The reference quantizes each 256-element super-block as the quantizer documents for K-quant rows:
         // d = max|x| / 127 over the super-block, q = x · (1/d) rounded to nearest even.
         func reference(row r: Int, output o: Int) -> (value: Double, scale: Double) {

@@ -40,12 +40,12 @@ import Testing
         let m: Float = type == .q4_1 ? -8 : 0
         let w = (0..<Self.outputs).map { _ in (0..<Self.inputs).map { _ in int(low...high) } }
         // Activations in −127…127 with one ±127 in every block: d = 1 exactly, so q = x.
-        var x = (0..<16 * Self.inputs).map { _ in Float(int(-127...127)) }
+        var x = (0..<q8TestRows.max()! * Self.inputs).map { _ in Float(int(-127...127)) }
         for b in stride(from: 0, to: x.count, by: 32) { x[b + int(0...31)] = int(0...1) == 0 ? 127 : -127 }
         let bytes = w.flatMap { Self.row(type, values: $0, d: 1, m: m) }
         let rowBytes = bytes.count / Self.outputs
         for isa in 0...Int(braid_kernel_isa()) {
-            for rows in 1...16 {
+            for rows in q8TestRows {
                 let y = Self.product(type, bytes, rowBytes: rowBytes, x: x, rows: rows, isa: isa)
                 for r in 0..<rows {
                     for o in 0..<Self.outputs {
@@ -67,7 +67,7 @@ import Testing
         let d = Float(Float16(0.0123)), m = type == .q4_1 ? Float(Float16(-0.0456)) : 0
         let bytes = w.flatMap { Self.row(type, values: $0, d: d, m: m) }
         let rowBytes = bytes.count / Self.outputs
-        let x = (0..<16 * Self.inputs).map { _ in Float(random.nextUnit() * 6 - 3) }
+        let x = (0..<q8TestRows.max()! * Self.inputs).map { _ in Float(random.nextUnit() * 6 - 3) }
         // The reference quantizes each block as the kernels document: d = max|x| / 127, q = x · (1/d) rounded to nearest even.
         func reference(row r: Int, output o: Int) -> (value: Double, scale: Double) {
             var total = 0.0, magnitude = 0.0
