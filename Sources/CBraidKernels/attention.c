@@ -42,7 +42,11 @@ INLINE void scores_heads(const float *q, int heads, int d, const void *keys, int
     for (int h = 0; h < heads; h++) {
         f32x16 s = (even[h] + odd[h]) * scale;
         float *row = scores + h * stride;
-        for (int t = 0; t < n; t++) row[t] = s[t];
+        if (n == 16) {   // a full block: one vector store, not 16 scalar ones through the stack
+            memcpy(row, &s, 64);
+        } else {
+            for (int t = 0; t < n; t++) row[t] = s[t];
+        }
     }
 }
 
