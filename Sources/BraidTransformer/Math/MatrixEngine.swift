@@ -134,6 +134,19 @@ final class MatrixEngine {
         }
     }
 
+    /// Runs `task(context, i, worker)` for every i in 0..<count on the pool's threads (each once, in any order,
+    /// concurrently), as one job: a plain C task and a context on the caller's stack, so that a call allocates
+    /// nothing (work that runs many times a step: attention's dispatches).
+    func run<Context>(_ task: braid_pool_task, context: inout Context, count: Int) {
+        withUnsafeMutablePointer(to: &context) { pointer in
+            guard count > 1, threads > 1 else {
+                for i in 0..<count { task(pointer, i, 0) }
+                return
+            }
+            braid_pool_run(pool, task, pointer, count)
+        }
+    }
+
     /// Runs `body(0..<count)` on the pool's threads (each index once, in any order, concurrently):
     /// other work of a step (attention) uses the same threads as the products, so the pool's
     /// spinning workers never compete with a second set of threads for the cores.

@@ -39,9 +39,8 @@ extension Transformer {
             for g in 0..<c.kvHeads { job.run(kvHead: g, part: 0, parts: 1) }
             return
         }
-        engine.parallelFor(items) { item in
-            job.run(kvHead: item / parts, part: item % parts, parts: parts)
-        }
+        var dispatch = BlockAttentionItems(job: job, step: .whole(parts: parts))
+        engine.run(blockAttentionTask, context: &dispatch, count: items)
     }
 
     /// Key reads (tokens × visible keys) from which `attendSplitByKeys` pays for its second dispatch.
@@ -53,20 +52,48 @@ extension Transformer {
     /// place; each score, probability and output column is then formed exactly as `run` forms it.
     func attendSplitByKeys(_ job: BlockAttentionJob) {
         let c = config
-        let slices = attentionThreads, blocks = job.readers.blocks.count
-        engine.parallelFor(c.kvHeads * slices) { item in
-            let s = item % slices
+        var scores = BlockAttentionItems(job: job, step: .scores(slices: attentionThreads))
+        engine.run(blockAttentionTask, context: &scores, count: c.kvHeads * attentionThreads)
+        let chunks = (c.headDim + 31) / 32
+        let copies = probabilities.reserve(c.kvHeads * chunks * job.tokens * job.rowFloats)
+        var finish = BlockAttentionItems(job: job, step: .finish(chunks: chunks, copies: copies))
+        engine.run(blockAttentionTask, context: &finish, count: c.kvHeads * chunks)
+    }
+}
+
+/// The items of one dispatch of block-major attention, as the pool's context (`blockAttentionTask`).
+struct BlockAttentionItems {
+    enum Step {
+        /// Item (KV head, token class of `parts`): `BlockAttentionJob.run`.
+        case whole(parts: Int)
+        /// Item (KV head, slice of `slices` of the blocks): the scores.
+        case scores(slices: Int)
+        /// Item (KV head, chunk of 32 columns of `chunks`): softmax of a copy of the head's score rows (the item's
+        /// own, in `copies`), then the chunk's value sums.
+        case finish(chunks: Int, copies: UnsafeMutablePointer<Float>)
+    }
+    let job: BlockAttentionJob
+    let step: Step
+
+    func run(_ item: Int) {
+        switch step {
+        case .whole(let parts):
+            job.run(kvHead: item / parts, part: item % parts, parts: parts)
+        case .scores(let slices):
+            let s = item % slices, blocks = job.readers.blocks.count
             job.scores(kvHead: item / slices, blocks: blocks * s / slices..<blocks * (s + 1) / slices, part: 0, parts: 1)
-        }
-        let chunks = (c.headDim + 31) / 32, copyFloats = job.tokens * job.rowFloats
-        let copies = probabilities.reserve(c.kvHeads * chunks * copyFloats)
-        engine.parallelFor(c.kvHeads * chunks) { item in
-            let g = item / chunks, k = item % chunks
-            let copy = copies + item * copyFloats
-            copy.update(from: job.scoreRows(kvHead: g), count: copyFloats)
-            job.finish(kvHead: g, probabilities: copy, columns: 32 * k..<min(c.headDim, 32 * k + 32), part: 0, parts: 1)
+        case .finish(let chunks, let copies):
+            let g = item / chunks, k = item % chunks, d = job.config.headDim
+            let floats = job.tokens * job.rowFloats, copy = copies + item * floats
+            copy.update(from: job.scoreRows(kvHead: g), count: floats)
+            job.finish(kvHead: g, probabilities: copy, columns: 32 * k..<min(d, 32 * k + 32), part: 0, parts: 1)
         }
     }
+}
+
+/// Runs item `item` of the `BlockAttentionItems` at `context`.
+private let blockAttentionTask: braid_pool_task = { context, item, _ in
+    context?.assumingMemoryBound(to: BlockAttentionItems.self).pointee.run(item)
 }
 
 /// One layer's block-major attention; items write disjoint score rows and output rows.
