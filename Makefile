@@ -55,11 +55,12 @@ bench: deps model
 	Benchmarks/run.sh
 
 # Every test that feeds Braid hostile input (malformed YAML, fuzzed graphs, hostile and truncated GGUF files,
-# malformed vocabularies and model metadata, hostile `braid logits` layouts), in a debug build with
+# malformed vocabularies and model metadata, hostile `braid logits` layouts), and the C kernels' own tests (the
+# q8 products and quantizer at every row count, the row kernels, the attention block kernels), in a debug build with
 # AddressSanitizer. In a debug build integer overflow, out-of-range indexing and a nil unwrap trap (under
 # -Ounchecked they are undefined behaviour); swiftc has no -sanitize=undefined on Linux, so these traps are its
 # undefined-behaviour check. Its own build folder, so it never disturbs the release build. See Docs/testing.md.
-SANITIZE_TESTS := MalformedGraphTests|FuzzTests|GGUFHostileTests|TokenizerConstructionTests|ModelLoadingTests|ModelLayoutTests|RefusalTests
+SANITIZE_TESTS := MalformedGraphTests|FuzzTests|GGUFHostileTests|TokenizerConstructionTests|ModelLoadingTests|ModelLayoutTests|RefusalTests|Q8KernelTests|Q8KQuantKernelTests|RowKernelTests|KVBlockKernelTests
 sanitize: deps
 	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan-suppressions.txt \
 	swift test -c debug --sanitize=address --scratch-path .build-sanitize --disable-xctest \
