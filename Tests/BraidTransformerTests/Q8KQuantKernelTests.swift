@@ -7,7 +7,7 @@ import Testing
 /// Qwen2 files), on every instruction set the CPU offers and for every row count 1…16.
 @Suite struct Q8KQuantKernelTests {
     static let inputs = 512   // two 256-element super-blocks
-    static let outputs = 5
+    static let outputs = 37   // two full tiles of 16 weight rows (the 16-row kernels' transposed store) and 5 more
 
     /// `outputs` weight rows of random blocks. `small` keeps every dequantized value a small integer
     /// (d = dmin = 1; Q4_K scales and mins ≤ 7, Q6_K scales in −4…4), so that exact sums stay below 2^24.

@@ -7,7 +7,7 @@ import Testing
 /// instruction set the CPU offers (portable, AVX2, AVX-512 VNNI), for every row count 1…16.
 @Suite struct Q8KernelTests {
     static let inputs = 96   // three 32-element blocks
-    static let outputs = 5
+    static let outputs = 37   // two full tiles of 16 weight rows (the 16-row kernels' transposed store) and 5 more
 
     /// One weight row of `type` from 32-element blocks of integer values with scale `d` (and min `m`, Q4_1).
     static func row(_ type: GGMLType, values: [Int], d: Float, m: Float) -> [UInt8] {
