@@ -1,3 +1,5 @@
+import CBraidKernels
+
 /// Fixed-size KV blocks carved from large chunks, recycled through a free list.
 ///
 /// A block holds `blockTokens` tokens of keys and values for every layer, laid out as
@@ -28,8 +30,11 @@ struct BlockPool {
     /// Takes a block (reference count 1), carving a new chunk when none is free.
     mutating func take() -> Int32 {
         if free.isEmpty {
-            let chunk = UnsafeMutableRawPointer.allocate(byteCount: bytesPerBlock * blocksPerChunk, alignment: 64)
-            chunk.initializeMemory(as: UInt8.self, repeating: 0, count: bytesPerBlock * blocksPerChunk)
+            // Huge pages where the kernel allows (`braid_alloc_zeroed_large`): attention reads every live thread's
+            // blocks each step. Out of memory traps here as Swift's own allocation would.
+            guard let chunk = braid_alloc_zeroed_large(bytesPerBlock * blocksPerChunk) else {
+                preconditionFailure("out of memory for \(bytesPerBlock * blocksPerChunk) bytes of KV blocks")
+            }
             let first = references.count
             chunks.append(chunk)
             references.append(contentsOf: repeatElement(0, count: blocksPerChunk))
@@ -58,6 +63,6 @@ struct BlockPool {
 
     /// Frees every chunk; the pool must not be used afterwards.
     func deallocateAll() {
-        for chunk in chunks { chunk.deallocate() }
+        for chunk in chunks { braid_free_large(chunk) }
     }
 }

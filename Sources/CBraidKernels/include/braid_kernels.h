@@ -126,6 +126,13 @@ void braid_rope(float *x, long heads, long head_dim, int half_split, const float
 /// The index of the first largest of `n` floats (NaNs never win; 0 when none is a number or n = 0).
 long braid_argmax(const float *x, long n);
 
+/// `bytes` zeroed bytes (rounded up to whole 2 MiB pages), 2 MiB aligned, backed by huge pages where the
+/// kernel allows them (a hint: elsewhere ordinary pages); NULL when memory is short. Free with `braid_free_large`.
+void *braid_alloc_zeroed_large(long bytes);
+
+/// Frees memory from `braid_alloc_zeroed_large`.
+void braid_free_large(void *p);
+
 /// Asks the CPU to start loading `rows` rows of `row_bytes` bytes, `stride` bytes apart, from `p`
 /// (a hint; it changes no result). Attention walks KV blocks that lie far apart in memory, where the
 /// hardware prefetcher cannot guess the next one.
