@@ -131,15 +131,11 @@ struct BlockAttentionJob: @unchecked Sendable {
         let scale = 1 / Float(d).squareRoot()
         let base = scoreRows(kvHead: g), rowFloats = self.rowFloats
         let b = kv.blockTokens, keyBytes = d * b * kv.precision.bytes
-        for k in blocks.lowerBound..<min(blocks.upperBound, blocks.lowerBound + Self.ahead) {
+        walk(blocks, part: part, parts: parts) { k, _ in
+            // A block's keys are read whole (the kernel loads all 16 slots of each dimension).
             braid_prefetch_rows(kv.rows(block: readers.blocks[k], layer: layer, value: false, offset: g * d * b), 1, keyBytes, 0)
-        }
-        for k in blocks {
+        } body: { k in
             let keys = kv.rows(block: readers.blocks[k], layer: layer, value: false, offset: g * d * b)
-            if k + Self.ahead < blocks.upperBound {
-                let next = kv.rows(block: readers.blocks[k + Self.ahead], layer: layer, value: false, offset: g * d * b)
-                braid_prefetch_rows(next, 1, keyBytes, 0)
-            }
             for r in readers.start[k]..<readers.start[k + 1] {
                 let i = Int(readers.token[r])
                 guard i % parts == part else { continue }
@@ -172,15 +168,13 @@ struct BlockAttentionJob: @unchecked Sendable {
             }
             i += parts
         }
-        let b = kv.blockTokens, bytes = kv.precision.bytes
+        let bytes = kv.precision.bytes
         let offset = g * d + columns.lowerBound
-        let count = readers.blocks.count
-        for k in 0..<count {
+        walk(0..<readers.blocks.count, part: part, parts: parts) { k, slots in
+            let rows = kv.rows(block: readers.blocks[k], layer: layer, value: true, offset: offset)
+            braid_prefetch_rows(rows, slots, columns.count * bytes, c.kvDim * bytes)
+        } body: { k in
             let values = kv.rows(block: readers.blocks[k], layer: layer, value: true, offset: g * d)
-            if k + Self.ahead < count {
-                let next = kv.rows(block: readers.blocks[k + Self.ahead], layer: layer, value: true, offset: offset)
-                braid_prefetch_rows(next, b, columns.count * bytes, c.kvDim * bytes)
-            }
             for r in readers.start[k]..<readers.start[k + 1] {
                 let i = Int(readers.token[r])
                 guard i % parts == part else { continue }
@@ -189,6 +183,37 @@ struct BlockAttentionJob: @unchecked Sendable {
                 kv.blockValues(p, pStride: stride, heads: group, values: values, count: Int(readers.count[r]),
                                headDim: d, columns: columns, into: o)
             }
+        }
+    }
+
+    /// The most slots of block `k` that a reader of token class `part` sees; 0 when none of them reads it.
+    func slotsRead(block k: Int, part: Int, parts: Int) -> Int {
+        var most = 0
+        for r in readers.start[k]..<readers.start[k + 1] where Int(readers.token[r]) % parts == part {
+            most = max(most, Int(readers.count[r]))
+        }
+        return most
+    }
+
+    /// Calls `body` for each block of `blocks` that class `part` reads, in order, after `fetch` (block, slots read)
+    /// has been called for it and for up to `ahead` such blocks after it. Blocks lie far apart (a block holds every
+    /// layer), so the hardware prefetcher cannot guess the next; and a class skips the blocks only other classes
+    /// read, so fetching those would double the memory traffic of two threads each walking every path's blocks.
+    @inline(__always)
+    func walk(_ blocks: Range<Int>, part: Int, parts: Int, fetch: (Int, Int) -> Void, body: (Int) -> Void) {
+        var next = blocks.lowerBound, queued = 0
+        for k in blocks {
+            if slotsRead(block: k, part: part, parts: parts) == 0 { continue }
+            while queued <= Self.ahead && next < blocks.upperBound {
+                let slots = slotsRead(block: next, part: part, parts: parts)
+                if slots > 0 {
+                    fetch(next, slots)
+                    queued += 1
+                }
+                next += 1
+            }
+            body(k)
+            queued -= 1
         }
     }
 }
