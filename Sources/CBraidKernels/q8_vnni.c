@@ -6,6 +6,7 @@
 
 #pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx2,fma,f16c"))), \
                              apply_to = function)
+#define Q8W_WIDE_UNPACK 1   /* AVX-512 BW: four blocks a word permute (q8_wide.h) */
 #include "q8_matvec.h"
 #include "q8_quantize.h"
 
