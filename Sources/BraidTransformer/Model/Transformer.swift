@@ -53,8 +53,11 @@ public final class Transformer {
     var rowGroups: [RowGroup] = []
     var attentionParts: [AttentionPart] = []
     var readers: [BlockReaders] = []
-    /// Block-major attention keeps every score row of a layer: at most this many floats (64 MiB).
-    static let blockMajorScoreLimit = 16 << 20
+    /// Block-major attention keeps every score row of a layer: at most this many floats (4 MiB). Decoding stays far
+    /// below it (16 streams after 7 000 tokens); a prefill of more than ~330 tokens goes token-major, which measured
+    /// faster as well as smaller (512 tokens: 1.06–1.13× the tokens/s, peak RSS 202 → 194 MiB; Docs/performance.md,
+    /// session 25). At 64 MiB a 1 300-token prompt kept 61 MB of scores.
+    static let blockMajorScoreLimit = 1 << 20
     /// The logits of the last call; reused (written in place) when the caller let go of them.
     var logitValues: [Float] = []
     // Scratch, row-major per batch token.
