@@ -49,7 +49,29 @@ extension Transformer {
         multiplyRows(attnOut, by: CollectionOfOne(w.attentionOutput), into: xn, yStride: e)
         VectorMath.addScaled(xn, alpha: 1, into: x, count: n * e)
 
-        // FFN: norm, fused gate/up, SwiGLU, down, residual.
+        // FFN: norm, fused gate/up, SwiGLU, down, residual. Each row on its own, so a long prefill runs it a chunk of
+        // rows at a time: its scratch (3 × ffn floats a row) stays bounded however long the prompt.
+        for group in rowGroups {
+            var start = group.start
+            while start < group.start + group.count {
+                let rows = min(Self.feedForwardRows, group.start + group.count - start)
+                feedForward(layer, rows: start..<start + rows, kernels: group.kernels)
+                start += rows
+            }
+        }
+    }
+
+    /// Rows of one feed-forward chunk: long enough that a dequantized weight tile (the exact mode's prefill) still
+    /// serves many rows, short enough that a 1 000-token prompt does not hold 18 MB of FFN scratch.
+    static let feedForwardRows = 256
+
+    /// The FFN of rows `range` of the pass (all in one row group, whose regime `kernels` they keep): residual
+    /// += down(SwiGLU(gate/up(RMSNorm(residual)))).
+    func feedForward(_ layer: Int, rows range: Range<Int>, kernels: Bool) {
+        let c = config, w = weights.layers[layer]
+        let e = c.embedding, n = range.count
+        let x = residual.pointer + range.lowerBound * e
+        let xn = normed.pointer + range.lowerBound * e
         let gu = hidden.reserve(n * 2 * c.ffn)
         let act = ffn.reserve(n * c.ffn)
         w.ffnNorm.withUnsafeBufferPointer { g in
@@ -57,12 +79,12 @@ extension Transformer {
                 VectorMath.rmsNorm(x + i * e, weight: g.baseAddress!, epsilon: c.rmsEpsilon, into: xn + i * e, count: e)
             }
         }
-        multiplyRows(xn, by: w.gateUp, into: gu, yStride: 2 * c.ffn)
+        engine.multiply(xn, rows: n, by: w.gateUp, into: gu, yStride: 2 * c.ffn, kernels: kernels)
         for i in 0..<n {
             let row = gu + i * 2 * c.ffn
             VectorMath.swiglu(gate: row, up: row + c.ffn, into: act + i * c.ffn, count: c.ffn)
         }
-        multiplyRows(act, by: CollectionOfOne(w.down), into: xn, yStride: e)
+        engine.multiply(act, rows: n, by: CollectionOfOne(w.down), into: xn, yStride: e, kernels: kernels)
         VectorMath.addScaled(xn, alpha: 1, into: x, count: n * e)
     }
 }
