@@ -13,9 +13,11 @@
 
 #define HUGE_PAGE (2L << 20)
 
+long braid_large_size(long bytes) { return bytes <= 0 ? 0 : (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE; }
+
 void *braid_alloc_zeroed_large(long bytes) {
     if (bytes <= 0) return NULL;
-    long size = (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+    long size = braid_large_size(bytes);
     void *p = NULL;
     if (posix_memalign(&p, HUGE_PAGE, (size_t)size) != 0) {
         if (posix_memalign(&p, 64, (size_t)bytes) != 0) return NULL;   // no room for the rounding: plain pages
@@ -29,4 +31,3 @@ void *braid_alloc_zeroed_large(long bytes) {
 }
 
 void braid_free_large(void *p) { free(p); }
-

@@ -18,8 +18,10 @@ struct BlockPool {
 
     init(bytesPerBlock: Int) {
         self.bytesPerBlock = bytesPerBlock
-        // About 8 MiB per chunk keeps growth coarse without reserving memory nobody uses.
-        blocksPerChunk = max(1, (8 << 20) / max(1, bytesPerBlock))
+        // About 8 MiB per chunk keeps growth coarse without reserving memory nobody uses; a chunk is allocated in whole
+        // 2 MiB pages (`braid_alloc_zeroed_large`), so it takes as many blocks as those pages hold.
+        let blocks = max(1, (8 << 20) / max(1, bytesPerBlock))
+        blocksPerChunk = max(blocks, braid_large_size(blocks * bytesPerBlock) / max(1, bytesPerBlock))
     }
 
     /// Total blocks ever carved (in use or free).
@@ -27,20 +29,25 @@ struct BlockPool {
     /// Blocks currently referenced by at least one segment.
     var inUse: Int { references.count - free.count }
 
-    /// Takes a block (reference count 1), carving a new chunk when none is free.
-    mutating func take() -> Int32 {
-        if free.isEmpty {
+    /// Carves chunks until at least `count` blocks are free; false when the system refuses the memory (the pool is
+    /// then as it was, plus any chunk already carved).
+    mutating func ensureFree(_ count: Int) -> Bool {
+        while free.count < count {
             // Huge pages where the kernel allows (`braid_alloc_zeroed_large`): attention reads every live thread's
-            // blocks each step. Out of memory traps here as Swift's own allocation would.
-            guard let chunk = braid_alloc_zeroed_large(bytesPerBlock * blocksPerChunk) else {
-                preconditionFailure("out of memory for \(bytesPerBlock * blocksPerChunk) bytes of KV blocks")
-            }
+            // blocks each step.
+            guard let chunk = braid_alloc_zeroed_large(bytesPerBlock * blocksPerChunk) else { return false }
             let first = references.count
             chunks.append(chunk)
             references.append(contentsOf: repeatElement(0, count: blocksPerChunk))
             // Reversed so that blocks are handed out in ascending order.
             free.append(contentsOf: (first..<(first + blocksPerChunk)).reversed().map { Int32($0) })
         }
+        return true
+    }
+
+    /// Takes a free block (reference count 1); `ensureFree` must have made room for it.
+    mutating func take() -> Int32 {
+        precondition(!free.isEmpty, "BlockPool.take without ensureFree")
         let block = free.removeLast()
         references[Int(block)] = 1
         return block

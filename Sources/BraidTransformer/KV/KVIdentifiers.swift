@@ -33,6 +33,8 @@ public enum KVError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidLength(SegmentID, requested: Int, length: Int)
     /// Storing more tokens would pass the store's byte limit.
     case outOfMemory(requestedBytes: Int, inUseBytes: Int, limitBytes: Int)
+    /// The system refused memory for more KV blocks (no byte limit was passed).
+    case allocationFailed(requestedBytes: Int, inUseBytes: Int)
 
     public var description: String {
         switch self {
@@ -44,6 +46,8 @@ public enum KVError: Error, Equatable, Sendable, CustomStringConvertible {
             return "cannot truncate \(id) to \(requested) tokens: it holds \(length)"
         case let .outOfMemory(requested, inUse, limit):
             return "KV cache limit reached: \(requested) more bytes needed, \(inUse) in use, limit \(limit) bytes"
+        case let .allocationFailed(requested, inUse):
+            return "out of memory for the KV cache: \(requested) more bytes refused by the system, \(inUse) in use"
         }
     }
 }

@@ -170,6 +170,9 @@ public final class KVStore {
         if let limit = byteLimit, extra > 0, (pool.inUse + extra) * bytesPerBlock > limit {
             throw KVError.outOfMemory(requestedBytes: extra * bytesPerBlock, inUseBytes: bytesInUse, limitBytes: limit)
         }
+        guard pool.ensureFree(extra) else {
+            throw KVError.allocationFailed(requestedBytes: extra * bytesPerBlock, inUseBytes: bytesInUse)
+        }
         if sharedTail, let last = s.blocks.last {
             let copy = pool.take()
             pool.base(copy).copyMemory(from: pool.base(last), byteCount: pool.bytesPerBlock)

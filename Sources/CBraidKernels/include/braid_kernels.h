@@ -126,6 +126,10 @@ void braid_rope(float *x, long heads, long head_dim, int half_split, const float
 /// The index of the first largest of `n` floats (NaNs never win; 0 when none is a number or n = 0).
 long braid_argmax(const float *x, long n);
 
+/// `bytes` rounded up to whole 2 MiB pages: what `braid_alloc_zeroed_large(bytes)` allocates and zeroes, so a
+/// caller can size its request to use all of it.
+long braid_large_size(long bytes);
+
 /// `bytes` zeroed bytes (rounded up to whole 2 MiB pages), 2 MiB aligned, backed by huge pages where the
 /// kernel allows them (a hint: elsewhere ordinary pages); NULL when memory is short. Free with `braid_free_large`.
 void *braid_alloc_zeroed_large(long bytes);
