@@ -17,7 +17,6 @@
 typedef uint16_t q8w_u16x32 __attribute__((vector_size(64)));
 typedef uint16_t q8w_u16x8 __attribute__((vector_size(16)));
 typedef _Float16 q8w_f16x8 __attribute__((vector_size(16)));
-typedef float q8w_f32x8 __attribute__((vector_size(32)));
 
 /// Four Q4_1 blocks from `b` (80 bytes: d, m and 16 nibble bytes each) as q8_unpack_q4_1 gives them, 128 quad bytes
 /// at `quads`: each output vector is two blocks' nibble bytes, each twice, picked by one word permute; a per-word
@@ -44,7 +43,7 @@ INLINE void q8w_unpack4_q4_1(const uint8_t *b, uint8_t *quads, float *d, float *
     q8w_u16x8 halves = __builtin_shufflevector(a, a, 0, 10, 20, 30, 1, 11, 21, 31);
     q8w_f16x8 h;
     memcpy(&h, &halves, 16);
-    q8w_f32x8 f = __builtin_convertvector(h, q8w_f32x8);
+    f32x8 f = __builtin_convertvector(h, f32x8);
     memcpy(d, &f, 16);
     memcpy(m, (const float *)&f + 4, 16);
 }
