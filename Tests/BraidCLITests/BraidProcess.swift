@@ -42,18 +42,18 @@ struct BraidProcess {
                        error: String(decoding: errorData, as: UTF8.self))
     }
 
-    /// A fresh, empty temporary folder's path.
+    /// A fresh, empty temporary folder's path; it is removed when the test process exits.
     static func temporaryFolder() throws -> String {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("braid-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        Scratch.removeAtExit(folder)
         return folder.path
     }
 
-    /// Writes `text` to a fresh temporary file and returns its path.
+    /// Writes `text` to a fresh temporary file and returns its path; its folder is removed when the test
+    /// process exits.
     static func temporaryFile(_ text: String, name: String = "graph.yaml") throws -> String {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("braid-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let file = folder.appendingPathComponent(name)
+        let file = URL(fileURLWithPath: try temporaryFolder()).appendingPathComponent(name)
         try Data(text.utf8).write(to: file)
         return file.path
     }

@@ -63,6 +63,7 @@ struct BatchEvalTests {
         for configuration in configurations {
             // The reference: each problem through `BraidSession.run`, the single-run path.
             let aloneDirectory = try Self.directory("alone")
+            defer { try? FileManager.default.removeItem(atPath: aloneDirectory) }
             let alone = try Evaluator(task: "countdown", seed: 5, traceDirectory: aloneDirectory) { graph, options, observer in
                 try session.run(graph: graph, options: options, observer: observer)
             }.evaluate(configuration, problems: problems)
@@ -71,6 +72,7 @@ struct BatchEvalTests {
             #expect(alone.allSatisfy { $0.error == nil && $0.steps > 0 }, "\(alone.compactMap(\.error))")
             for width in [4, 8] {
                 let directory = try Self.directory("batch\(width)")
+                defer { try? FileManager.default.removeItem(atPath: directory) }
                 var order: [Int] = []
                 let batched = try Evaluator(task: "countdown", seed: 5, traceDirectory: directory, batch: width) { requests, width, observer, done in
                     try session.runMany(requests, width: width, observer: observer, done: done)
@@ -94,6 +96,7 @@ struct BatchEvalTests {
         let problems = try EvalTasks.named("countdown").generateProblems(count: 3, seed: 11)
         let configuration = EvalConfiguration(graph: try EvalFixtures.graph("sequential.yaml", overrides: ["tokens": "8"]))
         let directory = try Self.directory("refused")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let evaluator = Evaluator(task: "countdown", traceDirectory: directory, batch: 2) { requests, width, observer, done in
             try session.runMany(requests, width: width, observer: observer, done: done)
         }
@@ -139,6 +142,7 @@ struct BatchEvalTests {
             try #require((tokens > context) == (index == 2), "problem \(problem.id): \(tokens) prompt tokens")
         }
         let directory = try Self.directory("refused-late")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         var started: Set<Int> = []
         let evaluator = Evaluator(task: "countdown", traceDirectory: directory, batch: 2) { requests, width, observer, done in
             try session.runMany(requests, width: width, observer: { index, event in

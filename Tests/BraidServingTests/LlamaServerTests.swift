@@ -56,6 +56,8 @@ struct LlamaServer {
 
     let process: Process
     let port: Int
+    /// The server's output, removed by `stop()`.
+    let log: URL
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
     /// A model shipped in this repository (`Models/countdown/NAME.gguf`).
@@ -84,7 +86,7 @@ struct LlamaServer {
         process.standardOutput = handle
         process.standardError = handle
         try process.run()
-        let server = LlamaServer(process: process, port: port)
+        let server = LlamaServer(process: process, port: port, log: log)
         let client = try CompletionsClient(baseURL: server.baseURL, configuration: ClientConfiguration(connectTimeout: 1, idleTimeout: 5, requestTimeout: 5))
         var healthy = false
         let deadline = Date().addingTimeInterval(60)
@@ -97,18 +99,19 @@ struct LlamaServer {
         }
         try await client.shutdown()
         if healthy { return server }
-        server.stop()
         let tail = (try? String(contentsOf: log, encoding: .utf8)).map { String($0.suffix(2000)) } ?? ""
+        server.stop()
         throw LlamaServerFailure(message: "llama-server did not become healthy within 60 s on port \(port); its log:\n\(tail)")
     }
 
     /// Stops the process: SIGTERM, then SIGKILL if it is still running 5 s later (llama-server may wait on
-    /// open connections), so a test never waits on it unbounded.
+    /// open connections), so a test never waits on it unbounded; then removes its log.
     func stop() {
         if process.isRunning { process.terminate() }
         for _ in 0..<50 where process.isRunning { usleep(100_000) }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
+        try? FileManager.default.removeItem(at: log)
     }
 }
 
