@@ -1,24 +1,7 @@
 // The two inner loops of attention over one 16-slot KV block, compiled per instruction set like
 // the matrix kernels (see kernels.c).
 #include "braid_kernels.h"
-#include "unpack.h"
-
-typedef _Float16 f16x16 __attribute__((vector_size(32)));
-
-/// 16 KV elements from element `i` of `p`: f32, or binary16 widened exactly (one `vcvtph2ps` where
-/// the function is compiled for F16C; `--kv-type f16` halves the bytes attention reads).
-INLINE f32x16 load_kv(const void *p, long i, int f16) {
-    if (f16) {
-        f16x16 h;
-        memcpy(&h, (const _Float16 *)p + i, 32);
-        return __builtin_convertvector(h, f32x16);
-    }
-    return load_f32((const float *)p + i);
-}
-
-INLINE float kv_element(const void *p, long i, int f16) {
-    return f16 ? (float)((const _Float16 *)p)[i] : ((const float *)p)[i];
-}
+#include "kv_elements.h"
 
 // Up to four heads share each key load; their chains (two per head: even and odd dimensions)
 // run interleaved, so the loop is bound by FMA throughput rather than FMA latency.

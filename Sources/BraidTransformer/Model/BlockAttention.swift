@@ -131,23 +131,35 @@ struct BlockAttentionJob: @unchecked Sendable {
         let scale = 1 / Float(d).squareRoot()
         let base = scoreRows(kvHead: g), rowFloats = self.rowFloats
         let b = kv.blockTokens, keyBytes = d * b * kv.precision.bytes
-        walk(blocks, part: part, parts: parts) { k, _ in
-            // A block's keys are read whole (the kernel loads all 16 slots of each dimension).
-            braid_prefetch_rows(kv.rows(block: readers.blocks[k], layer: layer, value: false, offset: g * d * b), 1, keyBytes, 0)
-        } body: { k in
-            let keys = kv.rows(block: readers.blocks[k], layer: layer, value: false, offset: g * d * b)
-            for r in readers.start[k]..<readers.start[k + 1] {
-                let i = Int(readers.token[r])
-                guard i % parts == part else { continue }
-                let q = qkvRows + i * fused + g * group * d
-                let row = base + i * rowFloats + Int(readers.offset[r])
-                let n = Int(readers.count[r])
-                if b == 16 {
-                    kv.blockScores(q, heads: group, headDim: d, keys: keys, scale: scale, into: row, stride: stride, count: n)
-                } else {
-                    for h in 0..<group {
-                        for t in 0..<n { row[h * stride + t] = kv.slotScore(q + h * d, headDim: d, keys: keys, slot: t) * scale }
+        GatheredVectors.with { gathered in
+            walk(blocks, part: part, parts: parts) { k, _ in
+                // A block's keys are read whole (the kernel loads all 16 slots of each dimension).
+                braid_prefetch_rows(kv.rows(block: readers.blocks[k], layer: layer, value: false, offset: g * d * b), 1,
+                                    keyBytes, 0)
+            } body: { k in
+                let keys = kv.rows(block: readers.blocks[k], layer: layer, value: false, offset: g * d * b)
+                for r in readers.start[k]..<readers.start[k + 1] {
+                    let i = Int(readers.token[r])
+                    guard i % parts == part else { continue }
+                    let q = qkvRows + i * fused + g * group * d
+                    let row = base + i * rowFloats + Int(readers.offset[r])
+                    let n = Int(readers.count[r])
+                    guard b == 16 else {
+                        for h in 0..<group {
+                            for t in 0..<n { row[h * stride + t] = kv.slotScore(q + h * d, headDim: d, keys: keys, slot: t) * scale }
+                        }
+                        continue
                     }
+                    // Every reader of the class in one gathering: the block is loaded once for all their heads.
+                    if !gathered.hasRoom(for: group) {
+                        kv.blockScores(gathered, headDim: d, keys: keys, scale: scale)
+                        gathered.removeAll()
+                    }
+                    for h in 0..<group { gathered.append(q + h * d, output: row + h * stride, slots: n) }
+                }
+                if gathered.count > 0 {
+                    kv.blockScores(gathered, headDim: d, keys: keys, scale: scale)
+                    gathered.removeAll()
                 }
             }
         }
@@ -170,18 +182,28 @@ struct BlockAttentionJob: @unchecked Sendable {
         }
         let bytes = kv.precision.bytes
         let offset = g * d + columns.lowerBound
-        walk(0..<readers.blocks.count, part: part, parts: parts) { k, slots in
-            let rows = kv.rows(block: readers.blocks[k], layer: layer, value: true, offset: offset)
-            braid_prefetch_rows(rows, slots, columns.count * bytes, c.kvDim * bytes)
-        } body: { k in
-            let values = kv.rows(block: readers.blocks[k], layer: layer, value: true, offset: g * d)
-            for r in readers.start[k]..<readers.start[k + 1] {
-                let i = Int(readers.token[r])
-                guard i % parts == part else { continue }
-                let p = base + i * rowFloats + Int(readers.offset[r])
-                let o = out + i * c.queryDim + g * group * d
-                kv.blockValues(p, pStride: stride, heads: group, values: values, count: Int(readers.count[r]),
-                               headDim: d, columns: columns, into: o)
+        GatheredVectors.with { gathered in
+            walk(0..<readers.blocks.count, part: part, parts: parts) { k, slots in
+                let rows = kv.rows(block: readers.blocks[k], layer: layer, value: true, offset: offset)
+                braid_prefetch_rows(rows, slots, columns.count * bytes, c.kvDim * bytes)
+            } body: { k in
+                // The columns' values of the block, once for every reader of the class.
+                let values = kv.rows(block: readers.blocks[k], layer: layer, value: true, offset: offset)
+                for r in readers.start[k]..<readers.start[k + 1] {
+                    let i = Int(readers.token[r])
+                    guard i % parts == part else { continue }
+                    if !gathered.hasRoom(for: group) {
+                        kv.blockValues(gathered, values: values, columns: columns.count)
+                        gathered.removeAll()
+                    }
+                    let p = base + i * rowFloats + Int(readers.offset[r])
+                    let o = out + i * c.queryDim + g * group * d + columns.lowerBound
+                    for h in 0..<group { gathered.append(p + h * stride, output: o + h * d, slots: Int(readers.count[r])) }
+                }
+                if gathered.count > 0 {
+                    kv.blockValues(gathered, values: values, columns: columns.count)
+                    gathered.removeAll()
+                }
             }
         }
     }

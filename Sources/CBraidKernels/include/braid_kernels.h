@@ -96,6 +96,28 @@ void braid_block_scores_f16(const float *q, int heads, int d, const uint16_t *ke
 /// `braid_block_values` over binary16 values (`--kv-type f16`), widened exactly to f32 before use.
 void braid_block_values_f16(const float *p, const uint16_t *values, long row_stride, int n, int d, float *out);
 
+/// `braid_block_scores` for `count` query vectors gathered from anywhere (vector i at q[i], `d` floats) against one
+/// block of transposed keys: rows[i][t] = scale · q_i · k_t for t < n[i] (n[i] ≤ 16). Each key load serves up to eight
+/// vectors; each vector's scores are formed exactly as `braid_block_scores` forms them, so gathering the readers of
+/// a shared block changes no score.
+void braid_block_scores_many(const float *const *q, float *const *rows, const int32_t *n, int count, int d,
+                             const float *keys, float scale);
+
+/// `braid_block_scores_many` over binary16 keys.
+void braid_block_scores_many_f16(const float *const *q, float *const *rows, const int32_t *n, int count, int d,
+                                 const uint16_t *keys, float scale);
+
+/// `braid_block_values_columns` for `count` probability rows gathered from anywhere (row i at p[i], n[i] slots, its
+/// output at out[i]): out[i][c] += Σ_t p[i][t] · values[t · row_stride + c] for c < cols, t < n[i]. Each value load
+/// serves up to eight consecutive rows of equal n; each row's sums are formed exactly as
+/// `braid_block_values_columns` forms them.
+void braid_block_values_many(const float *const *p, float *const *out, const int32_t *n, int count,
+                             const float *values, long row_stride, int cols);
+
+/// `braid_block_values_many` over binary16 values.
+void braid_block_values_many_f16(const float *const *p, float *const *out, const int32_t *n, int count,
+                                 const uint16_t *values, long row_stride, int cols);
+
 /// out[i · stride] = x[i] rounded to binary16 (nearest, ties to even; overflow to ±inf) for i < n.
 void braid_store_f16(const float *x, long n, long stride, uint16_t *out);
 
