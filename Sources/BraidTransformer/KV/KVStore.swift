@@ -217,6 +217,13 @@ public final class KVStore {
         rows(block: block, layer: layer, value: value) + elements * precision.bytes
     }
 
+    /// Asks for layer `layer`'s keys and values of `block` (contiguous: both halves, every KV head) ahead of use: a hint
+    /// that changes no result.
+    @inline(__always)
+    func prefetch(block: Int32, layer: Int) {
+        braid_prefetch_rows(rows(block: block, layer: layer, value: false), 1, 2 * blockTokens * kvDim * precision.bytes, 0)
+    }
+
     /// Stores one token's rotated key (`kvDim` values) at `slot` of a block,
     /// in the transposed key layout.
     @inline(__always)

@@ -9,40 +9,21 @@ extension Transformer {
         let qkvRows = qkv.reserve(n * fused)
         let attnOut = attention.reserve(n * c.queryDim)
 
-        // Attention: norm, fused QKV projection, bias, thought embedding, RoPE, KV write.
+        // Attention: norm, fused QKV projection, then bias, thought embedding, RoPE and KV write per row.
         w.attentionNorm.withUnsafeBufferPointer { g in
             for i in 0..<n {
                 VectorMath.rmsNorm(x + i * e, weight: g.baseAddress!, epsilon: c.rmsEpsilon, into: xn + i * e, count: e)
             }
         }
+        // The blocks this pass writes, fetched while the QKV product runs: a token's transposed key touches every line
+        // of its block's keys, and attention then reads the block whole, so both would wait on cold memory.
+        var last: Int32 = -1
+        for i in 0..<n where plan.writeBlock[i] != last {
+            last = plan.writeBlock[i]
+            kv.prefetch(block: last, layer: layer)
+        }
         multiplyRows(xn, by: w.qkv, into: qkvRows, yStride: fused)
-        if let bias = w.qkvBias {
-            bias.withUnsafeBufferPointer { b in
-                for i in 0..<n { VectorMath.addScaled(b.baseAddress!, alpha: 1, into: qkvRows + i * fused, count: fused) }
-            }
-        }
-        let half = c.headDim / 2
-        let angles = trig.pointer
-        for i in 0..<n {
-            let row = qkvRows + i * fused
-            let k = row + c.queryDim, v = k + c.kvDim
-            if let thought = w.thought {
-                // k̃ = R(k + T⁽ʲ⁾), ṽ = v + T⁽ʲ⁾, T broadcast over KV heads; j is the segment's.
-                thought.withUnsafeBufferPointer { t in
-                    let tj = t.baseAddress! + plan.thought[i] * c.headDim
-                    for h in 0..<c.kvHeads {
-                        VectorMath.addScaled(tj, alpha: 1, into: k + h * c.headDim, count: c.headDim)
-                        VectorMath.addScaled(tj, alpha: 1, into: v + h * c.headDim, count: c.headDim)
-                    }
-                }
-            }
-            let cosine = angles + i * 2 * half, sine = cosine + half
-            rope.apply(row, heads: c.heads, cos: cosine, sin: sine)
-            rope.apply(k, heads: c.kvHeads, cos: cosine, sin: sine)
-            let block = plan.writeBlock[i], slot = Int(plan.writeRow[i])
-            kv.writeKey(k, block: block, slot: slot, layer: layer)
-            kv.writeValue(v, block: block, slot: slot, layer: layer)
-        }
+        prepareAttentionRows(layer, rows: n, qkvRows: qkvRows, kv: kv)
         attend(layer: layer, kv: kv, qkvRows: qkvRows, into: attnOut)
 
         // Output projection; xn is free again and receives it before the residual add.
@@ -80,10 +61,7 @@ extension Transformer {
             }
         }
         engine.multiply(xn, rows: n, by: w.gateUp, into: gu, yStride: 2 * c.ffn, kernels: kernels)
-        for i in 0..<n {
-            let row = gu + i * 2 * c.ffn
-            VectorMath.swiglu(gate: row, up: row + c.ffn, into: act + i * c.ffn, count: c.ffn)
-        }
+        swiglu(rows: n, gateUp: gu, into: act)
         engine.multiply(act, rows: n, by: CollectionOfOne(w.down), into: xn, yStride: e, kernels: kernels)
         VectorMath.addScaled(xn, alpha: 1, into: x, count: n * e)
     }
