@@ -237,7 +237,7 @@ void braid_store_f16(const float *x, long n, long stride, uint16_t *out) {
 
 // `prefetcht1`, not `prefetcht0`: the lines go to L2, and a walk over blocks each read once (a path's own blocks, a
 // long context under one query) keeps more of them in flight. One query over 70 cold 2 KiB key blocks
-// (`Benchmarks/attention-bench.c walk`) took 200–230 ns a block with t0 and 125–145 ns with t1 or t2 on this
+// (`Benchmarks/attention-bench.c walk`) took 200–230 ns a block with t0 and 115–145 ns with t1 or t2 on this
 // Zen 4 machine; in `braid bench transformer` attention's share of a step fell by 25–40%. The weights' prefetches
 // stay t0: there t1 measured slower (16-row Q4_1 product 118 → 133 µs).
 void braid_prefetch_rows(const void *p, long rows, long row_bytes, long stride) {
