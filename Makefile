@@ -60,7 +60,7 @@ bench: deps model
 # AddressSanitizer. In a debug build integer overflow, out-of-range indexing and a nil unwrap trap (under
 # -Ounchecked they are undefined behaviour); swiftc has no -sanitize=undefined on Linux, so these traps are its
 # undefined-behaviour check. Its own build folder, so it never disturbs the release build. See Docs/testing.md.
-SANITIZE_TESTS := MalformedGraphTests|FuzzTests|GGUFHostileTests|TokenizerConstructionTests|ModelLoadingTests|ModelLayoutTests|RefusalTests|Q8KernelTests|Q8KQuantKernelTests|RowKernelTests|KVBlockKernelTests
+SANITIZE_TESTS := MalformedGraphTests|FuzzTests|GGUFHostileTests|TokenizerConstructionTests|ModelLoadingTests|ModelLayoutTests|RefusalTests|Q8KernelTests|Q8KQuantKernelTests|RowKernelTests|KVBlockKernelTests|GatheredKernelTests
 sanitize: deps
 	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan-suppressions.txt \
 	swift test -c debug --sanitize=address --scratch-path .build-sanitize --disable-xctest \

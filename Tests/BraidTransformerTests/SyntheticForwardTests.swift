@@ -86,6 +86,42 @@ import Testing
         }
     }
 
+    @Test("twelve threads decoded together on two threads get the logits each gets alone, with 66 query heads on one KV head")
+    func wideGroupBatchEqualsAlone() throws {
+        // Twelve rows take the per-row steps on both threads (RowWork), and every reader of the shared prompt block meets
+        // it in one gathering: 12 × 66 query vectors, more than a gathering's default 64, so it is flushed mid-block; and
+        // one token's 66 heads alone exceed that default, which the gathering must make room for.
+        let model = SyntheticModel(heads: 66, kvHeads: 1, headDim: 8)
+        let t = try Transformer(source: model.gguf(), threads: 2)
+        let prompt = Array(tokens.prefix(9))
+        func run(_ threads: [Int]) throws -> [[[Float]]] {
+            let kv = t.makeKVStore(blockTokens: 16)
+            let p = try kv.makeSegment()
+            let pv = try kv.makeView([p])
+            _ = try t.forward(batch: prompt.enumerated().map { QueryToken(token: $1, position: $0, segment: p, view: pv) },
+                              kv: kv, logitRows: .none)
+            let segs = try threads.map { _ in try kv.makeSegment() }
+            let views = try segs.map { try kv.makeView([p, $0]) }
+            var out = threads.map { _ in [[Float]]() }
+            for step in 0..<3 {
+                let batch = threads.indices.map {
+                    QueryToken(token: Int32((threads[$0] * 7 + step * 3) % model.vocab), position: prompt.count + step,
+                               segment: segs[$0], view: views[$0])
+                }
+                let logits = try t.forward(batch: batch, kv: kv, logitRows: .all)
+                for k in threads.indices { out[k].append(Array(logits.row(k))) }
+            }
+            return out
+        }
+        let together = try run(Array(0..<12))
+        for thread in [0, 5, 11] {
+            let alone = try run([thread])[0]
+            for step in 0..<3 {
+                #expect(maxDifference(together[thread][step], alone[step]) < tolerance, "thread \(thread) step \(step)")
+            }
+        }
+    }
+
     @Test("one token over many keys gives the same bits when its attention is split over threads by keys and columns",
           arguments: [1, 4])
     func keySplitAttentionIsExact(kvHeads: Int) throws {

@@ -6,8 +6,8 @@ import Foundation
 /// against.
 struct SyntheticModel {
     let architecture: String
-    let layers = 2, embedding = 32, ffn = 48, heads = 4, vocab = 61
-    let kvHeads: Int, headDim: Int
+    let layers = 2, embedding = 32, ffn = 48, vocab = 61
+    let heads: Int, kvHeads: Int, headDim: Int
     let thoughtSlots: Int
     let ropeBase: Float = 10_000
     let epsilon: Float = 1e-5
@@ -15,9 +15,10 @@ struct SyntheticModel {
 
     var arch: Architecture { Architecture.named(architecture) ?? .qwen2 }
 
-    init(architecture: String = "qwen2", thoughtSlots: Int = 0, seed: UInt64 = 7, kvHeads: Int = 2, headDim: Int = 8,
-         context: Int = 512) {
+    init(architecture: String = "qwen2", thoughtSlots: Int = 0, seed: UInt64 = 7, heads: Int = 4, kvHeads: Int = 2,
+         headDim: Int = 8, context: Int = 512) {
         self.architecture = architecture
+        self.heads = heads
         self.kvHeads = kvHeads
         self.headDim = headDim
         self.thoughtSlots = thoughtSlots

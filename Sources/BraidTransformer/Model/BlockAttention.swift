@@ -131,7 +131,7 @@ struct BlockAttentionJob: @unchecked Sendable {
         let scale = 1 / Float(d).squareRoot()
         let base = scoreRows(kvHead: g), rowFloats = self.rowFloats
         let b = kv.blockTokens, keyBytes = d * b * kv.precision.bytes
-        GatheredVectors.with { gathered in
+        GatheredVectors.with(minimum: group) { gathered in
             walk(blocks, part: part, parts: parts) { k, _ in
                 // A block's keys are read whole (the kernel loads all 16 slots of each dimension).
                 braid_prefetch_rows(kv.rows(block: readers.blocks[k], layer: layer, value: false, offset: g * d * b), 1,
@@ -182,7 +182,7 @@ struct BlockAttentionJob: @unchecked Sendable {
         }
         let bytes = kv.precision.bytes
         let offset = g * d + columns.lowerBound
-        GatheredVectors.with { gathered in
+        GatheredVectors.with(minimum: group) { gathered in
             walk(0..<readers.blocks.count, part: part, parts: parts) { k, slots in
                 let rows = kv.rows(block: readers.blocks[k], layer: layer, value: true, offset: offset)
                 braid_prefetch_rows(rows, slots, columns.count * bytes, c.kvDim * bytes)

@@ -4,9 +4,12 @@ import CBraidKernels
 /// that the block is loaded (and widened from f16) once for all of its readers (`KVStore.blockScores(_:keys:)`).
 /// Lives in stack memory for the duration of `with`; holds at most `capacity` vectors.
 struct GatheredVectors {
-    /// Vectors one call takes: 64 is 21 tokens' three query heads (SmolLM2's group), far more than a tile of eight.
-    static let capacity = 64
+    /// Vectors one call takes at least: 64 is 21 tokens' three query heads (SmolLM2's group), far more than a tile of
+    /// eight.
+    static let defaultCapacity = 64
 
+    /// Vectors it holds at most.
+    let capacity: Int
     private let inputs: UnsafeMutablePointer<UnsafePointer<Float>?>
     private let outputs: UnsafeMutablePointer<UnsafeMutablePointer<Float>?>
     private let counts: UnsafeMutablePointer<Int32>
@@ -14,7 +17,7 @@ struct GatheredVectors {
     private(set) var count = 0
 
     /// Whether `more` further vectors fit.
-    func hasRoom(for more: Int) -> Bool { count + more <= Self.capacity }
+    func hasRoom(for more: Int) -> Bool { count + more <= capacity }
 
     /// Adds a vector read from `input`, its results written from `output` on, over the block's first `slots` slots.
     mutating func append(_ input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, slots: Int) {
@@ -27,13 +30,16 @@ struct GatheredVectors {
     /// Forgets every vector.
     mutating func removeAll() { count = 0 }
 
-    /// Runs `body` with an empty gathering in stack memory.
-    static func with<R>(_ body: (inout GatheredVectors) throws -> R) rethrows -> R {
+    /// Runs `body` with an empty gathering in stack memory that holds at least `minimum` vectors (a token's query
+    /// heads of one KV head must fit at once, however many a model groups).
+    static func with<R>(minimum: Int, _ body: (inout GatheredVectors) throws -> R) rethrows -> R {
+        let capacity = max(defaultCapacity, minimum)
         let pointerBytes = capacity * MemoryLayout<UnsafeRawPointer>.stride
         return try withUnsafeTemporaryAllocation(byteCount: 2 * pointerBytes + capacity * 4,
                                                  alignment: MemoryLayout<UnsafeRawPointer>.alignment) { raw in
             let base = raw.baseAddress.unsafelyUnwrapped
             var gathered = GatheredVectors(
+                capacity: capacity,
                 inputs: base.bindMemory(to: UnsafePointer<Float>?.self, capacity: capacity),
                 outputs: (base + pointerBytes).bindMemory(to: UnsafeMutablePointer<Float>?.self, capacity: capacity),
                 counts: (base + 2 * pointerBytes).bindMemory(to: Int32.self, capacity: capacity))
