@@ -2,13 +2,17 @@
 //
 // A 16-row record's vector v holds quad v of every row (lane i = row i), so the weight operand of
 // vector v is weight quad v in all 16 lanes: a `vpbroadcastd` from memory, which costs a load and no
-// shuffle (the permutes of the smaller groups cost one vector instruction each). The quads of four weight rows are unpacked once per chunk of blocks into a small buffer (also
-// their d and m), then each activation vector loaded feeds four `vpdpbusd` (one per weight row). The
+// shuffle (the permutes of the smaller groups cost one vector instruction each). The quads of four weight rows
+// are unpacked once per chunk of blocks into a small buffer (also their d and m), then each activation vector loaded feeds four `vpdpbusd` (one per weight row). The
 // f32 steps per block are the generic form's, in its order, so a row's result is unchanged.
 #pragma once
 
 #define Q8W_ROWS 4     /* weight rows per pass (q8w_pass_*_4) */
-#define Q8W_CHUNK 32   /* blocks unpacked ahead per pass */
+/// Blocks unpacked at a time per weight row. Small, so that out-of-order execution overlaps a chunk's unpacking (on
+/// the shuffle and load pipes) with the previous chunk's `vpdpbusd`s (on the multiply pipes, which also do every FMA):
+/// with 32 the unpacking ran mostly alone, 4 measured 5–7% faster (kernel-bench, 16 rows, Q4_1 and Q8_0); unpacking
+/// the next chunk into a second buffer first measured no better than this.
+#define Q8W_CHUNK 4
 
 #ifndef Q8W_WIDE_UNPACK
 #define Q8W_WIDE_UNPACK 0   /* 1: Q4_1 four blocks at a time with 512-bit word permutes (the includer has AVX-512 BW) */
