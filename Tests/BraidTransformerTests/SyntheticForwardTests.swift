@@ -11,6 +11,29 @@ import Testing
         try Transformer(source: model.gguf(), threads: 1)
     }
 
+    /// The prompt prefilled into one segment, then `steps` decode steps of `threads` (each its own segment that sees
+    /// the prompt) in one batch a step; `token(thread, step)` is what a thread reads. Every row's logits, per thread.
+    func decodeAfterPrompt(_ t: Transformer, prompt: [Int32], blockTokens: Int, steps: Int, threads: [Int],
+                           token: (Int, Int) -> Int32) throws -> [[[Float]]] {
+        let kv = t.makeKVStore(blockTokens: blockTokens)
+        let p = try kv.makeSegment()
+        let pv = try kv.makeView([p])
+        _ = try t.forward(batch: prompt.enumerated().map { QueryToken(token: $1, position: $0, segment: p, view: pv) },
+                          kv: kv, logitRows: .none)
+        let segs = try threads.map { _ in try kv.makeSegment() }
+        let views = try segs.map { try kv.makeView([p, $0]) }
+        var out = threads.map { _ in [[Float]]() }
+        for step in 0..<steps {
+            let batch = threads.indices.map {
+                QueryToken(token: token(threads[$0], step), position: prompt.count + step, segment: segs[$0],
+                           view: views[$0])
+            }
+            let logits = try t.forward(batch: batch, kv: kv, logitRows: .all)
+            for k in threads.indices { out[k].append(Array(logits.row(k))) }
+        }
+        return out
+    }
+
     @Test("prefill of one causal segment matches the naive forward", arguments: ["qwen2", "llama"])
     func prefillMatchesReference(architecture: String) throws {
         let model = SyntheticModel(architecture: architecture)
@@ -59,23 +82,7 @@ import Testing
         let prompt = Array(tokens.prefix(9))
         let continuations: [[Int32]] = [[4, 5, 6, 7, 8], [40, 41, 42, 43, 44], [1, 60, 2, 59, 3]]
         func run(_ threads: [Int]) throws -> [[[Float]]] {
-            let kv = t.makeKVStore(blockTokens: 4)
-            let p = try kv.makeSegment()
-            let pv = try kv.makeView([p])
-            _ = try t.forward(batch: prompt.enumerated().map { QueryToken(token: $1, position: $0, segment: p, view: pv) },
-                              kv: kv, logitRows: .none)
-            let segs = try threads.map { _ in try kv.makeSegment() }
-            let views = try segs.map { try kv.makeView([p, $0]) }
-            var out = threads.map { _ in [[Float]]() }
-            for step in 0..<5 {
-                let batch = threads.indices.map {
-                    QueryToken(token: continuations[threads[$0]][step], position: prompt.count + step,
-                               segment: segs[$0], view: views[$0])
-                }
-                let logits = try t.forward(batch: batch, kv: kv, logitRows: .all)
-                for k in threads.indices { out[k].append(Array(logits.row(k))) }
-            }
-            return out
+            try decodeAfterPrompt(t, prompt: prompt, blockTokens: 4, steps: 5, threads: threads) { continuations[$0][$1] }
         }
         let together = try run([0, 1, 2])
         for thread in 0..<3 {
@@ -95,23 +102,9 @@ import Testing
         let t = try Transformer(source: model.gguf(), threads: 2)
         let prompt = Array(tokens.prefix(9))
         func run(_ threads: [Int]) throws -> [[[Float]]] {
-            let kv = t.makeKVStore(blockTokens: 16)
-            let p = try kv.makeSegment()
-            let pv = try kv.makeView([p])
-            _ = try t.forward(batch: prompt.enumerated().map { QueryToken(token: $1, position: $0, segment: p, view: pv) },
-                              kv: kv, logitRows: .none)
-            let segs = try threads.map { _ in try kv.makeSegment() }
-            let views = try segs.map { try kv.makeView([p, $0]) }
-            var out = threads.map { _ in [[Float]]() }
-            for step in 0..<3 {
-                let batch = threads.indices.map {
-                    QueryToken(token: Int32((threads[$0] * 7 + step * 3) % model.vocab), position: prompt.count + step,
-                               segment: segs[$0], view: views[$0])
-                }
-                let logits = try t.forward(batch: batch, kv: kv, logitRows: .all)
-                for k in threads.indices { out[k].append(Array(logits.row(k))) }
+            try decodeAfterPrompt(t, prompt: prompt, blockTokens: 16, steps: 3, threads: threads) { thread, step in
+                Int32((thread * 7 + step * 3) % model.vocab)
             }
-            return out
         }
         let together = try run(Array(0..<12))
         for thread in [0, 5, 11] {

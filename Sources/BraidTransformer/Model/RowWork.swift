@@ -7,11 +7,13 @@ import CBraidKernels
 extension Transformer {
     /// Bias, thought embedding, RoPE and KV write of rows [0, n) of the fused QKV rows.
     func prepareAttentionRows(_ layer: Int, rows n: Int, qkvRows: UnsafeMutablePointer<Float>, kv: KVStore) {
+        let w = weights.layers[layer]
         guard n >= RowWork.minimumRows, engine.threads > 1 else {
-            for i in 0..<n { prepareAttentionRow(i, layer: layer, qkvRows: qkvRows, kv: kv) }
+            for i in 0..<n { prepareAttentionRow(i, layer: layer, weights: w, qkvRows: qkvRows, kv: kv) }
             return
         }
-        var work = RowWork(rows: n, parts: engine.threads, step: .attention(model: self, layer: layer, qkvRows: qkvRows, kv: kv))
+        var work = RowWork(rows: n, parts: engine.threads,
+                           step: .attention(model: self, layer: layer, weights: w, qkvRows: qkvRows, kv: kv))
         engine.run(rowWorkTask, context: &work, count: engine.threads)
     }
 
@@ -26,9 +28,10 @@ extension Transformer {
     }
 
     /// Row i: QKV bias; k̃ = R(k + T⁽ʲ⁾), ṽ = v + T⁽ʲ⁾ (T broadcast over KV heads, j the segment's thought); RoPE of q and
-    /// k; k̃ and ṽ stored at the row's KV slot.
-    func prepareAttentionRow(_ i: Int, layer: Int, qkvRows: UnsafeMutablePointer<Float>, kv: KVStore) {
-        let c = config, w = weights.layers[layer]
+    /// k; k̃ and ṽ stored at the row's KV slot. `w` is layer `layer`'s weights, read once per call of the rows.
+    func prepareAttentionRow(_ i: Int, layer: Int, weights w: LayerWeights, qkvRows: UnsafeMutablePointer<Float>,
+                             kv: KVStore) {
+        let c = config
         let fused = c.queryDim + 2 * c.kvDim
         let row = qkvRows + i * fused
         let k = row + c.queryDim, v = k + c.kvDim
@@ -68,7 +71,8 @@ struct RowWork {
     static let minimumRows = 8
 
     enum Step {
-        case attention(model: Transformer, layer: Int, qkvRows: UnsafeMutablePointer<Float>, kv: KVStore)
+        case attention(model: Transformer, layer: Int, weights: LayerWeights, qkvRows: UnsafeMutablePointer<Float>,
+                       kv: KVStore)
         case swiglu(gateUp: UnsafeMutablePointer<Float>, act: UnsafeMutablePointer<Float>, ffn: Int)
     }
     let rows: Int
@@ -78,8 +82,8 @@ struct RowWork {
     func run(_ part: Int) {
         let lo = rows * part / parts, hi = rows * (part + 1) / parts
         switch step {
-        case .attention(let model, let layer, let qkvRows, let kv):
-            for i in lo..<hi { model.prepareAttentionRow(i, layer: layer, qkvRows: qkvRows, kv: kv) }
+        case .attention(let model, let layer, let weights, let qkvRows, let kv):
+            for i in lo..<hi { model.prepareAttentionRow(i, layer: layer, weights: weights, qkvRows: qkvRows, kv: kv) }
         case .swiglu(let gateUp, let act, let ffn):
             for i in lo..<hi { swigluRow(i, gateUp: gateUp, into: act, ffn: ffn) }
         }
